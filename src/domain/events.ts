@@ -1,0 +1,96 @@
+import { z } from 'zod'
+import { currencySchema, minorUnitsSchema } from './money.js'
+
+/** Event types Recoup understands. */
+export const EVENT_TYPES = [
+  'payment.failed',
+  'payment.succeeded',
+  'installment_plan.canceled',
+  'payment_method.updated',
+  'payment.retry_requested',
+] as const
+export type EventType = (typeof EVENT_TYPES)[number]
+
+const idSchema = z.string().min(1, 'must not be empty').max(255)
+
+export const customerRefSchema = z.strictObject({
+  id: idSchema,
+  email: z.email('must be an email address').optional(),
+  phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +15555550100').optional(),
+  name: z.string().max(500).optional(),
+  time_zone: z.string().max(64).optional(),
+})
+
+export const paymentSchema = z.strictObject({
+  id: idSchema,
+  amount: minorUnitsSchema,
+  currency: currencySchema,
+  subscription_id: idSchema.optional(),
+  invoice_id: idSchema.optional(),
+  failure_code: z.string().max(100).optional(),
+  failure_message: z.string().max(2000).optional(),
+  attempt: z.number().int().positive().optional(),
+  next_attempt_at: z.iso.datetime({ offset: true }).optional(),
+})
+
+export const installmentPlanSchema = z.strictObject({
+  id: idSchema,
+  installments_total: z.number().int().positive(),
+  installments_paid: z.number().int().nonnegative(),
+  installment_amount: minorUnitsSchema,
+  currency: currencySchema,
+  balance_due: minorUnitsSchema,
+  reason: z.string().max(200).optional(),
+})
+
+const base = {
+  id: idSchema,
+  occurred_at: z.iso.datetime({ offset: true }).optional(),
+  customer: customerRefSchema,
+  product_ids: z.array(idSchema).max(100).default([]),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+}
+
+export const paymentEventSchema = z.strictObject({
+  ...base,
+  type: z.enum(['payment.failed', 'payment.succeeded']),
+  payment: paymentSchema,
+})
+
+export const planEventSchema = z.strictObject({
+  ...base,
+  type: z.literal('installment_plan.canceled'),
+  installment_plan: installmentPlanSchema,
+})
+
+export const customerActionEventSchema = z.strictObject({
+  ...base,
+  type: z.enum(['payment_method.updated', 'payment.retry_requested']),
+  subscription_id: idSchema.optional(),
+  installment_plan_id: idSchema.optional(),
+})
+
+/** One incoming event, as POSTed to /v1/events. */
+export const eventSchema = z.discriminatedUnion('type', [paymentEventSchema, planEventSchema, customerActionEventSchema], {
+  error: (issue) =>
+    issue.code === 'invalid_union' ? `type must be one of: ${EVENT_TYPES.join(', ')}` : undefined,
+})
+export type RecoupEvent = z.output<typeof eventSchema>
+export type EventInput = z.input<typeof eventSchema>
+
+/** Most events one batch may hold. */
+export const MAX_BATCH = 1000
+
+/** The subscription id an event concerns, if any. */
+export function subscriptionIdOf(event: RecoupEvent): string | undefined {
+  if ('payment' in event) return event.payment.subscription_id
+  if ('subscription_id' in event) return event.subscription_id
+  return undefined
+}
+
+/** The installment plan id an event concerns, if any. */
+export function planIdOf(event: RecoupEvent): string | undefined {
+  if ('installment_plan' in event) return event.installment_plan.id
+  if ('installment_plan_id' in event) return event.installment_plan_id
+  return undefined
+}

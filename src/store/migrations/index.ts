@@ -1,0 +1,17 @@
+import type { Migration, MigrationProvider } from 'kysely'
+import * as m0001 from './0001-initial.js'
+
+/** Every migration, in order. Append only. */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-initial': m0001,
+}
+
+/** Hands Kysely's Migrator the in-code list (no directory scan, so it works from any cwd). */
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return MIGRATIONS
+  },
+}
+
+/** Name of the newest migration this build knows. */
+export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1)!
