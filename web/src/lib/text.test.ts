@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest'
+import { describeDuration, insertAt, splitList } from './text'
+
+describe('text helpers', () => {
+  it('inserts at the caret or over a selection', () => {
+    expect(insertAt('Hi !', 3, 3, '{{ customer.name }}')).toEqual({ text: 'Hi {{ customer.name }}!', caret: 22 })
+    expect(insertAt('Hi NAME!', 3, 7, 'X')).toEqual({ text: 'Hi X!', caret: 4 })
+    expect(insertAt('', 5, 9, 'A')).toEqual({ text: 'A', caret: 1 })
+  })
+  it('splits tag lists', () => {
+    expect(splitList(' a, b ,,a\nc ')).toEqual(['a', 'b', 'c'])
+  })
+  it('describes durations', () => {
+    expect(describeDuration('P3D')).toBe('3 days')
+    expect(describeDuration('PT2H')).toBe('2 hours')
+    expect(describeDuration('P1DT1H30M')).toBe('1 day 1 hour 30 minutes')
+    expect(describeDuration('3 days')).toBeNull()
+    expect(describeDuration('P')).toBeNull()
+    expect(describeDuration('PT')).toBeNull()
+  })
+})

@@ -1,0 +1,419 @@
+// The builder edits a "draft": the API's workflow JSON with every field as the text a form holds
+// (tags as "a, b", condition values as typed text). These functions convert both ways and list
+// the field paths the form renders, so API error paths (`steps[2].subject`) land beside fields.
+
+export const TRIGGER_TYPES = ['payment.failed', 'installment_plan.canceled'] as const
+export type TriggerType = (typeof TRIGGER_TYPES)[number]
+export const CONDITION_OPS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'contains', 'exists'] as const
+export type ConditionOp = (typeof CONDITION_OPS)[number]
+export const STEP_TYPES = [
+  'send_email', 'send_sms', 'notify_team', 'update_customer', 'wait', 'webhook', 'retry_payment', 'offer', 'branch',
+] as const
+export type StepType = (typeof STEP_TYPES)[number]
+export const EXIT_EVENTS = ['payment.succeeded', 'payment_method.updated', 'installment_plan.canceled', 'payment.failed'] as const
+export type WorkflowStatus = 'draft' | 'active' | 'paused'
+
+export interface ConditionDraft {
+  key: string
+  field: string
+  op: ConditionOp
+  /** Typed as text: `1000` is a number, `"1000"` a string, `a, b` a list for `in`. */
+  value: string
+}
+
+export interface KeyValue {
+  key: string
+  name: string
+  value: string
+}
+
+/** One step as the form edits it; toApi keeps only the fields of its type. */
+export interface StepDraft {
+  key: string
+  id: string
+  type: string
+  to: string
+  subject: string
+  body: string
+  message: string
+  channel: 'email' | 'slack' | 'webhook'
+  url: string
+  method: string
+  add_tags: string
+  remove_tags: string
+  set_fields: KeyValue[]
+  note: string
+  duration: string
+  kind: 'extend' | 'restructure'
+  extend_by: string
+  installments: string
+  if: ConditionDraft[]
+  then: StepDraft[]
+  else: StepDraft[]
+  /** Fields the form does not know, kept so a save never drops them. */
+  extra: Record<string, unknown>
+}
+
+export interface WorkflowDraft {
+  id?: string
+  name: string
+  description: string
+  status: WorkflowStatus
+  version?: number
+  triggerType: TriggerType
+  /** Product ids, or ["*"] for any product. */
+  products: string[]
+  conditions: ConditionDraft[]
+  exitOn: string[]
+  steps: StepDraft[]
+}
+
+let seq = 0
+/** A React key unique within this page. */
+export function newKey(): string {
+  seq += 1
+  return `k${seq}`
+}
+
+export const STEP_LABELS: Record<StepType, string> = {
+  send_email: 'Send email',
+  send_sms: 'Send SMS',
+  notify_team: 'Alert the team',
+  update_customer: 'Update customer (CRM)',
+  wait: 'Wait',
+  webhook: 'Call a webhook',
+  retry_payment: 'Retry the payment',
+  offer: 'Make an offer',
+  branch: 'Branch (if / else)',
+}
+
+/** A step id not yet used in `taken`, derived from the type: `send-email-2`. */
+export function uniqueStepId(type: string, taken: ReadonlySet<string>): string {
+  const base = type.replace(/_/g, '-')
+  for (let n = 1; ; n += 1) {
+    const id = `${base}-${n}`
+    if (!taken.has(id)) return id
+  }
+}
+
+/** Every step id in a list, branches included. */
+export function allStepIds(steps: readonly StepDraft[]): Set<string> {
+  const ids = new Set<string>()
+  const walk = (list: readonly StepDraft[]) => {
+    for (const s of list) {
+      ids.add(s.id)
+      walk(s.then)
+      walk(s.else)
+    }
+  }
+  walk(steps)
+  return ids
+}
+
+/** A fresh step of `type` with sensible defaults. */
+export function newStep(type: string, taken: ReadonlySet<string>): StepDraft {
+  const step: StepDraft = {
+    key: newKey(), id: uniqueStepId(type, taken), type,
+    to: '', subject: '', body: '', message: '', channel: 'email', url: '', method: 'POST',
+    add_tags: '', remove_tags: '', set_fields: [], note: '', duration: 'P3D',
+    kind: 'extend', extend_by: 'P14D', installments: '3', if: [], then: [], else: [], extra: {},
+  }
+  if (type === 'send_email') {
+    step.subject = "Your {{ product.name }} payment didn't go through"
+    step.body = 'Hi {{ customer.name }}, please update your payment method: {{ links.update_payment }}'
+  }
+  if (type === 'send_sms') step.body = 'Your {{ product.name }} payment failed. Update your card: {{ links.update_payment }}'
+  if (type === 'notify_team') step.message = '{{ customer.email }} has a problem with {{ product.name }}'
+  return step
+}
+
+/** An empty workflow for the builder. */
+export function emptyDraft(): WorkflowDraft {
+  return {
+    name: '', description: '', status: 'draft', triggerType: 'payment.failed', products: [], conditions: [],
+    exitOn: ['payment.succeeded'], steps: [],
+  }
+}
+
+/** Reads a condition value typed as text. */
+export function parseConditionValue(op: ConditionOp, text: string): unknown {
+  const t = text.trim()
+  if (op === 'exists') return t === '' ? undefined : t !== 'false'
+  if (op === 'in') {
+    if (t.startsWith('[')) {
+      try {
+        const v: unknown = JSON.parse(t)
+        if (Array.isArray(v)) return v
+      } catch {
+        /* fall through to the comma list */
+      }
+    }
+    return t === '' ? [] : t.split(',').map((s) => parseScalar(s.trim()))
+  }
+  return parseScalar(t)
+}
+
+function parseScalar(t: string): unknown {
+  if (/^-?\d+(\.\d+)?$/.test(t)) return Number(t)
+  if (t === 'true') return true
+  if (t === 'false') return false
+  if (t === 'null') return null
+  if (t.length >= 2 && t.startsWith('"') && t.endsWith('"')) {
+    try {
+      return JSON.parse(t) as unknown
+    } catch {
+      return t.slice(1, -1)
+    }
+  }
+  return t
+}
+
+/** Writes a condition value back as the text parseConditionValue reads. */
+export function formatConditionValue(value: unknown): string {
+  if (value === undefined) return ''
+  if (Array.isArray(value)) return value.map((v) => formatScalar(v)).join(', ')
+  return formatScalar(value)
+}
+
+function formatScalar(v: unknown): string {
+  if (typeof v === 'string') return /^-?\d+(\.\d+)?$|^(true|false|null)$/.test(v) || v.includes(',') ? JSON.stringify(v) : v
+  return JSON.stringify(v) ?? ''
+}
+
+type Json = Record<string, unknown>
+
+function conditionsToApi(list: readonly ConditionDraft[]): Json[] {
+  return list.map((c) => {
+    const value = parseConditionValue(c.op, c.value)
+    return value === undefined ? { field: c.field.trim(), op: c.op } : { field: c.field.trim(), op: c.op, value }
+  })
+}
+
+function splitTags(text: string): string[] {
+  return [...new Set(text.split(/[,\n]/).map((s) => s.trim()).filter((s) => s.length > 0))]
+}
+
+/** A step as the API takes it. */
+export function stepToApi(s: StepDraft): Json {
+  const out: Json = { ...s.extra, id: s.id.trim(), type: s.type }
+  const opt = (key: string, v: string) => {
+    if (v.trim() !== '') out[key] = v
+  }
+  switch (s.type) {
+    case 'send_email':
+      opt('to', s.to.trim())
+      out.subject = s.subject
+      out.body = s.body
+      break
+    case 'send_sms':
+      opt('to', s.to.trim())
+      out.body = s.body
+      break
+    case 'notify_team':
+      out.channel = s.channel
+      if (s.channel === 'email') opt('to', s.to.trim())
+      else opt('url', s.url.trim())
+      out.message = s.message
+      break
+    case 'update_customer': {
+      const add = splitTags(s.add_tags)
+      const remove = splitTags(s.remove_tags)
+      if (add.length) out.add_tags = add
+      if (remove.length) out.remove_tags = remove
+      const fields = s.set_fields.filter((kv) => kv.name.trim() !== '')
+      if (fields.length) out.set_fields = Object.fromEntries(fields.map((kv) => [kv.name.trim(), kv.value]))
+      opt('note', s.note)
+      break
+    }
+    case 'wait':
+      out.duration = s.duration.trim()
+      break
+    case 'webhook':
+      out.url = s.url.trim()
+      out.method = s.method
+      opt('body', s.body)
+      break
+    case 'offer':
+      out.kind = s.kind
+      if (s.kind === 'extend') opt('extend_by', s.extend_by.trim())
+      else if (s.installments.trim() !== '') out.installments = /^\d+$/.test(s.installments.trim()) ? Number(s.installments) : s.installments
+      break
+    case 'branch':
+      out.if = conditionsToApi(s.if)
+      out.then = s.then.map(stepToApi)
+      out.else = s.else.map(stepToApi)
+      break
+    default:
+      break
+  }
+  return out
+}
+
+/** The request body for POST / PUT /v1/workflows. */
+export function draftToApi(d: WorkflowDraft, status: WorkflowStatus = d.status): Json {
+  const out: Json = {
+    name: d.name.trim(),
+    status,
+    trigger: { type: d.triggerType, products: d.products, conditions: conditionsToApi(d.conditions) },
+    exit_on: d.exitOn,
+    steps: d.steps.map(stepToApi),
+  }
+  if (d.description.trim() !== '') out.description = d.description
+  return out
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '')
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
+const obj = (v: unknown): Json => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {})
+
+function conditionsFromApi(v: unknown): ConditionDraft[] {
+  return arr(v).map((c) => {
+    const o = obj(c)
+    const op = (CONDITION_OPS as readonly string[]).includes(str(o.op)) ? (o.op as ConditionOp) : 'eq'
+    return { key: newKey(), field: str(o.field), op, value: formatConditionValue(o.value) }
+  })
+}
+
+const KNOWN_STEP_KEYS = new Set([
+  'id', 'type', 'to', 'subject', 'body', 'message', 'channel', 'url', 'method', 'add_tags', 'remove_tags',
+  'set_fields', 'note', 'duration', 'kind', 'extend_by', 'installments', 'if', 'then', 'else',
+])
+
+/** A step from the API as the form edits it. */
+export function stepFromApi(v: unknown): StepDraft {
+  const o = obj(v)
+  const s = newStep(str(o.type), new Set())
+  const extra = Object.fromEntries(Object.entries(o).filter(([k]) => !KNOWN_STEP_KEYS.has(k)))
+  const channel = str(o.channel)
+  return {
+    ...s,
+    id: str(o.id),
+    to: str(o.to), subject: str(o.subject),
+    body: typeof o.body === 'string' ? o.body : o.body === undefined ? '' : JSON.stringify(o.body, null, 2),
+    message: str(o.message),
+    channel: channel === 'slack' || channel === 'webhook' ? channel : 'email',
+    url: str(o.url), method: str(o.method) || 'POST',
+    add_tags: arr(o.add_tags).map(str).join(', '), remove_tags: arr(o.remove_tags).map(str).join(', '),
+    set_fields: Object.entries(obj(o.set_fields)).map(([name, value]) => ({
+      key: newKey(), name, value: typeof value === 'string' ? value : JSON.stringify(value),
+    })),
+    note: str(o.note), duration: str(o.duration),
+    kind: str(o.kind) === 'restructure' ? 'restructure' : 'extend',
+    extend_by: str(o.extend_by), installments: str(o.installments),
+    if: conditionsFromApi(o.if), then: arr(o.then).map(stepFromApi), else: arr(o.else).map(stepFromApi),
+    extra,
+  }
+}
+
+/** A workflow from GET /v1/workflows/:id as the builder edits it. */
+export function draftFromApi(v: unknown): WorkflowDraft {
+  const o = obj(v)
+  const trigger = obj(o.trigger)
+  const type = str(trigger.type)
+  const status = str(o.status)
+  return {
+    id: str(o.id) || undefined,
+    name: str(o.name),
+    description: str(o.description),
+    status: status === 'active' || status === 'paused' ? status : 'draft',
+    version: typeof o.version === 'number' ? o.version : undefined,
+    triggerType: type === 'installment_plan.canceled' ? type : 'payment.failed',
+    products: arr(trigger.products).map(str),
+    conditions: conditionsFromApi(trigger.conditions),
+    exitOn: Array.isArray(o.exit_on) ? o.exit_on.map(str) : ['payment.succeeded'],
+    steps: arr(o.steps).map(stepFromApi),
+  }
+}
+
+function conditionPaths(prefix: string, list: readonly ConditionDraft[]): string[] {
+  return [prefix, ...list.flatMap((_, i) => [`${prefix}[${i}]`, `${prefix}[${i}].field`, `${prefix}[${i}].op`, `${prefix}[${i}].value`])]
+}
+
+/** The form fields a step renders, as API paths. */
+export function stepFieldPaths(prefix: string, s: StepDraft): string[] {
+  const f = (...names: string[]) => names.map((n) => `${prefix}.${n}`)
+  const own: Record<string, string[]> = {
+    send_email: f('to', 'subject', 'body'),
+    send_sms: f('to', 'body'),
+    notify_team: f('channel', s.channel === 'email' ? 'to' : 'url', 'message'),
+    update_customer: [...f('add_tags', 'remove_tags', 'set_fields', 'note'), ...s.set_fields.map((kv) => `${prefix}.set_fields.${kv.name}`)],
+    wait: f('duration'),
+    webhook: f('url', 'method', 'body'),
+    offer: f('kind', s.kind === 'extend' ? 'extend_by' : 'installments'),
+    branch: [
+      ...conditionPaths(`${prefix}.if`, s.if),
+      `${prefix}.then`, `${prefix}.else`,
+      ...s.then.flatMap((c, i) => stepFieldPaths(`${prefix}.then[${i}]`, c)),
+      ...s.else.flatMap((c, i) => stepFieldPaths(`${prefix}.else[${i}]`, c)),
+    ],
+  }
+  return [prefix, `${prefix}.id`, `${prefix}.type`, ...(own[s.type] ?? [])]
+}
+
+/** Every field path the builder renders for `d`. */
+export function draftFieldPaths(d: WorkflowDraft): string[] {
+  return [
+    'name', 'description', 'status', 'exit_on', 'trigger', 'trigger.type', 'trigger.products',
+    ...conditionPaths('trigger.conditions', d.conditions),
+    'steps',
+    ...d.steps.flatMap((s, i) => stepFieldPaths(`steps[${i}]`, s)),
+  ]
+}
+
+/** Moves item `from` to `to` in a copy of `list`. */
+export function move<T>(list: readonly T[], from: number, to: number): T[] {
+  if (to < 0 || to >= list.length || from === to) return [...list]
+  const copy = [...list]
+  const [item] = copy.splice(from, 1)
+  copy.splice(to, 0, item as T)
+  return copy
+}
+
+/** A sample event for the live preview, for the trigger and products chosen. */
+export function sampleEvent(type: TriggerType, products: readonly string[]): Json {
+  const productIds = products.filter((p) => p !== '*')
+  const base = {
+    id: `evt_preview_${type.replace(/\W/g, '_')}`,
+    type,
+    occurred_at: '2026-11-21T10:00:00Z',
+    customer: { id: 'cus_preview', email: 'ada@example.com', phone: '+15555550100', name: 'Ada Lovelace' },
+    product_ids: productIds.length ? [productIds[0]] : [],
+  }
+  if (type === 'installment_plan.canceled') {
+    return {
+      ...base,
+      installment_plan: {
+        id: 'plan_preview', installments_total: 6, installments_paid: 2, installment_amount: 10000,
+        currency: 'USD', balance_due: 40000, reason: 'customer_request',
+      },
+    }
+  }
+  return {
+    ...base,
+    payment: {
+      id: 'pay_preview', amount: 4900, currency: 'USD', subscription_id: 'sub_preview', invoice_id: 'in_preview',
+      failure_code: 'card_declined', failure_message: 'Your card was declined.', attempt: 1,
+    },
+  }
+}
+
+/** Template variables a trigger offers, for the variable picker. */
+export function variablesFor(type: TriggerType): string[] {
+  const common = [
+    'customer.name', 'customer.email', 'customer.phone', 'product.name', 'links.update_payment', 'links.offer',
+    'workflow.name', 'run.id',
+  ]
+  if (type === 'installment_plan.canceled') {
+    return [
+      ...common,
+      'installment_plan.balance_due | money: installment_plan.currency',
+      'installment_plan.installment_amount | money: installment_plan.currency',
+      'installment_plan.installments_paid', 'installment_plan.installments_total', 'installment_plan.reason',
+    ]
+  }
+  return [
+    ...common,
+    'payment.amount | money: payment.currency', 'payment.failure_code', 'payment.failure_message', 'payment.attempt',
+    'payment.invoice_id',
+  ]
+}
