@@ -1,0 +1,63 @@
+import type { ReactNode } from 'react'
+import { formatMoney } from '../lib/money'
+
+/** A status word as a coloured pill (colour is never the only signal: the word is shown). */
+export function StatusBadge({ status }: { status: string | undefined }) {
+  const s = status ?? 'unknown'
+  return <span className={`badge badge-${s.replace(/[^a-z_]/gi, '')}`} data-testid="status">{s}</span>
+}
+
+/** An alert box; errors are announced to screen readers. */
+export function Notice({ kind = 'error', children }: { kind?: 'error' | 'info' | 'success'; children: ReactNode }) {
+  if (!children) return null
+  return (
+    <div className={`notice notice-${kind}`} role={kind === 'error' ? 'alert' : 'status'}>
+      {children}
+    </div>
+  )
+}
+
+/** "Load more" under a paginated list. */
+export function LoadMore({ hasMore, loading, onMore }: { hasMore: boolean; loading: boolean; onMore: () => void }) {
+  if (!hasMore && !loading) return null
+  return (
+    <div className="load-more">
+      {hasMore ? (
+        <button type="button" className="btn" onClick={onMore} disabled={loading}>
+          {loading ? 'Loading…' : 'Load more'}
+        </button>
+      ) : (
+        <span aria-live="polite">Loading…</span>
+      )}
+    </div>
+  )
+}
+
+/** Page title row with optional actions. */
+export function PageHeader({ title, children }: { title: ReactNode; children?: ReactNode }) {
+  return (
+    <div className="page-header">
+      <h1>{title}</h1>
+      {children ? <div className="page-actions">{children}</div> : null}
+    </div>
+  )
+}
+
+/** Money in minor units, formatted for the currency. */
+export function Money({ amount, currency }: { amount: number | null | undefined; currency: string | null | undefined }) {
+  return <span className="money">{formatMoney(amount, currency)}</span>
+}
+
+/** A table that scrolls sideways on small screens instead of breaking the layout. */
+export function TableWrap({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="table-wrap" role="region" aria-label={label} tabIndex={0}>
+      <table>{children}</table>
+    </div>
+  )
+}
+
+/** Shown when a list is empty. */
+export function Empty({ children }: { children: ReactNode }) {
+  return <p className="empty">{children}</p>
+}

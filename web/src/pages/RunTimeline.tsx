@@ -1,0 +1,48 @@
+import type { RunStep } from '../lib/types'
+import { formatDateTime, formatValue } from '../lib/format'
+import { StatusBadge } from '../components/ui'
+
+const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+
+/** When a waiting step will wake, wherever the server puts it. */
+function waitingUntil(s: RunStep): string | null {
+  const out = isObj(s.output) ? s.output : {}
+  const v = s.wait_until ?? s.next_attempt_at ?? out.until ?? out.wait_until ?? out.resume_at
+  return typeof v === 'string' ? v : null
+}
+
+/** A run's steps in order, with status, attempts, times, output and error. */
+export function RunTimeline({ steps, runStatus }: { steps: readonly RunStep[]; runStatus: string }) {
+  if (steps.length === 0) return <p className="empty">No steps have started yet.</p>
+  return (
+    <ol className="timeline" data-testid="timeline">
+      {steps.map((s, i) => {
+        const until = waitingUntil(s)
+        const errorText = formatValue(isObj(s.error) && typeof s.error.message === 'string' ? s.error.message : s.error)
+        return (
+          <li key={`${s.id}-${i}`} className={`timeline-item timeline-${s.status}`} data-testid={`timeline-step-${s.id}`}>
+            <div className="timeline-head">
+              <h3 className="wrap">{s.id} <span className="muted">({s.type})</span></h3>
+              <StatusBadge status={s.status} />
+            </div>
+            <dl className="timeline-meta">
+              <div><dt>Attempts</dt><dd>{s.attempts ?? 0}</dd></div>
+              <div><dt>Started</dt><dd>{formatDateTime(s.started_at)}</dd></div>
+              <div><dt>Finished</dt><dd>{formatDateTime(s.finished_at)}</dd></div>
+              {until && (s.status === 'running' || s.status === 'pending' || runStatus === 'waiting') ? (
+                <div><dt>{s.type === 'wait' ? 'Waiting until' : 'Next attempt'}</dt><dd>{formatDateTime(until)}{s.type === 'wait' ? ' (wait step)' : ' (retrying after an error)'}</dd></div>
+              ) : null}
+            </dl>
+            {errorText ? <p className="step-error" role="note"><strong>Error:</strong> {errorText}</p> : null}
+            {s.output !== undefined && s.output !== null && !(isObj(s.output) && Object.keys(s.output).length === 0) ? (
+              <details>
+                <summary>Output</summary>
+                <pre className="code">{formatValue(s.output)}</pre>
+              </details>
+            ) : null}
+          </li>
+        )
+      })}
+    </ol>
+  )
+}

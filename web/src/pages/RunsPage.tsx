@@ -1,0 +1,101 @@
+import { useState, type FormEvent } from 'react'
+import { api, type Page } from '../lib/api'
+import { usePagedList, useAsync } from '../lib/use-async'
+import { RUN_STATUSES, type Run, type Workflow } from '../lib/types'
+import { enc, formatDateTime } from '../lib/format'
+import { navigate } from '../lib/router'
+import { Link } from '../components/Link'
+import { Empty, LoadMore, Notice, PageHeader, StatusBadge, TableWrap } from '../components/ui'
+
+interface Filters {
+  workflow_id: string
+  status: string
+  customer_id: string
+  since: string
+}
+
+/** Runs, filtered by workflow, status, customer (server side) and start date (on the loaded rows). */
+export function RunsPage({ initial }: { initial: URLSearchParams }) {
+  const applied: Filters = {
+    workflow_id: initial.get('workflow_id') ?? '', status: initial.get('status') ?? '',
+    customer_id: initial.get('customer_id') ?? '', since: initial.get('since') ?? '',
+  }
+  const [form, setForm] = useState<Filters>(applied)
+  const workflows = useAsync(() => api.get<Page<Workflow>>('/v1/workflows', { limit: 500 }), [])
+  const list = usePagedList(
+    (cursor) => api.get<Page<Run>>('/v1/runs', { workflow_id: applied.workflow_id, status: applied.status, customer_id: applied.customer_id, cursor }),
+    [],
+  )
+  const names = new Map((workflows.data?.data ?? []).map((w) => [w.id, w.name]))
+  const since = applied.since ? new Date(`${applied.since}T00:00:00`) : null
+  const rows = since ? list.items.filter((r) => !r.created_at || new Date(r.created_at) >= since) : list.items
+
+  const apply = (e: FormEvent) => {
+    e.preventDefault()
+    const q = new URLSearchParams(Object.entries(form).filter(([, v]) => v !== ''))
+    navigate(`/runs${q.toString() ? `?${q}` : ''}`)
+  }
+
+  return (
+    <div>
+      <PageHeader title="Runs" />
+      <form className="filters" onSubmit={apply} aria-label="Filter runs">
+        <div className="field">
+          <label htmlFor="f-workflow">Workflow</label>
+          <select id="f-workflow" value={form.workflow_id} onChange={(e) => setForm({ ...form, workflow_id: e.target.value })}>
+            <option value="">All workflows</option>
+            {(workflows.data?.data ?? []).map((w) => <option key={w.id} value={w.id}>{w.name}</option>)}
+            {form.workflow_id && !names.has(form.workflow_id) ? <option value={form.workflow_id}>{form.workflow_id}</option> : null}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="f-status">Status</label>
+          <select id="f-status" value={form.status} onChange={(e) => setForm({ ...form, status: e.target.value })}>
+            <option value="">Any status</option>
+            {RUN_STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="f-customer">Customer ID</label>
+          <input id="f-customer" type="text" value={form.customer_id} onChange={(e) => setForm({ ...form, customer_id: e.target.value })} />
+        </div>
+        <div className="field">
+          <label htmlFor="f-since">Started on or after</label>
+          <input id="f-since" type="date" value={form.since} onChange={(e) => setForm({ ...form, since: e.target.value })} />
+        </div>
+        <div className="filter-actions">
+          <button type="submit" className="btn btn-primary">Apply filters</button>
+          <button type="button" className="btn btn-quiet" onClick={() => void list.reload()}>Refresh</button>
+        </div>
+      </form>
+      <Notice>{list.error}</Notice>
+      {!list.loading && rows.length === 0 ? <Empty>No runs match these filters.</Empty> : null}
+      {rows.length > 0 ? (
+        <TableWrap label="Runs">
+          <thead>
+            <tr>
+              <th scope="col">Run</th><th scope="col">Workflow</th><th scope="col">Customer</th><th scope="col">Status</th>
+              <th scope="col">Started</th><th scope="col">Updated</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.id} data-testid="run-row">
+                <td className="ellipsis-cell"><Link to={`/runs/${enc(r.id)}`}>{r.id}</Link></td>
+                <td className="wrap">
+                  <Link to={`/workflows/${enc(r.workflow_id)}`}>{names.get(r.workflow_id) ?? r.workflow_id}</Link>
+                  {r.workflow_version !== undefined ? <span className="muted"> v{r.workflow_version}</span> : null}
+                </td>
+                <td className="ellipsis-cell">{r.customer_id ? <Link to={`/customers/${enc(r.customer_id)}`}>{r.customer_id}</Link> : '—'}</td>
+                <td><StatusBadge status={r.status} /></td>
+                <td>{formatDateTime(r.created_at)}</td>
+                <td>{formatDateTime(r.updated_at)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </TableWrap>
+      ) : null}
+      <LoadMore hasMore={list.hasMore} loading={list.loading} onMore={() => void list.loadMore()} />
+    </div>
+  )
+}

@@ -1,0 +1,85 @@
+import { useEffect, useState } from 'react'
+import { api, type Page } from '../lib/api'
+import { usePagedList, useAsync } from '../lib/use-async'
+import type { Product, RecoveryAnalytics, Run, Workflow } from '../lib/types'
+import { enc, triggerLabel } from '../lib/format'
+import { formatMoney } from '../lib/money'
+import { Link } from '../components/Link'
+import { Empty, LoadMore, Notice, PageHeader, StatusBadge, TableWrap } from '../components/ui'
+import { DemoOffer } from './DemoOffer'
+
+/** Counts a workflow's runs (up to 500, then "500+"). */
+function useRunCounts(ids: readonly string[]) {
+  const [counts, setCounts] = useState<Record<string, string>>({})
+  const key = ids.join('\n')
+  useEffect(() => {
+    let live = true
+    for (const id of ids) {
+      api
+        .get<Page<Run>>('/v1/runs', { workflow_id: id, limit: 500 })
+        .then((p) => live && setCounts((c) => ({ ...c, [id]: `${p.data.length}${p.next_cursor ? '+' : ''}` })))
+        .catch(() => live && setCounts((c) => ({ ...c, [id]: '—' })))
+    }
+    return () => {
+      live = false
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key])
+  return counts
+}
+
+/** The home page: every workflow with its trigger, products, status, version, runs and recovered amount. */
+export function WorkflowsPage() {
+  const list = usePagedList((cursor) => api.get<Page<Workflow>>('/v1/workflows', { cursor }), [])
+  const products = useAsync(() => api.get<Page<Product>>('/v1/products', { limit: 500 }), [])
+  const analytics = useAsync(() => api.get<RecoveryAnalytics>('/v1/analytics/recovery').catch(() => null), [])
+  const counts = useRunCounts(list.items.map((w) => w.id))
+  const names = new Map((products.data?.data ?? []).map((p) => [p.id, p.name]))
+  const recovered = new Map((analytics.data?.by_workflow ?? []).map((w) => [w.workflow_id, w.recovered_amount]))
+  const currency = analytics.data?.currency_totals?.length === 1 ? analytics.data.currency_totals[0]!.currency : undefined
+  const empty = !list.loading && !list.error && list.items.length === 0
+  const noProducts = !products.loading && (products.data?.data.length ?? 0) === 0
+
+  return (
+    <div>
+      <PageHeader title="Workflows">
+        <Link to="/workflows/new" className="btn btn-primary">New workflow</Link>
+      </PageHeader>
+      <Notice>{list.error}</Notice>
+      {empty && noProducts ? (
+        <DemoOffer onLoaded={() => { void list.reload(); void products.reload() }} />
+      ) : null}
+      {empty && !noProducts ? <Empty>No workflows yet. Create one to start recovering payments.</Empty> : null}
+      {list.items.length > 0 ? (
+        <TableWrap label="Workflows">
+          <thead>
+            <tr>
+              <th scope="col">Name</th><th scope="col">Trigger</th><th scope="col">Products</th><th scope="col">Status</th>
+              <th scope="col">Version</th><th scope="col" className="num">Runs</th><th scope="col" className="num">Recovered</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.items.map((w) => (
+              <tr key={w.id} data-testid={`workflow-row-${w.id}`}>
+                <td className="wrap"><Link to={`/workflows/${enc(w.id)}`}>{w.name || w.id}</Link></td>
+                <td>{triggerLabel(w.trigger?.type ?? '')}</td>
+                <td className="wrap">
+                  {(w.trigger?.products ?? []).map((p) => (p === '*' ? 'Any product' : names.get(p) ?? p)).join(', ')}
+                </td>
+                <td><StatusBadge status={w.status} /></td>
+                <td>{w.version !== undefined ? `v${w.version}` : '—'}</td>
+                <td className="num">
+                  <Link to={`/runs?workflow_id=${enc(w.id)}`} aria-label={`Runs of ${w.name}: ${counts[w.id] ?? 'loading'}`}>
+                    {counts[w.id] ?? '…'}
+                  </Link>
+                </td>
+                <td className="num">{recovered.has(w.id) ? formatMoney(recovered.get(w.id), currency) : '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </TableWrap>
+      ) : null}
+      <LoadMore hasMore={list.hasMore} loading={list.loading} onMore={() => void list.loadMore()} />
+    </div>
+  )
+}

@@ -1,0 +1,168 @@
+import { Field } from '../../components/Field'
+import { countSms } from '../../lib/sms'
+import { describeDuration } from '../../lib/text'
+import { newKey, type StepDraft } from '../../lib/workflow-draft'
+import { ConditionsEditor } from './ConditionsEditor'
+import { StepsEditor } from './StepsEditor'
+import { TemplateField } from './TemplateField'
+
+interface Props {
+  path: string
+  step: StepDraft
+  onChange: (s: StepDraft) => void
+}
+
+/** The form of one step, by type. Field paths match the API's error paths. */
+export function StepForm({ path, step: s, onChange }: Props) {
+  const set = (patch: Partial<StepDraft>) => onChange({ ...s, ...patch })
+  const text = (name: keyof StepDraft & string, label: string, opts: { hint?: string; type?: string; placeholder?: string } = {}) => (
+    <Field path={`${path}.${name}`} label={label} hint={opts.hint}>
+      {(a) => (
+        <input {...a} type={opts.type ?? 'text'} placeholder={opts.placeholder} value={String(s[name] ?? '')}
+          onChange={(e) => set({ [name]: e.target.value } as Partial<StepDraft>)} />
+      )}
+    </Field>
+  )
+  const idField = text('id', 'Step ID', { hint: 'Stable name used in runs and logs: letters, digits, - or _' })
+
+  switch (s.type) {
+    case 'send_email':
+      return (
+        <div className="step-form">
+          {text('to', 'To (optional)', { hint: 'Defaults to the customer’s email', type: 'text' })}
+          <TemplateField path={`${path}.subject`} label="Subject" value={s.subject} onChange={(v) => set({ subject: v })} />
+          <TemplateField path={`${path}.body`} label="Body" multiline value={s.body} onChange={(v) => set({ body: v })} />
+          {idField}
+        </div>
+      )
+    case 'send_sms': {
+      const c = countSms(s.body)
+      return (
+        <div className="step-form">
+          {text('to', 'To (optional)', { hint: 'Defaults to the customer’s phone' })}
+          <TemplateField
+            path={`${path}.body`} label="Message" multiline value={s.body} onChange={(v) => set({ body: v })}
+            after={
+              <span className="counter" aria-live="polite" data-testid="sms-counter">
+                {c.units} characters · {c.segments} segment{c.segments === 1 ? '' : 's'} · {c.encoding} · {c.remaining} left
+                <span className="muted"> (before variables are filled in)</span>
+              </span>
+            }
+          />
+          {idField}
+        </div>
+      )
+    }
+    case 'notify_team':
+      return (
+        <div className="step-form">
+          <Field path={`${path}.channel`} label="Channel">
+            {(a) => (
+              <select {...a} value={s.channel} onChange={(e) => set({ channel: e.target.value as StepDraft['channel'] })}>
+                <option value="email">Email</option>
+                <option value="slack">Slack</option>
+                <option value="webhook">Webhook</option>
+              </select>
+            )}
+          </Field>
+          {s.channel === 'email'
+            ? text('to', 'Team email address', { type: 'email', placeholder: 'finance@example.com' })
+            : text('url', s.channel === 'slack' ? 'Slack incoming webhook URL' : 'Webhook URL', { type: 'url', placeholder: 'https://' })}
+          <TemplateField path={`${path}.message`} label="Message" multiline value={s.message} onChange={(v) => set({ message: v })} />
+          {idField}
+        </div>
+      )
+    case 'update_customer':
+      return (
+        <div className="step-form">
+          {text('add_tags', 'Add tags', { hint: 'Comma-separated, e.g. payment-failed, at-risk' })}
+          {text('remove_tags', 'Remove tags', { hint: 'Comma-separated' })}
+          <fieldset className="kv">
+            <legend>Set fields</legend>
+            {s.set_fields.map((kv, i) => (
+              <div className="kv-row" key={kv.key}>
+                <Field path={`${path}.set_fields.${kv.name}`} label={`Field ${i + 1} name`}>
+                  {(a) => <input {...a} type="text" value={kv.name} onChange={(e) => set({ set_fields: s.set_fields.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)) })} />}
+                </Field>
+                <Field path={`${path}.set_fields.${kv.name}.value`} label={`Field ${i + 1} value`}>
+                  {(a) => <input {...a} type="text" value={kv.value} onChange={(e) => set({ set_fields: s.set_fields.map((x, j) => (j === i ? { ...x, value: e.target.value } : x)) })} />}
+                </Field>
+                <button type="button" className="btn btn-quiet" aria-label={`Remove field ${i + 1}`} onClick={() => set({ set_fields: s.set_fields.filter((_, j) => j !== i) })}>
+                  Remove
+                </button>
+              </div>
+            ))}
+            <button type="button" className="btn btn-small" onClick={() => set({ set_fields: [...s.set_fields, { key: newKey(), name: '', value: '' }] })}>
+              Add field
+            </button>
+          </fieldset>
+          <TemplateField path={`${path}.note`} label="Note on the customer" multiline value={s.note} onChange={(v) => set({ note: v })} />
+          {idField}
+        </div>
+      )
+    case 'wait':
+      return (
+        <div className="step-form">
+          {text('duration', 'Wait for', { hint: `ISO 8601 duration: P3D = 3 days, PT2H = 2 hours. ${describeDuration(s.duration) ? `Now: ${describeDuration(s.duration)}.` : ''}`, placeholder: 'P3D' })}
+          {idField}
+        </div>
+      )
+    case 'webhook':
+      return (
+        <div className="step-form">
+          {text('url', 'URL', { type: 'url', placeholder: 'https://example.com/hooks/recoup' })}
+          <Field path={`${path}.method`} label="Method">
+            {(a) => (
+              <select {...a} value={s.method} onChange={(e) => set({ method: e.target.value })}>
+                {['POST', 'PUT', 'PATCH', 'GET', 'DELETE'].map((m) => <option key={m}>{m}</option>)}
+              </select>
+            )}
+          </Field>
+          <TemplateField path={`${path}.body`} label="Body (optional)" multiline value={s.body} onChange={(v) => set({ body: v })} hint="Leave empty to send the event as JSON." />
+          {idField}
+        </div>
+      )
+    case 'retry_payment':
+      return (
+        <div className="step-form">
+          <p className="hint">Retries the failed payment with the customer’s current payment method.</p>
+          {idField}
+        </div>
+      )
+    case 'offer':
+      return (
+        <div className="step-form">
+          <Field path={`${path}.kind`} label="Offer">
+            {(a) => (
+              <select {...a} value={s.kind} onChange={(e) => set({ kind: e.target.value as StepDraft['kind'] })}>
+                <option value="extend">Extend the payment period</option>
+                <option value="restructure">Restructure into installments</option>
+              </select>
+            )}
+          </Field>
+          {s.kind === 'extend'
+            ? text('extend_by', 'Extend by', { hint: 'ISO 8601 duration, e.g. P14D', placeholder: 'P14D' })
+            : text('installments', 'Number of installments', { type: 'number' })}
+          {idField}
+        </div>
+      )
+    case 'branch':
+      return (
+        <div className="step-form branch">
+          <ConditionsEditor path={`${path}.if`} legend="If all of these hold" value={s.if} onChange={(v) => set({ if: v })} />
+          <h4>Then</h4>
+          <StepsEditor path={`${path}.then`} title="Then branch" steps={s.then} onChange={(v) => set({ then: v })} />
+          <h4>Else</h4>
+          <StepsEditor path={`${path}.else`} title="Else branch" steps={s.else} onChange={(v) => set({ else: v })} />
+          {idField}
+        </div>
+      )
+    default:
+      return (
+        <div className="step-form">
+          <p className="hint">This step type ({s.type}) has no form here; its settings are kept as they are.</p>
+          {idField}
+        </div>
+      )
+  }
+}

@@ -1,0 +1,62 @@
+import { useId, useState } from 'react'
+import { FieldErrorText } from '../../components/Field'
+import { move, newStep, STEP_LABELS, STEP_TYPES, type StepDraft, type StepType } from '../../lib/workflow-draft'
+import { useBuilder } from './context'
+import { StepForm } from './StepForm'
+
+interface Props {
+  /** API path of this list: `steps`, or `steps[3].then` inside a branch. */
+  path: string
+  steps: StepDraft[]
+  onChange: (steps: StepDraft[]) => void
+  title: string
+}
+
+const label = (type: string) => STEP_LABELS[type as StepType] ?? type
+
+/** An ordered list of steps: add, move up/down, edit and remove. Branch steps nest another list. */
+export function StepsEditor({ path, steps, onChange, title }: Props) {
+  const { stepIds } = useBuilder()
+  const [type, setType] = useState<StepType>('send_email')
+  const addId = useId()
+  const set = (i: number, s: StepDraft) => onChange(steps.map((x, j) => (j === i ? s : x)))
+  return (
+    <section className="steps" aria-label={title}>
+      {steps.length === 0 ? <p className="hint">No steps yet.</p> : null}
+      <ol className="step-list">
+        {steps.map((s, i) => (
+          <li key={s.key} className="card step-card" data-testid={`step-${path}[${i}]`}>
+            <div className="step-head">
+              <h3>
+                <span className="step-num">{i + 1}.</span> {label(s.type)} <span className="muted ellipsis">· {s.id}</span>
+              </h3>
+              <div className="step-actions">
+                <button type="button" className="btn btn-small" disabled={i === 0} onClick={() => onChange(move(steps, i, i - 1))} aria-label={`Move step ${i + 1} (${s.id}) up`}>
+                  ↑ Up
+                </button>
+                <button type="button" className="btn btn-small" disabled={i === steps.length - 1} onClick={() => onChange(move(steps, i, i + 1))} aria-label={`Move step ${i + 1} (${s.id}) down`}>
+                  ↓ Down
+                </button>
+                <button type="button" className="btn btn-small btn-danger" onClick={() => onChange(steps.filter((_, j) => j !== i))} aria-label={`Remove step ${i + 1} (${s.id})`}>
+                  Remove
+                </button>
+              </div>
+            </div>
+            <FieldErrorText path={`${path}[${i}]`} />
+            <StepForm path={`${path}[${i}]`} step={s} onChange={(next) => set(i, next)} />
+          </li>
+        ))}
+      </ol>
+      <FieldErrorText path={path} />
+      <div className="add-step">
+        <label htmlFor={addId}>{steps.length ? 'Next step' : 'First step'}</label>
+        <select id={addId} value={type} onChange={(e) => setType(e.target.value as StepType)}>
+          {STEP_TYPES.map((t) => <option key={t} value={t}>{STEP_LABELS[t]}</option>)}
+        </select>
+        <button type="button" className="btn" onClick={() => onChange([...steps, newStep(type, stepIds)])}>
+          Add step{path === 'steps' ? '' : ` to ${title.toLowerCase()}`}
+        </button>
+      </div>
+    </section>
+  )
+}

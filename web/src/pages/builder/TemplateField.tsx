@@ -1,0 +1,56 @@
+import { useId, useRef, type ReactNode } from 'react'
+import { Field } from '../../components/Field'
+import { insertAt } from '../../lib/text'
+import { variablesFor } from '../../lib/workflow-draft'
+import { useBuilder } from './context'
+
+interface Props {
+  path: string
+  label: string
+  value: string
+  onChange: (v: string) => void
+  multiline?: boolean
+  hint?: ReactNode
+  after?: ReactNode
+}
+
+/** A text field for a Liquid template, with a picker that inserts `{{ variable }}` at the caret. */
+export function TemplateField({ path, label, value, onChange, multiline, hint, after }: Props) {
+  const { triggerType } = useBuilder()
+  const ref = useRef<HTMLInputElement & HTMLTextAreaElement>(null)
+  const pickerId = useId()
+  const insert = (variable: string) => {
+    const el = ref.current
+    const start = el?.selectionStart ?? value.length
+    const end = el?.selectionEnd ?? value.length
+    const next = insertAt(value, start, end, `{{ ${variable} }}`)
+    onChange(next.text)
+    requestAnimationFrame(() => {
+      el?.focus()
+      el?.setSelectionRange(next.caret, next.caret)
+    })
+  }
+  return (
+    <Field path={path} label={label} hint={hint}>
+      {(a) => (
+        <>
+          {multiline ? (
+            <textarea {...a} ref={ref} rows={5} value={value} onChange={(e) => onChange(e.target.value)} />
+          ) : (
+            <input {...a} ref={ref} type="text" value={value} onChange={(e) => onChange(e.target.value)} />
+          )}
+          <div className="field-tools">
+            <label htmlFor={pickerId} className="sr-only">Insert a variable into {label.toLowerCase()}</label>
+            <select id={pickerId} value="" onChange={(e) => e.target.value && insert(e.target.value)}>
+              <option value="">Insert variable…</option>
+              {variablesFor(triggerType).map((v) => (
+                <option key={v} value={v}>{v}</option>
+              ))}
+            </select>
+            {after}
+          </div>
+        </>
+      )}
+    </Field>
+  )
+}

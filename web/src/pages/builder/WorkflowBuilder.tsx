@@ -1,0 +1,131 @@
+import { useMemo, useState } from 'react'
+import { api, ApiError, errorMessage, type Page } from '../../lib/api'
+import { useAsync } from '../../lib/use-async'
+import { navigate } from '../../lib/router'
+import { enc } from '../../lib/format'
+import type { Product, Workflow } from '../../lib/types'
+import { placeErrors, type FieldError } from '../../lib/problem'
+import {
+  allStepIds, draftFieldPaths, draftFromApi, draftToApi, emptyDraft, type WorkflowDraft, type WorkflowStatus,
+} from '../../lib/workflow-draft'
+import { FieldErrors } from '../../components/Field'
+import { Link } from '../../components/Link'
+import { Notice, PageHeader, StatusBadge } from '../../components/ui'
+import { Builder } from './context'
+import { TriggerSection } from './TriggerSection'
+import { StepsEditor } from './StepsEditor'
+import { ErrorSummary } from './ErrorSummary'
+import { Preview } from './Preview'
+import { VersionHistory } from './VersionHistory'
+
+// A message that survives the remount after a new workflow's first save.
+let flash: string | null = null
+
+/** Create or edit a workflow: trigger, products, conditions, steps; save, activate, pause; preview. */
+export function WorkflowBuilder({ id }: { id?: string }) {
+  const [draft, setDraft] = useState<WorkflowDraft | null>(id ? null : emptyDraft())
+  const [errors, setErrors] = useState<FieldError[]>([])
+  const [problem, setProblem] = useState<string | null>(null)
+  const [saved, setSaved] = useState<string | null>(() => {
+    const f = flash
+    flash = null
+    return f
+  })
+  const [busy, setBusy] = useState(false)
+  const [savedCount, setSavedCount] = useState(0)
+  const products = useAsync(() => api.get<Page<Product>>('/v1/products', { limit: 500 }), [])
+  const loaded = useAsync(async () => {
+    if (!id) return null
+    const wf = await api.get<Workflow>(`/v1/workflows/${enc(id)}`)
+    setDraft(draftFromApi(wf))
+    return wf
+  }, [id])
+
+  const placed = useMemo(() => placeErrors(errors, draft ? draftFieldPaths(draft) : []), [errors, draft])
+  const info = useMemo(
+    () => ({ triggerType: draft?.triggerType ?? 'payment.failed', products: products.data?.data ?? [], stepIds: allStepIds(draft?.steps ?? []) }),
+    [draft?.triggerType, draft?.steps, products.data],
+  )
+
+  if (!draft) {
+    return loaded.error ? <Notice>{loaded.error}</Notice> : <p aria-live="polite">Loading workflow…</p>
+  }
+  const update = (patch: Partial<WorkflowDraft>) => setDraft({ ...draft, ...patch })
+
+  const save = async (status: WorkflowStatus) => {
+    setBusy(true)
+    setErrors([])
+    setProblem(null)
+    setSaved(null)
+    try {
+      const body = draftToApi(draft, status)
+      const verb = status === 'active' ? 'activated' : status === 'paused' ? 'paused' : 'saved'
+      if (!draft.id) {
+        const wf = await api.post<Workflow>('/v1/workflows', body)
+        flash = `Workflow ${verb} (version ${wf.version ?? 1}).`
+        navigate(`/workflows/${enc(wf.id)}`, { replace: true })
+        return
+      }
+      const wf = await api.put<Workflow>(`/v1/workflows/${enc(draft.id)}`, body)
+      setDraft(draftFromApi(wf))
+      setSaved(`Workflow ${verb}${wf.version !== undefined ? ` (version ${wf.version})` : ''}.`)
+      setSavedCount((n) => n + 1)
+    } catch (err) {
+      if (err instanceof ApiError && err.problem?.errors?.length) {
+        setErrors([...err.problem.errors])
+        setProblem(err.problem.title ?? 'The workflow has problems')
+      } else setProblem(errorMessage(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const isNew = !draft.id
+  return (
+    <Builder.Provider value={info}>
+      <FieldErrors.Provider value={placed.byField}>
+        <PageHeader
+          title={
+            <>
+              {isNew ? 'New workflow' : draft.name || draft.id}{' '}
+              {!isNew ? <StatusBadge status={draft.status} /> : null}{' '}
+              {draft.version !== undefined ? <span className="version" data-testid="workflow-version">v{draft.version}</span> : null}
+            </>
+          }
+        >
+          <Link to="/workflows" className="btn btn-quiet">All workflows</Link>
+          {!isNew ? <Link to={`/runs?workflow_id=${enc(draft.id!)}`} className="btn btn-quiet">Runs</Link> : null}
+        </PageHeader>
+        <Notice kind="success">{saved}</Notice>
+        {problem ? <ErrorSummary title={problem} errors={errors} unplaced={placed.unplaced} /> : null}
+        <form className="builder" onSubmit={(e) => { e.preventDefault(); void save(draft.status) }} noValidate>
+          <TriggerSection draft={draft} update={update} products={products.data?.data ?? []} productsError={products.error} />
+          <section className="card" aria-labelledby="steps-title">
+            <h2 id="steps-title">4. Steps</h2>
+            <p className="hint">Steps run in order. A wait pauses the run; the run ends early when an exit event arrives.</p>
+            <StepsEditor path="steps" title="Steps" steps={draft.steps} onChange={(steps) => update({ steps })} />
+          </section>
+          <div className="save-bar">
+            {draft.status === 'draft' ? (
+              <button type="button" className="btn" disabled={busy} onClick={() => void save('draft')}>Save as draft</button>
+            ) : (
+              <button type="submit" className="btn" disabled={busy}>Save changes</button>
+            )}
+            {draft.status !== 'active' ? (
+              <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void save('active')}>
+                {isNew ? 'Save and activate' : 'Activate'}
+              </button>
+            ) : (
+              <button type="button" className="btn btn-warning" disabled={busy} onClick={() => void save('paused')}>Pause</button>
+            )}
+            {busy ? <span aria-live="polite">Saving…</span> : null}
+          </div>
+        </form>
+        {draft.id ? <Preview workflowId={draft.id} triggerType={draft.triggerType} products={draft.products} refresh={savedCount} /> : (
+          <section className="card"><h2>Live preview</h2><p className="hint">Save the workflow as a draft to preview its messages against a sample event.</p></section>
+        )}
+        {draft.id ? <VersionHistory workflowId={draft.id} refresh={savedCount} /> : null}
+      </FieldErrors.Provider>
+    </Builder.Provider>
+  )
+}
