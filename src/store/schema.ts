@@ -170,7 +170,13 @@ export interface ApiKeyRow {
   last_used_at: string | null
 }
 
+export interface SettingRow {
+  key: string
+  value: string
+}
+
 export interface Database {
+  settings: SettingRow
   products: ProductRow
   customers: CustomerRow
   customer_notes: CustomerNoteRow

@@ -1,0 +1,39 @@
+import { z } from 'zod'
+import { defineAction } from './action.js'
+import { deliver } from './deliver.js'
+
+const params = z
+  .strictObject({
+    channel: z.enum(['email', 'slack', 'webhook']),
+    to: z.string().min(1).optional(),
+    url: z.url('must be a URL').optional(),
+    subject: z.string().min(1).max(998).optional(),
+    message: z.string().min(1, 'a team alert needs a message').max(40_000),
+  })
+  .superRefine((p, ctx) => {
+    if (p.channel === 'email' && !p.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'an email alert needs "to"' })
+    if (p.channel !== 'email' && !p.url) ctx.addIssue({ code: 'custom', path: ['url'], message: `a ${p.channel} alert needs "url"` })
+  })
+
+/** Alerts an internal team by email, Slack incoming webhook, or a signed webhook. */
+export const notifyTeam = defineAction({
+  type: 'notify_team',
+  params,
+  templates: ['to', 'subject', 'message'],
+  preview({ params: p, render }) {
+    return { channel: p.channel, to: p.channel === 'email' ? render(p.to ?? '') : p.url, message: render(p.message) }
+  },
+  async run(input) {
+    const { params: p, render } = input
+    const message = render(p.message)
+    if (p.channel === 'email') {
+      const subject = render(p.subject ?? '[Recoup] {{ workflow.name }}')
+      return deliver(input, { kind: 'email', filedAs: 'team', to: render(p.to!), subject, body: `${message}\n\nRun: ${input.runUrl}` })
+    }
+    if (p.channel === 'slack') {
+      return deliver(input, { kind: 'slack', filedAs: 'team', to: p.url!, body: message, meta: { runUrl: input.runUrl } })
+    }
+    const body = JSON.stringify({ type: 'recoup.team_alert', message, run_id: input.runId, run_url: input.runUrl, customer_id: input.customerId })
+    return deliver(input, { kind: 'webhook', filedAs: 'team', to: p.url!, body })
+  },
+})

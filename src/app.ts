@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { FastifyInstance } from 'fastify'
+import { pino, type Logger } from 'pino'
+import { buildChannels, closeChannels } from './channels/index.js'
+import type { Config } from './config.js'
+import { LinkSigner } from './domain/links.js'
+import { Engine } from './engine/engine.js'
+import { RunsService } from './engine/runs-service.js'
+import { PollingScheduler, type Scheduler } from './engine/scheduler.js'
+import { WorkflowService } from './engine/workflow-service.js'
+import { buildHttp } from './http/server.js'
+import { Metrics } from './http/metrics.js'
+import { CatalogCache } from './ingest/catalog-cache.js'
+import { Ingestor } from './ingest/ingest.js'
+import { countApiKeys, createApiKey } from './store/api-keys.js'
+import { TransactionBatcher } from './store/batcher.js'
+import { migrate, openStore, type Store } from './store/database.js'
+import { settingOrCreate } from './store/settings.js'
+import { TemplateRenderer } from './templates/render.js'
+
+export const VERSION = '0.1.0'
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+
+export interface App {
+  readonly config: Config
+  readonly store: Store
+  readonly http: FastifyInstance
+  readonly engine: Engine
+  readonly scheduler: Scheduler | undefined
+  readonly ingestor: Ingestor
+  readonly workflows: WorkflowService
+  readonly runs: RunsService
+  readonly logger: Logger
+  /** Listens on the configured host and port; returns the base URL. */
+  listen(): Promise<string>
+  /** Stops taking work, lets steps in flight finish (up to `deadlineMs`), closes everything. */
+  close(deadlineMs?: number): Promise<void>
+}
+
+export interface BuildOptions {
+  readonly logger?: Logger
+  /** The clock; tests may move time forward. */
+  readonly now?: () => number
+  /** Called with the generated admin key on first start (the CLI prints it). */
+  readonly onFirstKey?: (key: string) => void
+}
+
+/** Composition root: opens and migrates the store, wires every service, builds HTTP. */
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
+  const logger = options.logger ?? pino({ level: config.logLevel, redact: ['req.headers.authorization'] })
+  const now = options.now ?? Date.now
+  const store = await openStore({ url: config.databaseUrl })
+  try {
+    await migrate(store)
+  } catch (err) {
+    await store.close()
+    throw err
+  }
+  const db = store.db
+  if (!config.apiKey && (await countApiKeys(db)) === 0) {
+    const { key } = await createApiKey(db, 'admin (first start)')
+    options.onFirstKey?.(key)
+  }
+  const secret = config.secret ?? (await settingOrCreate(db, 'link_secret', () => randomBytes(32).toString('base64url')))
+  const publicUrl = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`
+  const batcher = new TransactionBatcher({ db, maxBatch: 1000 })
+  const catalog = new CatalogCache()
+  const templates = new TemplateRenderer()
+  const channels = buildChannels(config)
+  const metrics = new Metrics(db)
+  const engine = new Engine({
+    store,
+    batcher,
+    channels,
+    templates,
+    links: new LinkSigner({ secret, publicUrl }),
+    retry: config.retry,
+    now,
+    publicUrl,
+    onStep: (type, ms, status) => metrics.stepLatency.observe({ type, status }, ms / 1000),
+  })
+  const scheduler = config.worker
+    ? new PollingScheduler({
+        store,
+        engine,
+        now,
+        concurrency: config.concurrency,
+        pollMs: config.pollMs,
+        onError: (err, runId) => logger.error({ err, runId }, 'advancing a run failed; it will be tried again'),
+      })
+    : undefined
+  const wake = () => scheduler?.wake()
+  const ingestor = new Ingestor({ batcher, catalog, now, onCommitted: wake })
+  const workflows = new WorkflowService({ db, templates, onChange: () => catalog.invalidate() })
+  const runs = new RunsService({ db, batcher, now, onChange: wake })
+  const webRoot = join(ROOT, 'dist', 'web')
+  const http = buildHttp({
+    deps: { store, db, ingestor, workflows, runs, catalog, metrics, webRoot: existsSync(webRoot) ? webRoot : undefined },
+    logger,
+    bodyLimit: config.bodyLimit,
+    adminKey: config.apiKey,
+    version: VERSION,
+  })
+  await scheduler?.start()
+
+  return {
+    config, store, http, engine, scheduler, ingestor, workflows, runs, logger,
+    async listen() {
+      await http.listen({ host: config.host, port: config.port })
+      const addr = http.server.address()
+      const port = typeof addr === 'object' && addr ? addr.port : config.port
+      return `http://${config.host}:${port}`
+    },
+    async close(deadlineMs = 10_000) {
+      await http.close()
+      await scheduler?.stop(deadlineMs)
+      await batcher.drain()
+      await closeChannels(channels)
+      await store.close()
+    },
+  }
+}

@@ -1,0 +1,171 @@
+import { readFileSync } from 'node:fs'
+import { Command, Option } from 'commander'
+import { parse as parseYaml } from 'yaml'
+import { buildApp, VERSION } from '../app.js'
+import { loadConfig } from '../config.js'
+import { RecoupError } from '../domain/errors.js'
+import { createApiKey } from '../store/api-keys.js'
+import { migrate, openStore } from '../store/database.js'
+import { ApiClient } from './client.js'
+
+const program = new Command()
+program.name('recoup').description('Recover failed payments and canceled installment plans with durable workflows.').version(VERSION)
+
+function readDocs(file: string): unknown {
+  const text = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8')
+  return /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text)
+}
+
+function client(opts: { url?: string; key?: string }): ApiClient {
+  const url = opts.url ?? process.env.RECOUP_URL ?? `http://127.0.0.1:${process.env.RECOUP_PORT ?? 8080}`
+  return new ApiClient({ url, key: opts.key ?? process.env.RECOUP_API_KEY })
+}
+
+const urlOpt = () => new Option('--url <url>', 'Recoup API base URL (env RECOUP_URL)')
+const keyOpt = () => new Option('--key <key>', 'API key (env RECOUP_API_KEY)')
+const print = (v: unknown) => console.log(JSON.stringify(v, null, 2))
+
+async function runServer(opts: { worker: boolean; demo?: boolean }): Promise<void> {
+  const config = loadConfig({ ...process.env, RECOUP_WORKER: opts.worker ? 'true' : 'false' })
+  const app = await buildApp(config, {
+    onFirstKey: (key) => {
+      process.stdout.write(`\nFirst start: created an admin API key. It is shown only this once; keep it safe:\n\n  ${key}\n\n`)
+    },
+  })
+  const url = await app.listen()
+  app.logger.info({ url, database: app.store.dialect, location: app.store.location, worker: opts.worker }, `Recoup ${VERSION} listening on ${url}`)
+  let stopping = false
+  const stop = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    app.logger.info({ signal }, 'shutting down: finishing steps in flight')
+    app.close(10_000).then(
+      () => process.exit(0),
+      (err) => {
+        app.logger.error({ err }, 'shutdown failed')
+        process.exit(1)
+      },
+    )
+  }
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
+}
+
+program
+  .command('start')
+  .description('Start API, dashboard and worker in one process (embedded mode)')
+  .option('--demo', 'load demo data on start')
+  .action(async (o: { demo?: boolean }) => runServer({ worker: true, demo: o.demo }))
+
+program
+  .command('serve')
+  .description('Start the API and dashboard; --no-worker leaves steps to `recoup worker` processes')
+  .option('--no-worker', 'do not run workflow steps in this process')
+  .action(async (o: { worker: boolean }) => runServer({ worker: o.worker }))
+
+program
+  .command('migrate')
+  .description('Create or upgrade the database schema')
+  .action(async () => {
+    const config = loadConfig()
+    const store = await openStore({ url: config.databaseUrl })
+    try {
+      const ran = await migrate(store)
+      console.log(ran.length ? `Applied: ${ran.join(', ')}` : 'The database is up to date.')
+    } finally {
+      await store.close()
+    }
+  })
+
+const events = program.command('events').description('Send events')
+events
+  .command('send')
+  .description('Send events from a JSON or YAML file (one event, a list, or {events: [...]})')
+  .requiredOption('-f, --file <file>', 'file to read ("-" for stdin)')
+  .addOption(urlOpt())
+  .addOption(keyOpt())
+  .action(async (o: { file: string; url?: string; key?: string }) => {
+    const doc = readDocs(o.file)
+    const body = Array.isArray(doc) ? { events: doc } : doc
+    const res = await client(o).request('POST', '/v1/events', body)
+    print(res.body)
+    if (res.status >= 400) process.exitCode = 1
+  })
+
+const workflows = program.command('workflows').description('Manage workflows')
+workflows
+  .command('apply')
+  .description('Create or update workflows by id from a YAML or JSON file (one or a list)')
+  .requiredOption('-f, --file <file>', 'file to read')
+  .addOption(urlOpt())
+  .addOption(keyOpt())
+  .action(async (o: { file: string; url?: string; key?: string }) => {
+    const doc = readDocs(o.file)
+    const list = Array.isArray(doc) ? doc : [doc]
+    const api = client(o)
+    for (const wf of list as { id?: string }[]) {
+      if (!wf?.id) throw new Error(`Every workflow in ${o.file} needs an "id" so apply can create or update it`)
+      const res = await api.request('PUT', `/v1/workflows/${encodeURIComponent(wf.id)}`, wf)
+      const saved = res.body as { id: string; version: number; status: string }
+      console.log(`${res.status === 201 ? 'created' : 'updated'} ${saved.id} (version ${saved.version}, ${saved.status})`)
+    }
+  })
+workflows
+  .command('list')
+  .description('List workflows')
+  .addOption(urlOpt())
+  .addOption(keyOpt())
+  .action(async (o: { url?: string; key?: string }) => {
+    const res = await client(o).request('GET', '/v1/workflows?limit=500')
+    const rows = (res.body as { data: { id: string; status: string; version: number; trigger: { type: string; products: string[] } }[] }).data
+    for (const w of rows) console.log(`${w.id}\t${w.status}\tv${w.version}\t${w.trigger.type}\t${w.trigger.products.join(',')}`)
+  })
+
+const runs = program.command('runs').description('Inspect runs')
+runs
+  .command('list')
+  .description('List runs, newest first')
+  .option('--workflow <id>')
+  .option('--customer <id>')
+  .option('--status <status>')
+  .option('--limit <n>', 'how many', '50')
+  .addOption(urlOpt())
+  .addOption(keyOpt())
+  .action(async (o: { workflow?: string; customer?: string; status?: string; limit: string; url?: string; key?: string }) => {
+    const q = new URLSearchParams({ limit: o.limit })
+    if (o.workflow) q.set('workflow_id', o.workflow)
+    if (o.customer) q.set('customer_id', o.customer)
+    if (o.status) q.set('status', o.status)
+    const res = await client(o).request('GET', `/v1/runs?${q}`)
+    const rows = (res.body as { data: { id: string; status: string; workflow_id: string; customer_id: string; created_at: string }[] }).data
+    for (const r of rows) console.log(`${r.id}\t${r.status}\t${r.workflow_id}\t${r.customer_id}\t${r.created_at}`)
+  })
+runs
+  .command('show <id>')
+  .description('Show a run with its steps')
+  .addOption(urlOpt())
+  .addOption(keyOpt())
+  .action(async (id: string, o: { url?: string; key?: string }) => print((await client(o).request('GET', `/v1/runs/${encodeURIComponent(id)}`)).body))
+
+const keys = program.command('keys').description('Manage API keys')
+keys
+  .command('create')
+  .description('Create an API key directly in the database (stop an embedded server first, or use POST /v1/keys)')
+  .option('--name <name>', 'what the key is for', 'cli')
+  .action(async (o: { name: string }) => {
+    const config = loadConfig()
+    const store = await openStore({ url: config.databaseUrl })
+    try {
+      await migrate(store)
+      const k = await createApiKey(store.db, o.name)
+      console.log(k.key)
+    } finally {
+      await store.close()
+    }
+  })
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  const message = err instanceof RecoupError || err instanceof Error ? err.message : String(err)
+  console.error(`recoup: ${message}`)
+  process.exit(1)
+})

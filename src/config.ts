@@ -1,0 +1,88 @@
+import { z } from 'zod'
+import { ConfigError } from './domain/errors.js'
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
+
+const schema = z.object({
+  DATABASE_URL: z.string().min(1).default('./data/recoup.db'),
+  RECOUP_HOST: z.string().default('127.0.0.1'),
+  RECOUP_PORT: int(0, 65535).default(8080),
+  RECOUP_PUBLIC_URL: z.url().optional(),
+  RECOUP_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  RECOUP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  RECOUP_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  RECOUP_EMAIL_FROM: z.string().default('Recoup <recoup@localhost>'),
+  RECOUP_TWILIO_ACCOUNT_SID: z.string().optional(),
+  RECOUP_TWILIO_AUTH_TOKEN: z.string().optional(),
+  RECOUP_TWILIO_FROM: z.string().optional(),
+  RECOUP_TWILIO_API_BASE: z.url().optional(),
+  RECOUP_WEBHOOK_SECRET: z.string().regex(/^whsec_/, 'must be a whsec_… secret').optional(),
+  RECOUP_WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  RECOUP_CONCURRENCY: int(1, 10_000).default(64),
+  RECOUP_POLL_MS: int(10, 60_000).default(500),
+  RECOUP_RETRY_MAX_ATTEMPTS: int(1, 100).default(5),
+  RECOUP_RETRY_BASE_MS: int(1, 86_400_000).default(10_000),
+  RECOUP_RETRY_MAX_MS: int(1, 86_400_000).default(3_600_000),
+  RECOUP_BODY_LIMIT: int(1024, 100_000_000).default(10_000_000),
+  RECOUP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  RECOUP_WORKER: bool.default(true),
+})
+
+/** Everything Recoup reads from its environment, validated once and frozen. */
+export interface Config {
+  readonly databaseUrl: string
+  readonly host: string
+  readonly port: number
+  readonly publicUrl: string | undefined
+  readonly apiKey: string | undefined
+  readonly secret: string | undefined
+  readonly smtpUrl: string | undefined
+  readonly emailFrom: string
+  readonly twilio: { readonly accountSid: string; readonly authToken: string; readonly from: string; readonly apiBase?: string } | undefined
+  readonly webhookSecret: string | undefined
+  readonly webhookAllowPrivate: boolean
+  readonly concurrency: number
+  readonly pollMs: number
+  readonly retry: { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number }
+  readonly bodyLimit: number
+  readonly logLevel: string
+  /** Whether this process runs the engine (false for `serve --no-worker`). */
+  readonly worker: boolean
+}
+
+/** Reads and validates configuration from an environment; throws ConfigError naming each bad setting. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const parsed = schema.safeParse(cleaned)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
+  }
+  const e = parsed.data
+  const twilioParts = [e.RECOUP_TWILIO_ACCOUNT_SID, e.RECOUP_TWILIO_AUTH_TOKEN, e.RECOUP_TWILIO_FROM]
+  if (twilioParts.some(Boolean) && !twilioParts.every(Boolean)) {
+    throw new ConfigError('Invalid configuration: set all of RECOUP_TWILIO_ACCOUNT_SID, RECOUP_TWILIO_AUTH_TOKEN and RECOUP_TWILIO_FROM, or none')
+  }
+  return Object.freeze({
+    databaseUrl: e.DATABASE_URL,
+    host: e.RECOUP_HOST,
+    port: e.RECOUP_PORT,
+    publicUrl: e.RECOUP_PUBLIC_URL,
+    apiKey: e.RECOUP_API_KEY,
+    secret: e.RECOUP_SECRET,
+    smtpUrl: e.RECOUP_SMTP_URL,
+    emailFrom: e.RECOUP_EMAIL_FROM,
+    twilio: e.RECOUP_TWILIO_ACCOUNT_SID
+      ? Object.freeze({ accountSid: e.RECOUP_TWILIO_ACCOUNT_SID, authToken: e.RECOUP_TWILIO_AUTH_TOKEN!, from: e.RECOUP_TWILIO_FROM!, apiBase: e.RECOUP_TWILIO_API_BASE })
+      : undefined,
+    webhookSecret: e.RECOUP_WEBHOOK_SECRET,
+    webhookAllowPrivate: e.RECOUP_WEBHOOK_ALLOW_PRIVATE,
+    concurrency: e.RECOUP_CONCURRENCY,
+    pollMs: e.RECOUP_POLL_MS,
+    retry: Object.freeze({ maxAttempts: e.RECOUP_RETRY_MAX_ATTEMPTS, baseDelayMs: e.RECOUP_RETRY_BASE_MS, maxDelayMs: e.RECOUP_RETRY_MAX_MS }),
+    bodyLimit: e.RECOUP_BODY_LIMIT,
+    logLevel: e.RECOUP_LOG_LEVEL,
+    worker: e.RECOUP_WORKER,
+  })
+}

@@ -1,0 +1,56 @@
+import { createHmac, timingSafeEqual } from 'node:crypto'
+
+export type LinkPurpose = 'update_payment' | 'offer' | 'unsubscribe'
+
+export interface LinkClaims {
+  /** What the link is for; a link for one purpose never opens another page. */
+  readonly p: LinkPurpose
+  readonly run: string
+  readonly cus: string
+  /** Expiry, ms since epoch. */
+  readonly exp: number
+}
+
+/** Signs portal links so a customer can act without an account, and nobody can forge one. */
+export class LinkSigner {
+  readonly #secret: string
+  readonly #baseUrl: string
+
+  constructor(options: { secret: string; publicUrl: string }) {
+    this.#secret = options.secret
+    this.#baseUrl = options.publicUrl.replace(/\/+$/, '')
+  }
+
+  /** A signed token for the claims. */
+  token(claims: LinkClaims): string {
+    const body = Buffer.from(JSON.stringify(claims)).toString('base64url')
+    return `${body}.${this.#mac(body)}`
+  }
+
+  /** A full portal URL for the claims. */
+  url(claims: LinkClaims): string {
+    return `${this.#baseUrl}/portal/${claims.p.replace('_', '-')}/${this.token(claims)}`
+  }
+
+  /** The claims of a valid token, or a reason it is not valid. */
+  verify(token: string, purpose: LinkPurpose, now: number): { ok: true; claims: LinkClaims } | { ok: false; reason: 'invalid' | 'expired' } {
+    const [body, mac] = token.split('.')
+    if (!body || !mac) return { ok: false, reason: 'invalid' }
+    const expected = Buffer.from(this.#mac(body))
+    const given = Buffer.from(mac)
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'invalid' }
+    let claims: LinkClaims
+    try {
+      claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as LinkClaims
+    } catch {
+      return { ok: false, reason: 'invalid' }
+    }
+    if (claims.p !== purpose) return { ok: false, reason: 'invalid' }
+    if (claims.exp < now) return { ok: false, reason: 'expired' }
+    return { ok: true, claims }
+  }
+
+  #mac(body: string): string {
+    return createHmac('sha256', this.#secret).update(body).digest('base64url')
+  }
+}

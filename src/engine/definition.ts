@@ -1,0 +1,159 @@
+import type { z } from 'zod'
+import { ACTIONS, STEP_TYPES } from '../actions/registry.js'
+import { conditionSchema } from '../domain/conditions.js'
+import { ValidationError, type FieldIssue } from '../domain/errors.js'
+import {
+  DEFAULT_EXIT_ON,
+  rawStepSchema,
+  workflowInputSchema,
+  type RawStep,
+  type WorkflowDefinition,
+} from '../domain/workflow.js'
+import type { TemplateRenderer } from '../templates/render.js'
+import { TRIGGERS } from '../triggers/catalog.js'
+import { checkVariable, type VariableTree } from '../triggers/variables.js'
+
+/** Formats a zod path as `steps[2].subject`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = ''
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`
+    else out += out ? `.${String(seg)}` : String(seg)
+  }
+  return out
+}
+
+/** Turns zod issues into field issues, each path prefixed with `prefix`. */
+export function zodIssues(error: z.ZodError, prefix: readonly PropertyKey[] = []): FieldIssue[] {
+  return error.issues.map((i) => ({ path: formatPath([...prefix, ...i.path]) || '(body)', message: i.message }))
+}
+
+export interface ProductLookup {
+  /** Returns the ids among `ids` that exist. */
+  (ids: readonly string[]): Promise<ReadonlySet<string>>
+}
+
+/**
+ * Checks a workflow as submitted and returns its normalized definition, or throws a
+ * ValidationError listing every bad field: shape, unknown step types, step params, duplicate step
+ * ids, conditions on unknown fields, templates naming unknown variables, unknown products.
+ */
+export async function validateWorkflow(
+  input: unknown,
+  options: { id: string; templates: TemplateRenderer; productsExist: ProductLookup },
+): Promise<WorkflowDefinition> {
+  const parsed = workflowInputSchema.safeParse(input)
+  if (!parsed.success) throw new ValidationError('The workflow is not valid', zodIssues(parsed.error))
+  const wf = parsed.data
+  const issues: FieldIssue[] = []
+  const vars = TRIGGERS[wf.trigger.type].variables
+  const seen = new Set<string>()
+
+  wf.trigger.conditions.forEach((c, i) => {
+    const problem = checkVariable(vars, c.field.split('.'))
+    if (problem) issues.push({ path: `trigger.conditions[${i}].field`, message: problem })
+  })
+  const wanted = wf.trigger.products.filter((p) => p !== '*')
+  if (wanted.length > 0) {
+    const found = await options.productsExist(wanted)
+    wf.trigger.products.forEach((p, i) => {
+      if (p !== '*' && !found.has(p)) issues.push({ path: `trigger.products[${i}]`, message: `unknown product "${p}"` })
+    })
+  }
+  if (wf.trigger.products.includes('*') && wf.trigger.products.length > 1) {
+    issues.push({ path: 'trigger.products', message: '"*" (any product) cannot be combined with product ids' })
+  }
+  const steps = checkSteps(wf.steps, 'steps', { issues, seen, vars, templates: options.templates })
+  if (issues.length > 0) throw new ValidationError('The workflow is not valid', issues)
+  return {
+    id: options.id,
+    name: wf.name,
+    ...(wf.description ? { description: wf.description } : {}),
+    status: wf.status,
+    trigger: wf.trigger,
+    exit_on: wf.exit_on ?? [...DEFAULT_EXIT_ON],
+    steps,
+  }
+}
+
+interface CheckState {
+  readonly issues: FieldIssue[]
+  readonly seen: Set<string>
+  readonly vars: VariableTree
+  readonly templates: TemplateRenderer
+}
+
+function checkSteps(steps: readonly RawStep[], at: string, st: CheckState): RawStep[] {
+  return steps.map((step, i) => checkStep(step, `${at}[${i}]`, st))
+}
+
+function checkStep(step: RawStep, at: string, st: CheckState): RawStep {
+  if (st.seen.has(step.id)) st.issues.push({ path: `${at}.id`, message: `step id "${step.id}" is used twice; ids must be unique` })
+  st.seen.add(step.id)
+  const { id, type, ...fields } = step
+  if (type === 'branch') return checkBranch(step, at, st)
+  const action = ACTIONS.get(type)
+  if (!action) {
+    st.issues.push({ path: `${at}.type`, message: `unknown step type "${type}"; use one of: ${STEP_TYPES.join(', ')}` })
+    return step
+  }
+  const parsed = action.params.safeParse(fields)
+  if (!parsed.success) {
+    for (const i of zodIssues(parsed.error)) st.issues.push({ path: i.path === '(body)' ? at : `${at}.${i.path}`, message: i.message })
+    return step
+  }
+  const params = parsed.data as Record<string, unknown>
+  for (const name of action.templates ?? []) {
+    const source = params[name]
+    if (typeof source === 'string') checkTemplate(source, `${at}.${name}`, st)
+  }
+  if (type === 'update_customer' && params.set_fields) {
+    for (const [k, v] of Object.entries(params.set_fields as Record<string, unknown>)) {
+      if (typeof v === 'string') checkTemplate(v, `${at}.set_fields.${k}`, st)
+    }
+  }
+  return { id, type, ...params }
+}
+
+function checkBranch(step: RawStep, at: string, st: CheckState): RawStep {
+  const { if: conds, then, else: otherwise, id, type, ...rest } = step as RawStep & Record<string, unknown>
+  for (const key of Object.keys(rest)) st.issues.push({ path: `${at}.${key}`, message: 'unknown field for a branch step' })
+  const condList = conditionSchema.array().min(1, 'a branch needs at least one condition in "if"').safeParse(conds)
+  if (!condList.success) {
+    for (const i of zodIssues(condList.error, ['if'])) st.issues.push({ path: `${at}.${i.path}`, message: i.message })
+  } else {
+    condList.data.forEach((c, i) => {
+      const problem = checkVariable(st.vars, c.field.split('.'))
+      if (problem) st.issues.push({ path: `${at}.if[${i}].field`, message: problem })
+    })
+  }
+  const arm = (value: unknown, name: string): RawStep[] => {
+    if (value === undefined) return []
+    const list = rawStepSchema.array().max(100).safeParse(value)
+    if (!list.success) {
+      for (const i of zodIssues(list.error, [name])) st.issues.push({ path: `${at}.${i.path}`, message: i.message })
+      return []
+    }
+    return checkSteps(list.data, `${at}.${name}`, st)
+  }
+  const thenSteps = arm(then, 'then')
+  const elseSteps = arm(otherwise, 'else')
+  return { id, type, if: condList.success ? condList.data : [], then: thenSteps, else: elseSteps }
+}
+
+function checkTemplate(source: string, path: string, st: CheckState): void {
+  let paths: (string | number)[][]
+  try {
+    paths = st.templates.variables(source)
+  } catch (err) {
+    st.issues.push({ path, message: `template does not parse: ${(err as Error).message.split('\n')[0]}` })
+    return
+  }
+  for (const p of paths) {
+    const problem = checkVariable(st.vars, p)
+    if (problem) {
+      st.issues.push({ path, message: problem })
+      return
+    }
+  }
+}

@@ -1,0 +1,245 @@
+import type { Kysely } from 'kysely'
+import { ACTIONS } from '../actions/registry.js'
+import type { ActionDefinition, ActionResult, Apply } from '../actions/action.js'
+import type { Channels } from '../channels/channel.js'
+import { evaluateAll } from '../domain/conditions.js'
+import { PermanentError } from '../domain/errors.js'
+import type { LinkSigner } from '../domain/links.js'
+import type { WorkflowDefinition } from '../domain/workflow.js'
+import type { TransactionBatcher } from '../store/batcher.js'
+import { findCustomer } from '../store/customers.js'
+import type { Store } from '../store/database.js'
+import { deleteJob, scheduleJob } from '../store/jobs.js'
+import type { Database, RunRow, StepResultRow } from '../store/schema.js'
+import { getWorkflowVersion } from '../store/workflows.js'
+import type { TemplateRenderer } from '../templates/render.js'
+import { compileProgram, isBranch, type BranchStep, type Program, type ProgramNode } from './program.js'
+import { backoffDelay, type RetryPolicy } from './retry-policy.js'
+
+export interface EngineOptions {
+  readonly store: Store
+  readonly batcher: TransactionBatcher
+  readonly channels: Channels
+  readonly templates: TemplateRenderer
+  readonly links: LinkSigner
+  readonly retry: RetryPolicy
+  readonly now: () => number
+  /** Base URL of the dashboard, for links to runs in alerts. */
+  readonly publicUrl: string
+  /** How long portal links in messages stay valid. */
+  readonly linkTtlMs?: number
+  /** Observes each executed step (metrics). */
+  readonly onStep?: (type: string, ms: number, status: string) => void
+}
+
+interface Loaded {
+  readonly def: WorkflowDefinition
+  readonly program: Program
+}
+
+/** The outcome of executing one node, before it is recorded. */
+interface Outcome {
+  readonly step: Partial<StepResultRow> & { status: StepResultRow['status'] }
+  readonly skip?: readonly ProgramNode[]
+  readonly apply?: Apply
+  /** Where the run goes: the next node, a wake-up time, or an end state. */
+  readonly next:
+    | { readonly kind: 'continue'; readonly cursor: number | null }
+    | { readonly kind: 'sleep'; readonly until: number; readonly reason: string }
+    | { readonly kind: 'fail'; readonly error: string }
+}
+
+/**
+ * Advances runs one step at a time. Each step's result, its effects on our records, and the run's
+ * next job are committed in one transaction, so a crash can only repeat the step in flight.
+ */
+export class Engine {
+  readonly #o: EngineOptions
+  readonly #programs = new Map<string, Loaded>()
+
+  constructor(options: EngineOptions) {
+    this.#o = options
+  }
+
+  get #db(): Kysely<Database> {
+    return this.#o.store.db
+  }
+
+  /** Runs the run's due steps until it waits, ends, or hits `maxSteps`. */
+  async advance(runId: string, maxSteps = 50): Promise<void> {
+    let run = await this.#db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst()
+    for (let i = 0; run && i < maxSteps; i++) {
+      if (run.status !== 'running' && run.status !== 'waiting') {
+        await deleteJob(this.#db, runId)
+        return
+      }
+      const loaded = await this.#load(run.workflow_id, run.workflow_version)
+      const node = run.cursor === null ? undefined : loaded.program.nodes[run.cursor]
+      const outcome = node ? await this.#execute(run, loaded, node) : { step: undefined, next: { kind: 'continue', cursor: null } as const }
+      const next = await this.#record(run, node, outcome as Outcome)
+      if (!next) return
+      run = next
+      if (run.status !== 'running') return
+    }
+    // Too many steps in one go: yield to other runs and come back.
+    if (run && run.status === 'running') await scheduleJob(this.#db, run.id, this.#o.now())
+  }
+
+  async #load(workflowId: string, version: number): Promise<Loaded> {
+    const key = `${workflowId}@${version}`
+    let hit = this.#programs.get(key)
+    if (!hit) {
+      const def = await getWorkflowVersion(this.#db, workflowId, version)
+      hit = { def, program: compileProgram(def.steps) }
+      if (this.#programs.size > 10_000) this.#programs.clear()
+      this.#programs.set(key, hit)
+    }
+    return hit
+  }
+
+  /** Template data for a run at this moment: the event snapshot plus the live customer and links. */
+  async templateData(run: RunRow, def: WorkflowDefinition): Promise<Record<string, unknown>> {
+    const context = JSON.parse(run.context) as Record<string, unknown>
+    const customer = (await findCustomer(this.#db, run.customer_id)) ?? { id: run.customer_id, tags: [], fields: {} }
+    const exp = this.#o.now() + (this.#o.linkTtlMs ?? 14 * 86_400_000)
+    const link = (p: 'update_payment' | 'offer' | 'unsubscribe') => this.#o.links.url({ p, run: run.id, cus: run.customer_id, exp })
+    return {
+      ...context,
+      customer,
+      workflow: { id: def.id, name: def.name, version: run.workflow_version },
+      run: { id: run.id, created_at: run.created_at },
+      links: { update_payment: link('update_payment'), offer: link('offer'), unsubscribe: link('unsubscribe') },
+    }
+  }
+
+  async #execute(run: RunRow, loaded: Loaded, node: ProgramNode): Promise<Outcome> {
+    const step = node.step
+    const prior = await this.#db
+      .selectFrom('step_results')
+      .selectAll()
+      .where('run_id', '=', run.id)
+      .where('step_id', '=', step.id)
+      .executeTakeFirst()
+    const nowMs = this.#o.now()
+    const startedAt = prior?.started_at ?? new Date(nowMs).toISOString()
+    const data = await this.templateData(run, loaded.def)
+    if (isBranch(step)) {
+      const took = evaluateAll((step as BranchStep).if, data) ? 'then' : 'else'
+      return {
+        step: { status: 'completed', attempts: 1, started_at: startedAt, finished_at: new Date(nowMs).toISOString(), output: JSON.stringify({ took }) },
+        skip: loaded.program.nodes.filter((n) => (took === 'then' ? node.elseIds : node.thenIds)?.includes(n.step.id)),
+        next: { kind: 'continue', cursor: took === 'then' ? node.then! : node.else! },
+      }
+    }
+    const action = ACTIONS.get(step.type) as ActionDefinition
+    const { id: _id, type: _type, ...params } = step
+    const waitingState = prior?.status === 'running' && prior.output ? (JSON.parse(prior.output) as Record<string, unknown>) : undefined
+    // Re-entering a waiting step is not a new attempt.
+    const attempts = waitingState ? prior!.attempts : (prior?.attempts ?? 0) + 1
+    const t0 = performance.now()
+    let result: ActionResult
+    try {
+      result = await action.run({
+        params: action.params.parse(params),
+        data,
+        render: (template, opts) => this.#o.templates.render(template, data, opts),
+        channels: this.#o.channels,
+        idempotencyKey: `${run.id}:${step.id}`,
+        runId: run.id,
+        stepId: step.id,
+        customerId: run.customer_id,
+        state: waitingState,
+        now: nowMs,
+        runUrl: `${this.#o.publicUrl.replace(/\/+$/, '')}/runs/${run.id}`,
+      })
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err)
+      this.#o.onStep?.(step.type, performance.now() - t0, 'error')
+      const base = { attempts, started_at: startedAt, error: message }
+      if (err instanceof PermanentError || attempts >= this.#o.retry.maxAttempts) {
+        const why = err instanceof PermanentError ? message : `${message} (gave up after ${attempts} attempts)`
+        return { step: { ...base, status: 'failed', finished_at: new Date(nowMs).toISOString(), error: why }, next: { kind: 'fail', error: `step "${step.id}" failed: ${why}` } }
+      }
+      const after = (err as { afterMs?: number }).afterMs
+      const until = nowMs + Math.max(after ?? 0, backoffDelay(this.#o.retry, attempts))
+      return {
+        step: { ...base, status: 'pending' },
+        next: { kind: 'sleep', until, reason: `retry ${attempts + 1} of ${this.#o.retry.maxAttempts} after: ${message}` },
+      }
+    }
+    this.#o.onStep?.(step.type, performance.now() - t0, result.status)
+    const finishedAt = new Date(nowMs).toISOString()
+    const output = result.output ? JSON.stringify(result.output) : null
+    switch (result.status) {
+      case 'completed':
+        return { step: { status: 'completed', attempts, started_at: startedAt, finished_at: finishedAt, output, error: null }, apply: result.apply, next: { kind: 'continue', cursor: node.next } }
+      case 'skipped':
+        return { step: { status: 'skipped', attempts, started_at: startedAt, finished_at: finishedAt, output: JSON.stringify({ ...result.output, reason: result.reason }), error: null }, apply: result.apply, next: { kind: 'continue', cursor: node.next } }
+      case 'waiting':
+        return { step: { status: 'running', attempts, started_at: startedAt, output, error: null }, next: { kind: 'sleep', until: result.until, reason: result.reason } }
+      case 'failed':
+        return { step: { status: 'failed', attempts, started_at: startedAt, finished_at: finishedAt, output, error: result.error }, apply: result.apply, next: { kind: 'fail', error: `step "${step.id}" failed: ${result.error}` } }
+    }
+  }
+
+  /**
+   * Commits an outcome. The run's `seq` guards against a run that was canceled or exited while
+   * the step ran: then nothing is written and null is returned.
+   */
+  async #record(run: RunRow, node: ProgramNode | undefined, outcome: Outcome): Promise<RunRow | null> {
+    const nowMs = this.#o.now()
+    const now = new Date(nowMs).toISOString()
+    const n = outcome.next
+    const patch: Partial<RunRow> =
+      n.kind === 'continue'
+        ? n.cursor === null
+          ? { status: 'completed', cursor: null, finished_at: now, wait_until: null, wait_reason: null, error: null }
+          : { status: 'running', cursor: n.cursor, wait_until: null, wait_reason: null }
+        : n.kind === 'sleep'
+          ? { status: 'waiting', wait_until: new Date(n.until).toISOString(), wait_reason: n.reason }
+          : { status: 'failed', finished_at: now, error: n.error, wait_until: null, wait_reason: null }
+    const updated: RunRow = { ...run, ...patch, seq: run.seq + 1, updated_at: now }
+    const ok = await this.#o.batcher.run(async (trx) => {
+      const res = await trx
+        .updateTable('runs')
+        .set({ ...patch, seq: updated.seq, updated_at: now })
+        .where('id', '=', run.id)
+        .where('seq', '=', run.seq)
+        .where('status', 'in', ['running', 'waiting'])
+        .executeTakeFirst()
+      if (Number(res.numUpdatedRows) === 0) return false
+      if (node && outcome.step) await upsertStep(trx, run.id, node, outcome.step)
+      for (const skipped of outcome.skip ?? []) await upsertStep(trx, run.id, skipped, { status: 'skipped', finished_at: now })
+      if (outcome.apply) await outcome.apply(trx)
+      if (n.kind === 'sleep') await scheduleJob(trx, run.id, n.until)
+      else if (n.kind === 'fail' || (n.kind === 'continue' && n.cursor === null)) await deleteJob(trx, run.id)
+      return true
+    })
+    return ok ? updated : null
+  }
+}
+
+async function upsertStep(
+  trx: Kysely<Database>,
+  runId: string,
+  node: Pick<ProgramNode, 'step'>,
+  s: Partial<StepResultRow> & { status: StepResultRow['status'] },
+): Promise<void> {
+  const row: StepResultRow = {
+    run_id: runId,
+    step_id: node.step.id,
+    type: node.step.type,
+    status: s.status,
+    attempts: s.attempts ?? 0,
+    started_at: s.started_at ?? null,
+    finished_at: s.finished_at ?? null,
+    output: s.output ?? null,
+    error: s.error ?? null,
+  }
+  const { run_id: _r, step_id: _s, ...set } = row
+  await trx
+    .insertInto('step_results')
+    .values(row)
+    .onConflict((oc) => oc.columns(['run_id', 'step_id']).doUpdateSet(set))
+    .execute()
+}

@@ -1,0 +1,144 @@
+import type { Kysely } from 'kysely'
+import { ACTIONS } from '../actions/registry.js'
+import type { ActionDefinition } from '../actions/action.js'
+import { evaluateAll } from '../domain/conditions.js'
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js'
+import type { RecoupEvent } from '../domain/events.js'
+import { newId } from '../domain/ids.js'
+import { parseEvent } from '../ingest/ingest.js'
+import type { Database } from '../store/schema.js'
+import { findProducts } from '../store/products.js'
+import { findCustomer } from '../store/customers.js'
+import { findWorkflow, getWorkflow, saveWorkflowVersion, type StoredWorkflow } from '../store/workflows.js'
+import type { TemplateRenderer } from '../templates/render.js'
+import { TRIGGERS } from '../triggers/catalog.js'
+import { eventContext, selectedProducts, triggerMatches } from '../triggers/trigger.js'
+import { validateWorkflow } from './definition.js'
+import { compileProgram, isBranch, type BranchStep } from './program.js'
+
+export interface WorkflowView extends StoredWorkflow {
+  /** Things the user should know, e.g. a selected product was archived. */
+  readonly warnings: string[]
+}
+
+/** Creates, changes and previews workflows. */
+export class WorkflowService {
+  readonly #db: Kysely<Database>
+  readonly #templates: TemplateRenderer
+  readonly #onChange: () => void
+
+  constructor(options: { db: Kysely<Database>; templates: TemplateRenderer; onChange: () => void }) {
+    this.#db = options.db
+    this.#templates = options.templates
+    this.#onChange = options.onChange
+  }
+
+  async #validate(input: unknown, id: string) {
+    return validateWorkflow(input, {
+      id,
+      templates: this.#templates,
+      productsExist: async (ids) => new Set((await findProducts(this.#db, ids)).keys()),
+    })
+  }
+
+  /** Creates a workflow (version 1). 409 when the id is taken. */
+  async create(input: unknown): Promise<WorkflowView> {
+    const wanted = (input as { id?: unknown } | null)?.id
+    const id = typeof wanted === 'string' ? wanted : newId('wf')
+    const def = await this.#validate(input, id)
+    if (await findWorkflow(this.#db, id)) throw new ConflictError(`Workflow "${id}" already exists; PUT /v1/workflows/${id} changes it`)
+    const saved = await saveWorkflowVersion(this.#db, def)
+    this.#onChange()
+    return this.view(saved)
+  }
+
+  /** Replaces a workflow's definition as a new version; creates it when `upsert` and absent. */
+  async replace(id: string, input: unknown, options: { upsert?: boolean } = {}): Promise<{ workflow: WorkflowView; created: boolean }> {
+    const body = input && typeof input === 'object' ? { ...(input as object), id } : input
+    if (input && typeof input === 'object' && 'id' in input && (input as { id: unknown }).id !== id) {
+      throw new ValidationError('The workflow is not valid', [{ path: 'id', message: `must match the URL (${id})` }])
+    }
+    const existing = await findWorkflow(this.#db, id)
+    if (!existing && !options.upsert) throw new NotFoundError('Workflow', id)
+    const def = await this.#validate(body, id)
+    const saved = await saveWorkflowVersion(this.#db, def)
+    this.#onChange()
+    return { workflow: await this.view(saved), created: !existing }
+  }
+
+  /** Changes only the status (draft / active / paused), as a new version. */
+  async setStatus(id: string, status: unknown): Promise<WorkflowView> {
+    const current = await getWorkflow(this.#db, id)
+    const { version: _v, created_at: _c, updated_at: _u, ...def } = current
+    return (await this.replace(id, { ...def, status })).workflow
+  }
+
+  /** Adds warnings (archived products) to a stored workflow. */
+  async view(wf: StoredWorkflow): Promise<WorkflowView> {
+    const ids = wf.trigger.products.filter((p) => p !== '*')
+    const products = await findProducts(this.#db, ids)
+    const warnings = ids.flatMap((p) => {
+      const prod = products.get(p)
+      if (!prod) return [`product "${p}" no longer exists`]
+      return prod.archived ? [`product "${p}" is archived`] : []
+    })
+    return { ...wf, warnings }
+  }
+
+  /**
+   * What a run of this workflow would do for `event` (the trigger's sample when omitted): whether
+   * it matches and each step rendered, following branches, with no side effects.
+   */
+  async test(id: string, rawEvent: unknown): Promise<Record<string, unknown>> {
+    const wf = await getWorkflow(this.#db, id)
+    let event: RecoupEvent
+    if (rawEvent === undefined || rawEvent === null) {
+      const sample = TRIGGERS[wf.trigger.type].sampleEvent
+      const products = wf.trigger.products.includes('*') ? ['prod_sample'] : wf.trigger.products.slice(0, 1)
+      event = { ...sample, product_ids: products }
+    } else {
+      event = parseEvent(rawEvent, ['event'])
+    }
+    const productIds = selectedProducts(wf.trigger, event)
+    const known = await findProducts(this.#db, productIds)
+    const products = productIds.map((p) => ({ id: p, name: known.get(p)?.name ?? p, description: known.get(p)?.description ?? null }))
+    const now = new Date().toISOString()
+    const stored = await findCustomer(this.#db, event.customer.id)
+    const customer = { tags: [], fields: {}, sms_opt_out: false, ...stored, ...event.customer }
+    const data: Record<string, unknown> = {
+      ...eventContext(event, products, now),
+      customer,
+      workflow: { id: wf.id, name: wf.name, version: wf.version },
+      run: { id: 'run_preview', created_at: now },
+      links: { update_payment: '(signed link to update the payment method)', offer: '(signed link to the offer)', unsubscribe: '(unsubscribe link)' },
+    }
+    const matches = triggerMatches(wf.trigger, event, data)
+    const program = compileProgram(wf.steps)
+    const steps: Record<string, unknown>[] = []
+    let cursor = program.start
+    while (cursor !== null) {
+      const node = program.nodes[cursor]
+      const step = node.step
+      if (isBranch(step)) {
+        const took = evaluateAll((step as BranchStep).if, data) ? 'then' : 'else'
+        steps.push({ id: step.id, type: 'branch', took })
+        cursor = took === 'then' ? node.then! : node.else!
+        continue
+      }
+      const action = ACTIONS.get(step.type) as ActionDefinition
+      const { id: _id, type: _type, ...params } = step
+      const render = (t: string, o?: { escapeHtml?: boolean }) => this.#templates.render(t, data, o)
+      const input = { params: action.params.parse(params), data, render } as Parameters<NonNullable<ActionDefinition['preview']>>[0]
+      steps.push({ id: step.id, type: step.type, ...(action.preview?.(input) ?? {}) })
+      cursor = node.next
+    }
+    return {
+      workflow_id: wf.id,
+      workflow_version: wf.version,
+      event_id: event.id,
+      matches,
+      ...(matches ? {} : { reason: wf.status !== 'active' ? 'trigger does not match this event' : 'trigger does not match this event' }),
+      steps,
+    }
+  }
+}

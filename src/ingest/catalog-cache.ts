@@ -1,0 +1,51 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../store/schema.js'
+import { activeWorkflows, type StoredWorkflow } from '../store/workflows.js'
+import type { ProductInfo } from '../triggers/trigger.js'
+
+/**
+ * Active workflows and product names, read on nearly every event. Changes made through this
+ * process invalidate at once; changes made by another process (PostgreSQL scale-out) are seen
+ * within `ttlMs`.
+ */
+export class CatalogCache {
+  readonly #ttlMs: number
+  #workflows = new Map<string, { at: number; list: StoredWorkflow[] }>()
+  #products = new Map<string, ProductInfo>()
+  #productsAt = 0
+
+  constructor(options: { ttlMs?: number } = {}) {
+    this.#ttlMs = options.ttlMs ?? 1000
+  }
+
+  /** Forget everything (a workflow or product changed). */
+  invalidate(): void {
+    this.#workflows.clear()
+    this.#products.clear()
+  }
+
+  /** Active workflows whose trigger is `type`. */
+  async activeFor(db: Kysely<Database>, type: string): Promise<StoredWorkflow[]> {
+    const hit = this.#workflows.get(type)
+    const now = Date.now()
+    if (hit && now - hit.at < this.#ttlMs) return hit.list
+    const list = await activeWorkflows(db, [type])
+    this.#workflows.set(type, { at: now, list })
+    return list
+  }
+
+  /** Names of products by id; unknown ids come back with their id as name. */
+  async products(db: Kysely<Database>, ids: readonly string[]): Promise<ProductInfo[]> {
+    const now = Date.now()
+    if (now - this.#productsAt > this.#ttlMs) {
+      this.#products.clear()
+      this.#productsAt = now
+    }
+    const missing = ids.filter((id) => !this.#products.has(id))
+    if (missing.length > 0) {
+      const rows = await db.selectFrom('products').select(['id', 'name', 'description']).where('id', 'in', missing).execute()
+      for (const r of rows) this.#products.set(r.id, r)
+    }
+    return ids.map((id) => this.#products.get(id) ?? { id, name: id, description: null })
+  }
+}

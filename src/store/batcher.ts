@@ -1,0 +1,85 @@
+import type { Kysely, Transaction } from 'kysely'
+import type { Database } from './schema.js'
+
+type Work<T> = (trx: Transaction<Database>) => Promise<T>
+
+interface Pending {
+  readonly work: Work<unknown>
+  resolve(value: unknown): void
+  reject(err: unknown): void
+}
+
+/**
+ * Group commit: units of work queued in the same moment share one transaction, so a burst of
+ * requests pays for one fsync instead of hundreds. Each caller still learns of its own result only
+ * after the commit. If the shared transaction fails, every unit is retried in a transaction of its
+ * own, so one bad unit cannot sink the others. Units must only touch the database (they may run twice).
+ */
+export class TransactionBatcher {
+  readonly #db: Kysely<Database>
+  readonly #maxBatch: number
+  #queue: Pending[] = []
+  #flushing = false
+  #scheduled = false
+
+  constructor(options: { db: Kysely<Database>; maxBatch?: number }) {
+    this.#db = options.db
+    this.#maxBatch = options.maxBatch ?? 500
+  }
+
+  /** Runs `work` inside a (possibly shared) transaction and resolves after it commits. */
+  run<T>(work: Work<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ work, resolve: resolve as (v: unknown) => void, reject })
+      this.#schedule()
+    })
+  }
+
+  /** Resolves when everything queued so far has been committed or rejected. */
+  async drain(): Promise<void> {
+    while (this.#queue.length > 0 || this.#flushing) await new Promise((r) => setTimeout(r, 5))
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#flushing) return
+    this.#scheduled = true
+    setImmediate(() => {
+      this.#scheduled = false
+      void this.#flush()
+    })
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#flushing || this.#queue.length === 0) return
+    this.#flushing = true
+    const batch = this.#queue.splice(0, this.#maxBatch)
+    try {
+      await this.#commit(batch)
+    } finally {
+      this.#flushing = false
+      if (this.#queue.length > 0) this.#schedule()
+    }
+  }
+
+  async #commit(batch: Pending[]): Promise<void> {
+    if (batch.length === 1) {
+      const [only] = batch
+      try {
+        only.resolve(await this.#db.transaction().execute(only.work))
+      } catch (err) {
+        only.reject(err)
+      }
+      return
+    }
+    try {
+      const results = await this.#db.transaction().execute(async (trx) => {
+        const out: unknown[] = []
+        for (const p of batch) out.push(await p.work(trx))
+        return out
+      })
+      batch.forEach((p, i) => p.resolve(results[i]))
+    } catch {
+      for (const p of batch) await this.#commit([p])
+    }
+  }
+}

@@ -1,0 +1,159 @@
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import SqliteDatabase from 'better-sqlite3'
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely'
+import pg from 'pg'
+import { ResourceBusyError, RecoupError } from '../domain/errors.js'
+import { migrationProvider } from './migrations/index.js'
+import type { Database } from './schema.js'
+
+export type DialectName = 'sqlite' | 'postgres'
+
+/** An open database: the Kysely handle plus which dialect it speaks. */
+export interface Store {
+  readonly db: Kysely<Database>
+  readonly dialect: DialectName
+  /** Where the data lives, for messages (a file path or the PostgreSQL URL without credentials). */
+  readonly location: string
+  close(): Promise<void>
+}
+
+export interface OpenStoreOptions {
+  /** A file path, `file:` URL or `:memory:` for SQLite; `postgres://…` for PostgreSQL. */
+  readonly url: string
+  /** PostgreSQL only: the schema to use (tests give each file its own). Created if missing. */
+  readonly schema?: string
+  /** PostgreSQL only: pool size. */
+  readonly poolSize?: number
+}
+
+/** Tells which dialect a DATABASE_URL names. */
+export function dialectOf(url: string): DialectName {
+  return /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite'
+}
+
+/** Opens (and for SQLite, exclusively locks) the database named by `url`. */
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  return dialectOf(options.url) === 'postgres' ? openPostgres(options) : openSqlite(options.url)
+}
+
+function sqlitePath(url: string): string {
+  if (url === ':memory:') return url
+  const path = url.startsWith('file:') ? url.slice('file:'.length).replace(/^\/\/(?=\/)/, '') : url
+  return resolve(path)
+}
+
+function openSqlite(url: string): Store {
+  const path = sqlitePath(url)
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  const raw = new SqliteDatabase(path, { timeout: 0 })
+  try {
+    // EXCLUSIVE locking makes this process the file's only owner until it exits (the OS drops
+    // the lock even on kill -9), and lets WAL run without shared memory.
+    raw.pragma('locking_mode = EXCLUSIVE')
+    raw.pragma('journal_mode = WAL')
+    raw.pragma('synchronous = NORMAL')
+    raw.pragma('cache_size = -65536')
+    raw.pragma('temp_store = MEMORY')
+    raw.exec('BEGIN IMMEDIATE; COMMIT')
+  } catch (err) {
+    raw.close()
+    if (err instanceof Error && /locked|busy/i.test(err.message)) {
+      throw new ResourceBusyError(
+        `The SQLite database ${path} is in use by another Recoup process. Stop it first, or point DATABASE_URL at another file.`,
+        { cause: err },
+      )
+    }
+    throw err
+  }
+  raw.pragma('busy_timeout = 5000')
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingSqlite(raw) }) })
+  return {
+    db,
+    dialect: 'sqlite',
+    location: path,
+    async close() {
+      await db.destroy()
+    },
+  }
+}
+
+/**
+ * Kysely prepares every statement anew; on the hot path that costs more than running it.
+ * Statements are reused per SQL text, which is safe because Kysely's SQLite driver runs one
+ * query at a time on its single connection.
+ */
+function cachingSqlite(raw: SqliteDatabase.Database) {
+  const cache = new Map<string, SqliteDatabase.Statement>()
+  return {
+    close: () => raw.close(),
+    prepare(text: string) {
+      let stmt = cache.get(text)
+      if (!stmt) {
+        stmt = raw.prepare(text)
+        if (cache.size >= 2000) cache.clear()
+        cache.set(text, stmt)
+      }
+      return stmt
+    },
+  }
+}
+
+async function openPostgres(options: OpenStoreOptions): Promise<Store> {
+  const parsed = new URL(options.url)
+  const location = `${parsed.protocol}//${parsed.host}${parsed.pathname}`
+  if (options.schema) {
+    const admin = new pg.Client({ connectionString: options.url })
+    await admin.connect()
+    try {
+      await admin.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema.replace(/"/g, '')}"`)
+    } finally {
+      await admin.end()
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    options: options.schema ? `-c search_path=${options.schema}` : undefined,
+    // int8 (count(*), bigint money) as JS numbers: our values stay far below 2^53.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  })
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  return {
+    db,
+    dialect: 'postgres',
+    location,
+    async close() {
+      await db.destroy()
+    },
+  }
+}
+
+/** Thrown when the database was migrated by a newer Recoup than this one. */
+export class SchemaTooNewError extends RecoupError {
+  constructor(unknown: readonly string[]) {
+    super(
+      'schema_too_new',
+      `The database has migrations this version of Recoup does not know (${unknown.join(', ')}). Upgrade Recoup before using this database.`,
+    )
+  }
+}
+
+/** Applies pending migrations; refuses a database migrated by a newer build. Returns what ran. */
+export async function migrate(store: Store): Promise<string[]> {
+  const migrator = new Migrator({ db: store.db, provider: migrationProvider })
+  const known = new Set(Object.keys(await migrationProvider.getMigrations()))
+  // Kysely lists only migrations it knows; read the table directly to spot newer ones.
+  const tables = await store.db.introspection.getTables({ withInternalKyselyTables: true })
+  if (tables.some((t) => t.name === 'kysely_migration')) {
+    const rows = await sql<{ name: string }>`select name from kysely_migration`.execute(store.db)
+    const unknown = rows.rows.map((r) => r.name).filter((n) => !known.has(n))
+    if (unknown.length > 0) throw new SchemaTooNewError(unknown)
+  }
+  const { error, results } = await migrator.migrateToLatest()
+  if (error) throw error
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}

@@ -1,0 +1,23 @@
+import type { RecoupEvent } from '../domain/events.js'
+import type { TriggerSpec } from './trigger.js'
+import { PAYMENT_VARIABLES } from './variables.js'
+
+const sample: RecoupEvent = {
+  id: 'evt_sample_payment_failed',
+  type: 'payment.failed',
+  occurred_at: '2026-11-21T10:00:00Z',
+  customer: { id: 'cus_sample', email: 'ada@example.com', phone: '+15555550100', name: 'Ada Lovelace' },
+  product_ids: [],
+  payment: {
+    id: 'pay_sample', amount: 4900, currency: 'USD', subscription_id: 'sub_sample', invoice_id: 'in_sample',
+    failure_code: 'card_declined', failure_message: 'Your card was declined.', attempt: 1,
+  },
+}
+
+/** A payment for a subscription of a selected product failed. */
+export const paymentFailed: TriggerSpec = {
+  type: 'payment.failed',
+  title: 'Payment failed',
+  variables: PAYMENT_VARIABLES,
+  sampleEvent: sample,
+}

@@ -1,0 +1,76 @@
+import { evaluateAll } from '../domain/conditions.js'
+import type { RecoupEvent } from '../domain/events.js'
+import { planIdOf, subscriptionIdOf } from '../domain/events.js'
+import type { Trigger, TriggerType } from '../domain/workflow.js'
+import type { VariableTree } from './variables.js'
+
+/** What the catalog knows about one trigger type. */
+export interface TriggerSpec {
+  readonly type: TriggerType
+  readonly title: string
+  /** Template variables a run of this trigger has. */
+  readonly variables: VariableTree
+  /** An event used for save-time checks and for previews when the user gives none. */
+  readonly sampleEvent: RecoupEvent
+}
+
+export interface ProductInfo {
+  readonly id: string
+  readonly name: string
+  readonly description: string | null
+}
+
+/**
+ * The part of a run's template data that comes from its event; stored with the run so a
+ * run renders the same no matter how records change later. `customer` is added live per step.
+ */
+export interface EventContext {
+  readonly event: { id: string; type: string; occurred_at: string; metadata: Record<string, unknown> }
+  readonly product: ProductInfo | null
+  readonly products: readonly ProductInfo[]
+  readonly payment?: Record<string, unknown>
+  readonly subscription?: { id: string; status: string }
+  readonly installment_plan?: Record<string, unknown>
+}
+
+/** Products of the event that the trigger selected (all of them for `*`). */
+export function selectedProducts(trigger: Trigger, event: RecoupEvent): string[] {
+  if (trigger.products.includes('*')) return [...event.product_ids]
+  return event.product_ids.filter((p) => trigger.products.includes(p))
+}
+
+/** Builds the event part of a run's data. `products` must hold the names of the selected ones. */
+export function eventContext(event: RecoupEvent, products: readonly ProductInfo[], receivedAt: string): EventContext {
+  const base = {
+    event: { id: event.id, type: event.type, occurred_at: event.occurred_at ?? receivedAt, metadata: event.metadata ?? {} },
+    product: products[0] ?? null,
+    products,
+  }
+  if ('payment' in event) {
+    const subscriptionId = subscriptionIdOf(event)
+    return {
+      ...base,
+      payment: { ...event.payment },
+      ...(subscriptionId
+        ? { subscription: { id: subscriptionId, status: event.type === 'payment.failed' ? 'past_due' : 'active' } }
+        : {}),
+    }
+  }
+  if ('installment_plan' in event) {
+    const p = event.installment_plan
+    return {
+      ...base,
+      installment_plan: { ...p, installments_remaining: Math.max(0, p.installments_total - p.installments_paid), status: 'canceled' },
+    }
+  }
+  const plan = planIdOf(event)
+  const sub = subscriptionIdOf(event)
+  return { ...base, ...(sub ? { subscription: { id: sub, status: 'unknown' } } : {}), ...(plan ? { installment_plan: { id: plan } } : {}) }
+}
+
+/** True when a workflow's trigger fires for this event (type, products, conditions). */
+export function triggerMatches(trigger: Trigger, event: RecoupEvent, data: object): boolean {
+  if (trigger.type !== event.type) return false
+  if (selectedProducts(trigger, event).length === 0 && !(trigger.products.includes('*'))) return false
+  return evaluateAll(trigger.conditions, data)
+}
