@@ -22,6 +22,8 @@ export interface Workflow {
   steps: Record<string, unknown>[]
   created_at?: string
   updated_at?: string
+  /** e.g. a selected product was archived. */
+  warnings?: string[]
 }
 
 export type RunStatus = 'running' | 'waiting' | 'completed' | 'failed' | 'canceled' | 'exited'
@@ -50,10 +52,10 @@ export interface Run {
   steps?: RunStep[]
   created_at?: string
   updated_at?: string
-  wait_until?: string | null
-  wake_at?: string | null
-  next_run_at?: string | null
-  exit_reason?: string | null
+  finished_at?: string | null
+  product_ids?: string[]
+  waiting_until?: string | null
+  waiting_reason?: string | null
   error?: unknown
 }
 

@@ -211,8 +211,10 @@ export function stepToApi(s: StepDraft): Json {
       break
     case 'notify_team':
       out.channel = s.channel
-      if (s.channel === 'email') opt('to', s.to.trim())
-      else opt('url', s.url.trim())
+      if (s.channel === 'email') {
+        opt('to', s.to.trim())
+        opt('subject', s.subject)
+      } else opt('url', s.url.trim())
       out.message = s.message
       break
     case 'update_customer': {
@@ -335,7 +337,7 @@ export function stepFieldPaths(prefix: string, s: StepDraft): string[] {
   const own: Record<string, string[]> = {
     send_email: f('to', 'subject', 'body'),
     send_sms: f('to', 'body'),
-    notify_team: f('channel', s.channel === 'email' ? 'to' : 'url', 'message'),
+    notify_team: f('channel', ...(s.channel === 'email' ? ['to', 'subject'] : ['url']), 'message'),
     update_customer: [...f('add_tags', 'remove_tags', 'set_fields', 'note'), ...s.set_fields.map((kv) => `${prefix}.set_fields.${kv.name}`)],
     wait: f('duration'),
     webhook: f('url', 'method', 'body'),

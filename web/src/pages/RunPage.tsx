@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react'
 import { api, errorMessage, type Page } from '../lib/api'
 import { useAsync } from '../lib/use-async'
 import type { Message, Run, Workflow } from '../lib/types'
-import { enc, formatDateTime } from '../lib/format'
+import { enc, formatDateTime, formatValue } from '../lib/format'
 import { Link } from '../components/Link'
 import { Notice, PageHeader, StatusBadge } from '../components/ui'
 import { RunTimeline } from './RunTimeline'
@@ -44,7 +44,6 @@ export function RunPage({ id }: { id: string }) {
 
   if (!run.data) return run.error ? <Notice>{run.error}</Notice> : <p aria-live="polite">Loading run…</p>
   const r = run.data
-  const until = r.wait_until ?? r.wake_at ?? r.next_run_at
   return (
     <div>
       <PageHeader title={<>Run <span className="ellipsis mono">{r.id}</span> <StatusBadge status={r.status} /></>}>
@@ -53,6 +52,7 @@ export function RunPage({ id }: { id: string }) {
         <button type="button" className="btn btn-quiet" onClick={() => { void run.reload(); void messages.reload() }}>Refresh</button>
       </PageHeader>
       <Notice>{action.error ?? run.error}</Notice>
+      {r.error ? <p className="step-error" role="note"><strong>{r.status === 'failed' ? 'Failed' : 'Ended'}:</strong> {formatValue(r.error)}</p> : null}
       <Notice kind="success">{action.done}</Notice>
       <dl className="summary-grid">
         <div><dt>Workflow</dt><dd className="wrap"><Link to={`/workflows/${enc(r.workflow_id)}`}>{workflow.data?.name ?? r.workflow_id}</Link>{r.workflow_version !== undefined ? ` (v${r.workflow_version})` : ''}</dd></div>
@@ -60,12 +60,14 @@ export function RunPage({ id }: { id: string }) {
         <div><dt>Event</dt><dd className="wrap mono">{r.event_id ?? '—'}</dd></div>
         <div><dt>Started</dt><dd>{formatDateTime(r.created_at)}</dd></div>
         <div><dt>Last change</dt><dd>{formatDateTime(r.updated_at)}</dd></div>
-        {r.status === 'waiting' && until ? <div><dt>Waiting until</dt><dd>{formatDateTime(until)}</dd></div> : null}
-        {r.exit_reason ? <div><dt>Exit reason</dt><dd className="wrap">{r.exit_reason}</dd></div> : null}
+        {r.finished_at ? <div><dt>Finished</dt><dd>{formatDateTime(r.finished_at)}</dd></div> : null}
+        {r.waiting_until && live ? (
+          <div data-testid="run-waiting"><dt>Waiting until</dt><dd>{formatDateTime(r.waiting_until)}{r.waiting_reason ? <span className="muted"> — {r.waiting_reason}</span> : null}</dd></div>
+        ) : null}
       </dl>
       <section aria-labelledby="timeline-title">
         <h2 id="timeline-title">Timeline</h2>
-        <RunTimeline steps={r.steps ?? []} runStatus={r.status} />
+        <RunTimeline steps={r.steps ?? []} runStatus={r.status} waitingUntil={r.waiting_until} />
       </section>
       <section aria-labelledby="messages-title">
         <h2 id="messages-title">Messages sent</h2>

@@ -8,16 +8,19 @@ const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof
 function waitingUntil(s: RunStep): string | null {
   const out = isObj(s.output) ? s.output : {}
   const v = s.wait_until ?? s.next_attempt_at ?? out.until ?? out.wait_until ?? out.resume_at
+  if (typeof v === 'number' && Number.isFinite(v)) return new Date(v).toISOString()
   return typeof v === 'string' ? v : null
 }
 
 /** A run's steps in order, with status, attempts, times, output and error. */
-export function RunTimeline({ steps, runStatus }: { steps: readonly RunStep[]; runStatus: string }) {
+export function RunTimeline({ steps, runStatus, waitingUntil: runWait }: { steps: readonly RunStep[]; runStatus: string; waitingUntil?: string | null }) {
   if (steps.length === 0) return <p className="empty">No steps have started yet.</p>
   return (
     <ol className="timeline" data-testid="timeline">
       {steps.map((s, i) => {
-        const until = waitingUntil(s)
+        // The run's own waiting_until belongs to the step in flight (a wait, or a retry after an error).
+        const inFlight = s.status === 'running' || (runStatus === 'waiting' && s.status !== 'completed' && s.status !== 'skipped' && s.status !== 'failed' && i === steps.findIndex((x) => x.status !== 'completed' && x.status !== 'skipped'))
+        const until = (inFlight ? runWait : null) ?? waitingUntil(s)
         const errorText = formatValue(isObj(s.error) && typeof s.error.message === 'string' ? s.error.message : s.error)
         return (
           <li key={`${s.id}-${i}`} className={`timeline-item timeline-${s.status}`} data-testid={`timeline-step-${s.id}`}>
@@ -29,7 +32,7 @@ export function RunTimeline({ steps, runStatus }: { steps: readonly RunStep[]; r
               <div><dt>Attempts</dt><dd>{s.attempts ?? 0}</dd></div>
               <div><dt>Started</dt><dd>{formatDateTime(s.started_at)}</dd></div>
               <div><dt>Finished</dt><dd>{formatDateTime(s.finished_at)}</dd></div>
-              {until && (s.status === 'running' || s.status === 'pending' || runStatus === 'waiting') ? (
+              {until && inFlight ? (
                 <div><dt>{s.type === 'wait' ? 'Waiting until' : 'Next attempt'}</dt><dd>{formatDateTime(until)}{s.type === 'wait' ? ' (wait step)' : ' (retrying after an error)'}</dd></div>
               ) : null}
             </dl>

@@ -12,23 +12,30 @@ interface Filters {
   status: string
   customer_id: string
   since: string
+  before: string
 }
 
-/** Runs, filtered by workflow, status, customer (server side) and start date (on the loaded rows). */
+/** The start of a local calendar day as an ISO instant (what the API's from/to compare with). */
+const dayStart = (d: string) => (d ? new Date(`${d}T00:00:00`).toISOString() : undefined)
+
+/** Runs, filtered by workflow, status, customer and start date. */
 export function RunsPage({ initial }: { initial: URLSearchParams }) {
   const applied: Filters = {
     workflow_id: initial.get('workflow_id') ?? '', status: initial.get('status') ?? '',
-    customer_id: initial.get('customer_id') ?? '', since: initial.get('since') ?? '',
+    customer_id: initial.get('customer_id') ?? '', since: initial.get('since') ?? '', before: initial.get('before') ?? '',
   }
   const [form, setForm] = useState<Filters>(applied)
   const workflows = useAsync(() => api.get<Page<Workflow>>('/v1/workflows', { limit: 500 }), [])
   const list = usePagedList(
-    (cursor) => api.get<Page<Run>>('/v1/runs', { workflow_id: applied.workflow_id, status: applied.status, customer_id: applied.customer_id, cursor }),
+    (cursor) =>
+      api.get<Page<Run>>('/v1/runs', {
+        workflow_id: applied.workflow_id, status: applied.status, customer_id: applied.customer_id,
+        from: dayStart(applied.since), to: dayStart(applied.before), cursor,
+      }),
     [],
   )
   const names = new Map((workflows.data?.data ?? []).map((w) => [w.id, w.name]))
-  const since = applied.since ? new Date(`${applied.since}T00:00:00`) : null
-  const rows = since ? list.items.filter((r) => !r.created_at || new Date(r.created_at) >= since) : list.items
+  const rows = list.items
 
   const apply = (e: FormEvent) => {
     e.preventDefault()
@@ -62,6 +69,10 @@ export function RunsPage({ initial }: { initial: URLSearchParams }) {
         <div className="field">
           <label htmlFor="f-since">Started on or after</label>
           <input id="f-since" type="date" value={form.since} onChange={(e) => setForm({ ...form, since: e.target.value })} />
+        </div>
+        <div className="field">
+          <label htmlFor="f-before">Started before</label>
+          <input id="f-before" type="date" value={form.before} onChange={(e) => setForm({ ...form, before: e.target.value })} />
         </div>
         <div className="filter-actions">
           <button type="submit" className="btn btn-primary">Apply filters</button>

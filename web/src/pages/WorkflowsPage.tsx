@@ -61,7 +61,10 @@ export function WorkflowsPage() {
           <tbody>
             {list.items.map((w) => (
               <tr key={w.id} data-testid={`workflow-row-${w.id}`}>
-                <td className="wrap"><Link to={`/workflows/${enc(w.id)}`}>{w.name || w.id}</Link></td>
+                <td className="wrap">
+                  <Link to={`/workflows/${enc(w.id)}`}>{w.name || w.id}</Link>
+                  {w.warnings?.length ? <p className="hint warn">{w.warnings.join('; ')}</p> : null}
+                </td>
                 <td>{triggerLabel(w.trigger?.type ?? '')}</td>
                 <td className="wrap">
                   {(w.trigger?.products ?? []).map((p) => (p === '*' ? 'Any product' : names.get(p) ?? p)).join(', ')}

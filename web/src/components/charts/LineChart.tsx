@@ -37,7 +37,7 @@ export function LineChart({ title, labels, series, format, formatTick }: Props) 
             <text className="tick" x={PAD.l - 6} y={y(t)} textAnchor="end" dominantBaseline="middle">{formatTick(t)}</text>
           </g>
         ))}
-        {labels.map((l, i) => (i % every === 0 || i === labels.length - 1 ? (
+        {labels.map((l, i) => (i % every === 0 || (i === labels.length - 1 && i % every >= every / 2) ? (
           <text key={l + i} className="tick" x={x(i)} y={H - PAD.b + 18} textAnchor="middle">{l.slice(5)}</text>
         ) : null))}
         {series.map((s) => (

@@ -5,7 +5,7 @@ const isObj = (v: unknown): v is Json => v !== null && typeof v === 'object' && 
 
 const SHOWN = ['channel', 'to', 'subject', 'body', 'message', 'url', 'method', 'duration', 'until', 'add_tags', 'remove_tags', 'set_fields', 'note', 'kind', 'skipped', 'reason', 'error']
 
-function StepPreview({ step, index }: { step: Json; index: number }) {
+function StepPreview({ step }: { step: Json }) {
   // The rendered fields may sit on the step itself or under `rendered` / `output` / `would`.
   const fields: Json = { ...step, ...(isObj(step.output) ? step.output : {}), ...(isObj(step.would) ? step.would : {}), ...(isObj(step.rendered) ? step.rendered : {}) }
   const rows = SHOWN.filter((k) => fields[k] !== undefined && fields[k] !== null && fields[k] !== '')
@@ -13,8 +13,8 @@ function StepPreview({ step, index }: { step: Json; index: number }) {
   return (
     <li className="preview-step">
       <p className="preview-step-head">
-        <strong>{index + 1}. {formatValue(step.type)}</strong> <span className="muted">{formatValue(step.id ?? step.step_id)}</span>
-        {step.branch !== undefined ? <span className="muted"> → {formatValue(step.branch)}</span> : null}
+        <strong>{formatValue(step.type)}</strong> <span className="muted">{formatValue(step.id ?? step.step_id)}</span>
+        {step.took !== undefined || step.branch !== undefined ? <span className="muted"> → took the {formatValue(step.took ?? step.branch)} branch</span> : null}
       </p>
       {rows.length ? (
         <dl className="kv-list">
@@ -26,7 +26,7 @@ function StepPreview({ step, index }: { step: Json; index: number }) {
           ))}
         </dl>
       ) : null}
-      {nested.length ? <ol className="preview-steps">{nested.map((s, i) => <StepPreview key={i} step={s} index={i} />)}</ol> : null}
+      {nested.length ? <ol className="preview-steps">{nested.map((s, i) => <StepPreview key={i} step={s} />)}</ol> : null}
     </li>
   )
 }
@@ -44,7 +44,7 @@ export function PreviewResult({ result }: { result: unknown }) {
         </p>
       ) : null}
       {steps ? (
-        <ol className="preview-steps">{steps.filter(isObj).map((s, i) => <StepPreview key={i} step={s} index={i} />)}</ol>
+        <ol className="preview-steps">{steps.filter(isObj).map((s, i) => <StepPreview key={i} step={s} />)}</ol>
       ) : (
         <pre className="code">{formatValue(result)}</pre>
       )}

@@ -66,7 +66,10 @@ export function StepForm({ path, step: s, onChange }: Props) {
             )}
           </Field>
           {s.channel === 'email'
-            ? text('to', 'Team email address', { type: 'email', placeholder: 'finance@example.com' })
+            ? <>
+                {text('to', 'Team email address', { type: 'email', placeholder: 'finance@example.com' })}
+                <TemplateField path={`${path}.subject`} label="Subject (optional)" value={s.subject} onChange={(v) => set({ subject: v })} />
+              </>
             : text('url', s.channel === 'slack' ? 'Slack incoming webhook URL' : 'Webhook URL', { type: 'url', placeholder: 'https://' })}
           <TemplateField path={`${path}.message`} label="Message" multiline value={s.message} onChange={(v) => set({ message: v })} />
           {idField}
@@ -114,11 +117,11 @@ export function StepForm({ path, step: s, onChange }: Props) {
           <Field path={`${path}.method`} label="Method">
             {(a) => (
               <select {...a} value={s.method} onChange={(e) => set({ method: e.target.value })}>
-                {['POST', 'PUT', 'PATCH', 'GET', 'DELETE'].map((m) => <option key={m}>{m}</option>)}
+                {['POST', 'PUT', 'PATCH'].map((m) => <option key={m}>{m}</option>)}
               </select>
             )}
           </Field>
-          <TemplateField path={`${path}.body`} label="Body (optional)" multiline value={s.body} onChange={(v) => set({ body: v })} hint="Leave empty to send the event as JSON." />
+          <TemplateField path={`${path}.body`} label="Body (optional)" multiline value={s.body} onChange={(v) => set({ body: v })} hint="A JSON template. Leave empty to send the run's data as JSON." />
           {idField}
         </div>
       )

@@ -33,7 +33,7 @@ export function TriggerSection({ draft, update, products, productsError }: Props
           {TRIGGER_TYPES.map((t) => (
             <label key={t} className="check">
               <input type="radio" name="trigger-type" value={t} checked={draft.triggerType === t} onChange={() => update({ triggerType: t })} />
-              {triggerLabel(t)} <span className="muted">({t})</span>
+              <span className="wrap">{triggerLabel(t)} <span className="muted">({t})</span></span>
             </label>
           ))}
           <FieldErrorText path="trigger.type" />
@@ -55,7 +55,7 @@ export function TriggerSection({ draft, update, products, productsError }: Props
                 type="checkbox" checked={draft.exitOn.includes(t)}
                 onChange={(e) => update({ exitOn: e.target.checked ? [...draft.exitOn, t] : draft.exitOn.filter((x) => x !== t) })}
               />
-              <code>{t}</code> arrives for the same customer and product
+              <span className="wrap"><code>{t}</code> arrives for the same customer and product</span>
             </label>
           ))}
           <FieldErrorText path="exit_on" />

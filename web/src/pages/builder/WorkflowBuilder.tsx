@@ -32,12 +32,14 @@ export function WorkflowBuilder({ id }: { id?: string }) {
     return f
   })
   const [busy, setBusy] = useState(false)
+  const [warnings, setWarnings] = useState<string[]>([])
   const [savedCount, setSavedCount] = useState(0)
   const products = useAsync(() => api.get<Page<Product>>('/v1/products', { limit: 500 }), [])
   const loaded = useAsync(async () => {
     if (!id) return null
     const wf = await api.get<Workflow>(`/v1/workflows/${enc(id)}`)
     setDraft(draftFromApi(wf))
+    setWarnings(wf.warnings ?? [])
     return wf
   }, [id])
 
@@ -68,6 +70,7 @@ export function WorkflowBuilder({ id }: { id?: string }) {
       }
       const wf = await api.put<Workflow>(`/v1/workflows/${enc(draft.id)}`, body)
       setDraft(draftFromApi(wf))
+      setWarnings(wf.warnings ?? [])
       setSaved(`Workflow ${verb}${wf.version !== undefined ? ` (version ${wf.version})` : ''}.`)
       setSavedCount((n) => n + 1)
     } catch (err) {
@@ -97,6 +100,7 @@ export function WorkflowBuilder({ id }: { id?: string }) {
           {!isNew ? <Link to={`/runs?workflow_id=${enc(draft.id!)}`} className="btn btn-quiet">Runs</Link> : null}
         </PageHeader>
         <Notice kind="success">{saved}</Notice>
+        {warnings.length ? <Notice kind="info">{warnings.map((w) => <p key={w}>Note: {w}.</p>)}</Notice> : null}
         {problem ? <ErrorSummary title={problem} errors={errors} unplaced={placed.unplaced} /> : null}
         <form className="builder" onSubmit={(e) => { e.preventDefault(); void save(draft.status) }} noValidate>
           <TriggerSection draft={draft} update={update} products={products.data?.data ?? []} productsError={products.error} />

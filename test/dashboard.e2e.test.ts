@@ -1,0 +1,228 @@
+// The dashboard in a real browser (Debian's Chromium via playwright-core) against the real server:
+// sign in, build a workflow for one product, send events for it and for another product, see
+// exactly one run with its timeline, rendered email and the customer's new tag, then pause it and
+// see no new run. Screenshots of the main pages go to test-artifacts/dashboard/ (git-ignored).
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { chromium, type Browser, type Page } from 'playwright-core'
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+const ARTIFACTS = join(ROOT, 'test-artifacts', 'dashboard')
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+interface RunningServer {
+  url: string
+  apiKey: string
+  stop(): Promise<void>
+}
+
+/** The server under test: RECOUP_E2E_URL (already running) or test/helpers/server.ts on a free port. */
+async function startRecoup(): Promise<RunningServer | null> {
+  const external = process.env.RECOUP_E2E_URL
+  if (external) return { url: external.replace(/\/$/, ''), apiKey: process.env.RECOUP_E2E_API_KEY ?? '', stop: async () => {} }
+  if (!existsSync(join(ROOT, 'test', 'helpers', 'server.ts'))) return null
+  // A variable specifier keeps this file compiling before the helper exists.
+  const spec = './helpers/server.js'
+  const helper = (await import(/* @vite-ignore */ spec)) as {
+    startServer(options?: { env?: Record<string, string> }): Promise<RunningServer>
+  }
+  return helper.startServer({ env: {} })
+}
+
+/** Builds web/ into dist/web when the build is missing, so the server has a dashboard to serve. */
+function ensureDashboardBuilt(): void {
+  if (existsSync(join(ROOT, 'dist', 'web', 'index.html'))) return
+  const web = join(ROOT, 'web')
+  if (!existsSync(join(web, 'node_modules'))) execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: web, stdio: 'inherit' })
+  execFileSync('npm', ['run', 'build'], { cwd: web, stdio: 'inherit' })
+}
+
+/** Retries `check` until it passes; a state the page reaches eventually, never a timing claim. */
+async function eventually<T>(check: () => Promise<T>, what: string, tries = 120): Promise<T> {
+  let last: unknown
+  for (let i = 0; i < tries; i += 1) {
+    try {
+      return await check()
+    } catch (err) {
+      last = err
+      await new Promise((r) => setTimeout(r, 250))
+    }
+  }
+  throw new Error(`${what}: ${last instanceof Error ? last.message : String(last)}`)
+}
+
+const haveChromium = existsSync(CHROMIUM)
+const server = haveChromium ? await startRecoup() : null
+if (!haveChromium) console.warn(`dashboard e2e skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`)
+else if (!server) console.warn('dashboard e2e skipped: test/helpers/server.ts is missing and RECOUP_E2E_URL is unset')
+
+describe.skipIf(!server)('dashboard in Chromium', () => {
+  const srv = server!
+  let browser: Browser
+  let page: Page
+  const suffix = String(process.pid)
+  const alpha = { id: `prod_e2e_alpha_${suffix}`, name: `E2E Alpha plan ${suffix}` }
+  const beta = { id: `prod_e2e_beta_${suffix}`, name: `E2E Beta plan ${suffix}` }
+  const tag = 'e2e-recovering'
+  const wfName = `E2E failed payment ${suffix}`
+
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${srv.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${srv.apiKey}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    const text = await res.text()
+    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} }
+  }
+  const paymentFailed = (eventId: string, customerId: string, name: string, productId: string) =>
+    api('POST', '/v1/events', {
+      id: eventId, type: 'payment.failed', occurred_at: '2026-11-21T10:00:00Z',
+      customer: { id: customerId, email: `${customerId}@example.com`, name },
+      product_ids: [productId],
+      payment: { id: `pay_${eventId}`, amount: 4900, currency: 'USD', subscription_id: `sub_${customerId}`, failure_code: 'card_declined', attempt: 1 },
+    })
+  const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true })
+  const nav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click()
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true })
+    ensureDashboardBuilt()
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    })
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    page.setDefaultTimeout(30_000)
+    const created = await api('POST', '/v1/products', { id: beta.id, name: beta.name })
+    expect(created.status).toBe(201)
+  }, 300_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await srv.stop()
+  })
+
+  it('rejects a wrong key, then signs in with the right one', async () => {
+    await page.goto(srv.url)
+    await page.getByLabel('API key').fill('not-a-key')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByText('That API key was not accepted').waitFor()
+    await page.getByLabel('API key').fill(srv.apiKey)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('heading', { name: 'Workflows', level: 1 }).waitFor()
+    await shot('01-workflows-empty')
+  }, 60_000)
+
+  it('creates a product from the products page', async () => {
+    await nav('Products')
+    await page.getByLabel('Name', { exact: true }).fill(alpha.name)
+    await page.getByLabel('ID (optional)').fill(alpha.id)
+    await page.getByRole('button', { name: 'Add product' }).click()
+    await page.getByRole('cell', { name: alpha.id }).waitFor()
+    await shot('02-products')
+  }, 60_000)
+
+  let workflowId = ''
+  it('builds a workflow for one product, showing API validation errors beside the field', async () => {
+    await nav('Workflows')
+    await page.getByRole('link', { name: 'New workflow' }).click()
+    await page.getByLabel('Name', { exact: true }).fill(wfName)
+    await page.getByRole('radio', { name: /Payment failed/ }).check()
+    await page.getByLabel('Search products').fill('Alpha')
+    await page.getByRole('checkbox', { name: new RegExp(alpha.name) }).check()
+    expect(await page.getByRole('checkbox', { name: new RegExp(beta.name) }).count()).toBe(0)
+
+    await page.getByRole('button', { name: 'Add step' }).click()
+    await page.getByLabel('Subject', { exact: true }).fill('')
+    await page.getByRole('button', { name: 'Save as draft' }).click()
+    const subjectError = page.getByTestId('error-steps[0].subject')
+    await subjectError.waitFor()
+    expect(await page.getByLabel('Subject', { exact: true }).getAttribute('aria-invalid')).toBe('true')
+
+    await page.getByLabel('Subject', { exact: true }).fill('Payment problem, ')
+    await page.getByLabel('Insert a variable into subject').selectOption('customer.name')
+    expect(await page.getByLabel('Subject', { exact: true }).inputValue()).toBe('Payment problem, {{ customer.name }}')
+    await page.getByLabel('Next step').selectOption('update_customer')
+    await page.getByRole('button', { name: 'Add step' }).click()
+    await page.getByLabel('Add tags').fill(tag)
+    await page.getByRole('button', { name: 'Save as draft' }).click()
+
+    await page.getByText(/Workflow saved \(version \d+\)/).waitFor()
+    expect(await subjectError.count()).toBe(0)
+    workflowId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '')
+    expect(workflowId).not.toBe('')
+    // The live preview renders the saved email against the sample event.
+    await page.getByTestId('preview').getByText('Payment problem, Ada Lovelace').first().waitFor()
+    await shot('03-builder-draft')
+
+    await page.getByRole('button', { name: 'Activate' }).click()
+    await page.getByText(/Workflow activated/).waitFor()
+    await page.getByTestId('status').filter({ hasText: 'active' }).first().waitFor()
+
+    await page.setViewportSize({ width: 375, height: 800 })
+    const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')
+    expect(overflow).toBeLessThanOrEqual(0)
+    await shot('04-builder-phone')
+    await page.setViewportSize({ width: 1280, height: 900 })
+  }, 120_000)
+
+  it('starts exactly one run, for the selected product only', async () => {
+    const forAlpha = await paymentFailed(`evt_e2e_1_${suffix}`, `cus_e2e_ada_${suffix}`, 'Ada Lovelace', alpha.id)
+    const forBeta = await paymentFailed(`evt_e2e_2_${suffix}`, `cus_e2e_grace_${suffix}`, 'Grace Hopper', beta.id)
+    expect(forAlpha.status).toBe(202)
+    expect(forBeta.status).toBe(202)
+    expect((forAlpha.body.runs as unknown[]).length).toBe(1)
+    expect((forBeta.body.runs as unknown[]).length).toBe(0)
+
+    await nav('Runs')
+    await page.getByLabel('Workflow').selectOption(workflowId)
+    await page.getByRole('button', { name: 'Apply filters' }).click()
+    await eventually(async () => expect(await page.getByTestId('run-row').count()).toBe(1), 'one run listed')
+    await shot('05-runs')
+
+    await page.getByTestId('run-row').getByRole('link').first().click()
+    const emailStep = page.getByTestId('timeline-step-send-email-1')
+    await emailStep.getByTestId('status').filter({ hasText: 'completed' }).waitFor()
+    await page.getByTestId('timeline-step-update-customer-1').getByTestId('status').filter({ hasText: 'completed' }).waitFor()
+    await page.getByTestId('message-subject').filter({ hasText: 'Payment problem, Ada Lovelace' }).waitFor()
+    await shot('06-run')
+
+    await page.getByRole('link', { name: `cus_e2e_ada_${suffix}` }).first().click()
+    await page.getByTestId('customer-tags').getByText(tag).waitFor()
+    await shot('07-customer')
+  }, 120_000)
+
+  it('pauses the workflow, after which a matching event starts no run', async () => {
+    await nav('Workflows')
+    await page.getByRole('link', { name: wfName, exact: true }).click()
+    await page.getByRole('button', { name: 'Pause' }).click()
+    await page.getByText(/Workflow paused/).waitFor()
+    await page.getByTestId('status').filter({ hasText: 'paused' }).first().waitFor()
+
+    const again = await paymentFailed(`evt_e2e_3_${suffix}`, `cus_e2e_ada_${suffix}`, 'Ada Lovelace', alpha.id)
+    expect(again.status).toBe(202)
+    expect((again.body.runs as unknown[]).length).toBe(0)
+
+    await nav('Runs')
+    await page.getByLabel('Workflow').selectOption(workflowId)
+    await page.getByRole('button', { name: 'Apply filters' }).click()
+    await eventually(async () => expect(await page.getByTestId('run-row').count()).toBe(1), 'still one run listed')
+  }, 120_000)
+
+  it('shows messages and analytics', async () => {
+    await nav('Messages')
+    await page.getByTestId('message').filter({ hasText: 'Payment problem, Ada Lovelace' }).first().waitFor()
+    await shot('08-messages')
+    await nav('Analytics')
+    await page.getByRole('heading', { name: 'Analytics', level: 1 }).waitFor()
+    await page.getByText(/Recovery rate|Loading analytics|HTTP/).first().waitFor()
+    await shot('09-analytics')
+    await nav('Workflows')
+    await page.getByRole('link', { name: wfName, exact: true }).waitFor()
+    await shot('10-workflows')
+  }, 60_000)
+})
