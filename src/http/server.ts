@@ -24,7 +24,12 @@ export interface HttpOptions {
 /** Builds the HTTP app: auth, routes, problem+json errors. It does not listen. */
 export function buildHttp(options: HttpOptions): FastifyInstance {
   const { deps: d } = options
-  const app: FastifyInstance = Fastify({ loggerInstance: options.logger as FastifyBaseLogger, bodyLimit: options.bodyLimit, disableRequestLogging: true, return503OnClosing: true })
+  // Per-request info logs would drown everything else at thousands of events per second.
+  const app: FastifyInstance = Fastify({
+    loggerInstance: options.logger.child({}, { level: options.logger.level === 'silent' ? 'silent' : 'warn' }) as FastifyBaseLogger,
+    bodyLimit: options.bodyLimit,
+    return503OnClosing: true,
+  })
   const keys = new KeyChecker({ db: d.db, adminKey: options.adminKey })
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler((req, reply) => {

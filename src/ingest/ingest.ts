@@ -111,7 +111,8 @@ export class Ingestor {
         plan_id: planIdOf(event) ?? null,
         exit_on: JSON.stringify(wf.exit_on),
         status: 'running',
-        cursor: null,
+        // Steps are numbered in document order, so every program starts at 0.
+        cursor: 0,
         seq: 0,
         context: JSON.stringify(context),
         wait_until: null,
