@@ -1,0 +1,119 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+export const ROOT = resolve(import.meta.dirname, '..', '..')
+export const TEST_API_KEY = 'rk_test_key_for_the_suite_0123456789'
+
+/** A port nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer()
+    s.once('error', rej)
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port
+      s.close(() => res(port))
+    })
+  })
+}
+
+export interface RunningServer {
+  readonly url: string
+  readonly apiKey: string
+  readonly databaseUrl: string
+  readonly process: ChildProcess
+  /** Everything the process printed so far. */
+  output(): string
+  /** Calls the API with the key; JSON in and out. */
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>
+  /** SIGTERM, then wait for exit. */
+  stop(): Promise<number | null>
+  /** kill -9, then wait for exit. */
+  kill(): Promise<void>
+}
+
+/**
+ * Starts the real server (`recoup start`) as a child process on a free port, with its own SQLite
+ * file unless DATABASE_URL is given, and waits until /healthz answers.
+ */
+export async function startServer(options: { env?: Record<string, string>; databaseUrl?: string } = {}): Promise<RunningServer> {
+  const port = await freePort()
+  const databaseUrl = options.databaseUrl ?? join(mkdtempSync(join(tmpdir(), 'recoup-e2e-')), 'recoup.db')
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'start'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      RECOUP_PORT: String(port),
+      RECOUP_API_KEY: TEST_API_KEY,
+      RECOUP_LOG_LEVEL: 'warn',
+      RECOUP_POLL_MS: '100',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()))
+  child.stderr!.on('data', (b: Buffer) => (out += b.toString()))
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)))
+  const url = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${out}`)
+    try {
+      const res = await fetch(`${url}/healthz`)
+      if (res.ok) break
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL')
+      throw new Error(`server did not come up within 60 s:\n${out}`)
+    }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return {
+    url,
+    apiKey: TEST_API_KEY,
+    databaseUrl,
+    process: child,
+    output: () => out,
+    async api(method, path, body) {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${TEST_API_KEY}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+      const text = await res.text()
+      return { status: res.status, body: text ? JSON.parse(text) : null }
+    },
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode
+      child.kill('SIGTERM')
+      return exited
+    },
+    async kill() {
+      if (child.exitCode !== null) return
+      child.kill('SIGKILL')
+      await exited
+    },
+  }
+}
+
+/** Polls `check` until it returns a truthy value (or throws after `timeoutMs`). */
+export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  let last: unknown
+  for (;;) {
+    try {
+      const v = await check()
+      if (v) return v
+    } catch (err) {
+      last = err
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
