@@ -36,7 +36,7 @@ export function AnalyticsPage() {
       {data.loading && !a ? <p aria-live="polite">Loading analytics…</p> : null}
       {a ? (
         <>
-          <div className="stats">
+          <div className="stats" data-testid="analytics-totals">
             <div className="stat card"><span className="stat-label">Failed</span><span className="stat-value">{money(a.failed_amount)}</span></div>
             <div className="stat card"><span className="stat-label">Recovered</span><span className="stat-value ok">{money(a.recovered_amount)}</span></div>
             <div className="stat card"><span className="stat-label">Recovery rate</span><span className="stat-value">{formatRate(a.recovery_rate)}</span></div>
