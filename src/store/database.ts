@@ -144,15 +144,22 @@ export class SchemaTooNewError extends RecoupError {
 
 /** Applies pending migrations; refuses a database migrated by a newer build. Returns what ran. */
 export async function migrate(store: Store): Promise<string[]> {
-  const migrator = new Migrator({ db: store.db, provider: migrationProvider })
+  // Kysely's table check looks across every schema; on PostgreSQL, name ours so that a
+  // migration table in another schema (another tenant, another test) is not mistaken for it.
+  const schema =
+    store.dialect === 'postgres'
+      ? (await sql<{ s: string }>`select current_schema() as s`.execute(store.db)).rows[0]?.s
+      : undefined
+  const migrator = new Migrator({ db: store.db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) })
   const known = new Set(Object.keys(await migrationProvider.getMigrations()))
-  // Kysely lists only migrations it knows; read the table directly to spot newer ones.
-  const tables = await store.db.introspection.getTables({ withInternalKyselyTables: true })
-  if (tables.some((t) => t.name === 'kysely_migration')) {
-    const rows = await sql<{ name: string }>`select name from kysely_migration`.execute(store.db)
-    const unknown = rows.rows.map((r) => r.name).filter((n) => !known.has(n))
-    if (unknown.length > 0) throw new SchemaTooNewError(unknown)
-  }
+  // Kysely lists only migrations it knows; read its table directly to spot newer ones.
+  const applied = await (schema ? sql<{ name: string }>`select name from ${sql.id(schema, 'kysely_migration')}` : sql<{ name: string }>`select name from kysely_migration`)
+    .execute(store.db).then(
+    (r) => r.rows.map((row) => row.name),
+    () => [] as string[], // no table yet: a fresh database
+  )
+  const unknown = applied.filter((n) => !known.has(n))
+  if (unknown.length > 0) throw new SchemaTooNewError(unknown)
   const { error, results } = await migrator.migrateToLatest()
   if (error) throw error
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
