@@ -1,4 +1,4 @@
-import { createServer, type AddressInfo } from 'node:net'
+import { createServer, type AddressInfo, type Socket } from 'node:net'
 import { SMTPServer } from 'smtp-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PermanentError, RetryLaterError } from '../domain/errors.js'
@@ -158,18 +158,44 @@ describe('smtp email channel without a peer', () => {
     }
   })
 
-  it('never puts the SMTP password in an error message', async () => {
-    const closed = createServer()
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()))
-    const port = (closed.address() as AddressInfo).port
-    await new Promise<void>((resolve) => closed.close(() => resolve()))
-
+  it('fails permanently on a refused login, without the password in the message', async () => {
+    const server = new SMTPServer({
+      allowInsecureAuth: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onAuth(_auth, _session, callback) {
+        callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }))
+      },
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
+    const port = (server.server.address() as AddressInfo).port
     const channel = createSmtpChannel({ url: `smtp://mailer:s3cret-pa55@127.0.0.1:${port}`, from: 'billing@acme.test' })
     try {
       const error = await channel.send(email()).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(PermanentError)
+      expect((error as Error).message).toContain('refused the login')
+      expect((error as Error).message).toContain('535')
       expect((error as Error).message).not.toContain('s3cret-pa55')
     } finally {
       await channel.close?.()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+  })
+
+  it('retries later when the server accepts the connection but never greets', async () => {
+    const sockets = new Set<Socket>()
+    const silent = createServer((socket) => void sockets.add(socket)) // holds sockets open and says nothing
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()))
+    const port = (silent.address() as AddressInfo).port
+    const channel = createSmtpChannel({ url: `smtp://127.0.0.1:${port}`, from: 'billing@acme.test', timeoutMs: 200 })
+    try {
+      const error = await channel.send(email()).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(RetryLaterError)
+      expect((error as Error).message).toContain('timed out')
+    } finally {
+      await channel.close?.()
+      for (const socket of sockets) socket.destroy()
+      await new Promise<void>((resolve) => silent.close(() => resolve()))
     }
   })
 })

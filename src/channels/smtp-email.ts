@@ -15,12 +15,22 @@ export interface SmtpChannelOptions {
   readonly maxConnections?: number
   /** Messages one pooled connection carries before it is replaced (default 100). */
   readonly maxMessages?: number
-  /** Give up on one delivery after this long (default 60 s); the step then retries. */
+  /** Give up on one delivery after this long, time queued for a pooled connection included (default 60 s); the step then retries. */
   readonly timeoutMs?: number
 }
 
-// Errors that describe the message or the configuration, not the moment: sending again changes nothing.
-const PERMANENT_CODES = new Set(['EENVELOPE', 'ECONFIG', 'EMAXRECIPIENTS', 'EOTP', 'EFILEACCESS', 'EURLACCESS'])
+// Errors without an SMTP reply that describe the message or the configuration, not the moment:
+// sending again changes nothing (EAUTH here means credentials are missing, not refused).
+const PERMANENT_CODES = new Set([
+  'EENVELOPE',
+  'ECONFIG',
+  'EMAXRECIPIENTS',
+  'EOTP',
+  'EFILEACCESS',
+  'EURLACCESS',
+  'EAUTH',
+  'ENOAUTH',
+])
 
 /** Email over SMTP through a nodemailer (pooled) transport. */
 export function createSmtpChannel(options: SmtpChannelOptions): Channel {
@@ -72,10 +82,12 @@ export function stableMessageId(idempotencyKey: string, domain = 'recoup'): stri
 export function classifySmtpError(error: unknown): Error {
   const err = error as Partial<NodemailerError>
   const reply = typeof err.response === 'string' ? err.response.trim() : undefined
+  // Login failures are about RECOUP_SMTP_URL, not the message; say so (never echoing the credentials).
+  const what = err.code === 'EAUTH' ? 'SMTP server refused the login' : 'SMTP server refused the message'
   if (typeof err.responseCode === 'number') {
     // 503 is "bad sequence of commands": the session was confused, not the message refused.
     if (err.responseCode >= 500 && err.responseCode !== 503) {
-      return new PermanentError(`SMTP server refused the message: ${reply ?? err.responseCode}`, { cause: error })
+      return new PermanentError(`${what}: ${reply ?? err.responseCode}`, { cause: error })
     }
     return new RetryLaterError(`SMTP server deferred the message: ${reply ?? err.responseCode}`, { cause: error })
   }
@@ -83,8 +95,8 @@ export function classifySmtpError(error: unknown): Error {
   if (code !== undefined && PERMANENT_CODES.has(code)) {
     return new PermanentError(`Email could not be sent: ${err.message ?? code}`, { cause: error })
   }
-  const what = code === 'EABORT' ? 'timed out' : `failed (${code ?? 'unknown error'})`
-  return new RetryLaterError(`SMTP delivery ${what}: ${err.message ?? String(error)}`, { cause: error })
+  const failure = code === 'EABORT' ? 'timed out' : `failed (${code ?? 'unknown error'})`
+  return new RetryLaterError(`SMTP delivery ${failure}: ${err.message ?? String(error)}`, { cause: error })
 }
 
 function unsubscribeHeaders(value: unknown): Record<string, string> | undefined {
