@@ -2,8 +2,10 @@
 // sign in, build a workflow for one product, send events for it and for another product, see
 // exactly one run with its timeline, rendered email and the customer's new tag, then pause it and
 // see no new run. Screenshots of the main pages go to test-artifacts/dashboard/ (git-ignored).
-import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -19,12 +21,54 @@ interface RunningServer {
   stop(): Promise<void>
 }
 
-/** The server under test: RECOUP_E2E_URL (already running) or test/helpers/server.ts on a free port. */
-async function startRecoup(): Promise<RunningServer | null> {
+/** A TCP port nobody is listening on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address()
+      s.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))))
+    })
+  })
+}
+
+/** Starts `recoup start` as documented in API.md (RECOUP_PORT, RECOUP_API_KEY, DATABASE_URL) in a temp dir. */
+async function spawnRecoup(): Promise<RunningServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'recoup-e2e-'))
+  const port = await freePort()
+  const apiKey = 'e2e-dashboard-key-0123456789abcdef'
+  const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/cli/main.ts', 'start'], {
+    cwd: ROOT,
+    env: { ...process.env, RECOUP_PORT: String(port), RECOUP_API_KEY: apiKey, DATABASE_URL: join(dir, 'recoup.db') },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()))
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const url = `http://127.0.0.1:${port}`
+  await eventually(async () => {
+    if (child.exitCode !== null) throw new Error(`recoup exited with ${child.exitCode}: ${stderr}`)
+    const res = await fetch(`${url}/healthz`)
+    if (res.status !== 200) throw new Error(`healthz answered ${res.status}`)
+  }, 'the server to answer /healthz', 240)
+  return {
+    url,
+    apiKey,
+    async stop() {
+      child.kill('SIGTERM')
+      await exited
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** The server under test: RECOUP_E2E_URL (already running), test/helpers/server.ts, or a spawned `recoup start`. */
+async function startRecoup(): Promise<RunningServer> {
   const external = process.env.RECOUP_E2E_URL
   if (external) return { url: external.replace(/\/$/, ''), apiKey: process.env.RECOUP_E2E_API_KEY ?? '', stop: async () => {} }
-  if (!existsSync(join(ROOT, 'test', 'helpers', 'server.ts'))) return null
-  // A variable specifier keeps this file compiling before the helper exists.
+  if (!existsSync(join(ROOT, 'test', 'helpers', 'server.ts'))) return spawnRecoup()
+  // A variable specifier keeps this file compiling whatever the helper's exact types are.
   const spec = './helpers/server.js'
   const helper = (await import(/* @vite-ignore */ spec)) as {
     startServer(options?: { env?: Record<string, string> }): Promise<RunningServer>
@@ -55,12 +99,10 @@ async function eventually<T>(check: () => Promise<T>, what: string, tries = 120)
 }
 
 const haveChromium = existsSync(CHROMIUM)
-const server = haveChromium ? await startRecoup() : null
 if (!haveChromium) console.warn(`dashboard e2e skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`)
-else if (!server) console.warn('dashboard e2e skipped: test/helpers/server.ts is missing and RECOUP_E2E_URL is unset')
 
-describe.skipIf(!server)('dashboard in Chromium', () => {
-  const srv = server!
+describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
+  let srv: RunningServer
   let browser: Browser
   let page: Page
   const suffix = String(process.pid)
@@ -91,6 +133,7 @@ describe.skipIf(!server)('dashboard in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true })
     ensureDashboardBuilt()
+    srv = await startRecoup()
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
@@ -103,7 +146,7 @@ describe.skipIf(!server)('dashboard in Chromium', () => {
 
   afterAll(async () => {
     await browser?.close()
-    await srv.stop()
+    await srv?.stop()
   })
 
   it('rejects a wrong key, then signs in with the right one', async () => {

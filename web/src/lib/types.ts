@@ -78,6 +78,8 @@ export interface Customer {
 
 export interface Payment {
   id: string
+  payment_id?: string
+  event_id?: string
   amount?: number
   currency?: string
   status?: string

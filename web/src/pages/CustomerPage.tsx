@@ -64,7 +64,7 @@ export function CustomerPage({ id }: { id: string }) {
             <tbody>
               {payments.data.data.map((p) => (
                 <tr key={p.id}>
-                  <td className="ellipsis-cell mono">{p.id}</td>
+                  <td className="ellipsis-cell mono">{p.payment_id ?? p.id}</td>
                   <td className="num"><Money amount={p.amount} currency={p.currency} /></td>
                   <td><StatusBadge status={p.status} /></td>
                   <td className="wrap">{p.failure_code ?? '—'}</td>

@@ -43,6 +43,7 @@ export function StepsEditor({ path, steps, onChange, title }: Props) {
               </div>
             </div>
             <FieldErrorText path={`${path}[${i}]`} />
+            <FieldErrorText path={`${path}[${i}].type`} />
             <StepForm path={`${path}[${i}]`} step={s} onChange={(next) => set(i, next)} />
           </li>
         ))}
