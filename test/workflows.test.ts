@@ -16,10 +16,11 @@ for (const dialect of DIALECTS) {
 
     it('rejects unknown products, step types, bad durations and unknown variables with field paths', async () => {
       const wf = recoveryWorkflow({ id: 'wf_bad', products: ['prod_pro', 'prod_nope'] })
-      wf.steps[0] = { ...wf.steps[0], subject: 'Hi {{ customer.nmae }}' }
-      wf.steps[3] = { id: 'give-it-time', type: 'wait', duration: '3 days' }
-      wf.steps.push({ id: 'mystery', type: 'send_fax', body: 'x' } as never)
-      const res = await app.inject('POST', '/v1/workflows', wf)
+      const steps: Record<string, unknown>[] = [...wf.steps]
+      steps[0] = { ...steps[0], subject: 'Hi {{ customer.nmae }}' }
+      steps[3] = { id: 'give-it-time', type: 'wait', duration: '3 days' }
+      steps.push({ id: 'mystery', type: 'send_fax', body: 'x' })
+      const res = await app.inject('POST', '/v1/workflows', { ...wf, steps })
       expect(res.status).toBe(422)
       expect(res.body.type).toBe('/problems/validation_failed')
       expect(paths(res.body)).toEqual(expect.arrayContaining(['trigger.products[1]', 'steps[0].subject', 'steps[3].duration', 'steps[5].type']))

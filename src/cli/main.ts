@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs'
 import { Command, Option } from 'commander'
 import { parse as parseYaml } from 'yaml'
-import { buildApp, VERSION } from '../app.js'
 import { loadConfig } from '../config.js'
 import { RecoupError } from '../domain/errors.js'
-import { createApiKey } from '../store/api-keys.js'
-import { migrate, openStore } from '../store/database.js'
 import { ApiClient } from './client.js'
+
+// Commands that only talk to the API stay quick: the app and the store load only when needed.
+const VERSION = '0.1.0'
+const loadApp = () => import('../app.js')
+const loadStore = () => import('../store/database.js')
 
 const program = new Command()
 program.name('recoup').description('Recover failed payments and canceled installment plans with durable workflows.').version(VERSION)
@@ -27,6 +29,7 @@ const print = (v: unknown) => console.log(JSON.stringify(v, null, 2))
 
 async function runServer(opts: { worker: boolean; demo?: boolean }): Promise<void> {
   const config = loadConfig({ ...process.env, RECOUP_WORKER: opts.worker ? 'true' : 'false' })
+  const { buildApp } = await loadApp()
   const app = await buildApp(config, {
     onFirstKey: (key) => {
       process.stdout.write(`\nFirst start: created an admin API key. It is shown only this once; keep it safe:\n\n  ${key}\n\n`)
@@ -68,6 +71,7 @@ program
   .description('Create or upgrade the database schema')
   .action(async () => {
     const config = loadConfig()
+    const { migrate, openStore } = await loadStore()
     const store = await openStore({ url: config.databaseUrl })
     try {
       const ran = await migrate(store)
@@ -154,6 +158,8 @@ keys
   .option('--name <name>', 'what the key is for', 'cli')
   .action(async (o: { name: string }) => {
     const config = loadConfig()
+    const { migrate, openStore } = await loadStore()
+    const { createApiKey } = await import('../store/api-keys.js')
     const store = await openStore({ url: config.databaseUrl })
     try {
       await migrate(store)

@@ -1,0 +1,86 @@
+import { spawn } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ROOT, eventually, startServer, type RunningServer } from './helpers/server.js'
+
+function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, ...env } })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()))
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()))
+    child.on('exit', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+describe('recoup CLI', () => {
+  let server: RunningServer
+  let env: Record<string, string>
+  const dir = mkdtempSync(join(tmpdir(), 'recoup-cli-'))
+  beforeAll(async () => {
+    server = await startServer()
+    env = { RECOUP_URL: server.url, RECOUP_API_KEY: server.apiKey }
+    await server.api('POST', '/v1/products', { id: 'prod_pro', name: 'Pro' })
+  })
+  afterAll(async () => server?.kill())
+
+  it('applies workflows from YAML, sends events from a file, and lists runs', async () => {
+    const yaml = join(dir, 'wf.yaml')
+    writeFileSync(yaml, `id: wf_cli
+name: CLI workflow
+status: active
+trigger:
+  type: payment.failed
+  products: [prod_pro]
+steps:
+  - id: tag
+    type: update_customer
+    add_tags: [from-cli]
+`)
+    const first = await cli(['workflows', 'apply', '-f', yaml], env)
+    expect(first.stderr).toBe('')
+    expect(first.stdout).toContain('created wf_cli (version 1, active)')
+    const second = await cli(['workflows', 'apply', '-f', yaml], env)
+    expect(second.stdout).toContain('updated wf_cli (version 2, active)')
+    expect((await cli(['workflows', 'list'], env)).stdout).toMatch(/wf_cli\tactive\tv2\tpayment\.failed\tprod_pro/)
+
+    const events = join(dir, 'events.json')
+    writeFileSync(events, JSON.stringify([
+      { id: 'cli_1', type: 'payment.failed', customer: { id: 'cus_cli' }, product_ids: ['prod_pro'], payment: { id: 'p', amount: 100, currency: 'USD' } },
+      { id: 'cli_2', type: 'payment.failed', customer: { id: 'cus_cli' }, product_ids: ['prod_pro'], payment: { id: 'p', amount: 'x', currency: 'USD' } },
+    ]))
+    const sent = await cli(['events', 'send', '-f', events], env)
+    const answer = JSON.parse(sent.stdout)
+    expect(answer).toMatchObject({ accepted: 1, rejected: 1 })
+    const runId = answer.results[0].runs[0].id
+    await eventually(async () => (await server.api('GET', `/v1/runs/${runId}`)).body.status === 'completed')
+    expect((await cli(['runs', 'list', '--workflow', 'wf_cli'], env)).stdout).toContain(`${runId}\tcompleted\twf_cli\tcus_cli`)
+    expect(JSON.parse((await cli(['runs', 'show', runId], env)).stdout).steps[0]).toMatchObject({ id: 'tag', status: 'completed' })
+  })
+
+  it('explains bad files, bad keys and validation errors', async () => {
+    const bad = join(dir, 'bad.yaml')
+    writeFileSync(bad, 'id: wf_bad\nname: Bad\ntrigger: {type: payment.failed, products: [prod_nope]}\nsteps: [{id: a, type: wait, duration: soon}]\n')
+    const res = await cli(['workflows', 'apply', '-f', bad], env)
+    expect(res.code).toBe(1)
+    expect(res.stderr).toContain('trigger.products[0]: unknown product "prod_nope"')
+    expect(res.stderr).toContain('steps[0].duration')
+    const unauth = await cli(['workflows', 'list'], { ...env, RECOUP_API_KEY: 'wrong-key-wrong-key' })
+    expect(unauth.code).toBe(1)
+    expect(unauth.stderr).toContain('401')
+  })
+
+  it('creates API keys directly in the database when the server is stopped', async () => {
+    await server.stop()
+    const res = await cli(['keys', 'create', '--name', 'ops'], { DATABASE_URL: server.databaseUrl })
+    expect(res.code).toBe(0)
+    const key = res.stdout.trim()
+    expect(key).toMatch(/^rk_/)
+    server = await startServer({ databaseUrl: server.databaseUrl, env: { RECOUP_API_KEY: '' } })
+    const list = await fetch(`${server.url}/v1/workflows`, { headers: { authorization: `Bearer ${key}` } })
+    expect(list.status).toBe(200)
+  })
+})
