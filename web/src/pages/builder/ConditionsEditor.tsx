@@ -14,7 +14,7 @@ const FIELD_SUGGESTIONS = [
 ]
 
 /** Rows of (field, op, value); all must hold. `path` is where the API reports errors (`trigger.conditions`). */
-export function ConditionsEditor({ path, value, onChange, legend }: { path: string; value: ConditionDraft[]; onChange: (c: ConditionDraft[]) => void; legend: string }) {
+export function ConditionsEditor({ path, value, onChange, legend, emptyHint }: { path: string; value: ConditionDraft[]; onChange: (c: ConditionDraft[]) => void; legend: string; emptyHint: string }) {
   const listId = useId()
   const set = (i: number, patch: Partial<ConditionDraft>) => onChange(value.map((c, j) => (j === i ? { ...c, ...patch } : c)))
   return (
@@ -23,7 +23,7 @@ export function ConditionsEditor({ path, value, onChange, legend }: { path: stri
       <datalist id={listId}>
         {FIELD_SUGGESTIONS.map((f) => <option key={f} value={f} />)}
       </datalist>
-      {value.length === 0 ? <p className="hint">No conditions: every matching event starts a run.</p> : null}
+      {value.length === 0 ? <p className="hint">{emptyHint}</p> : null}
       {value.map((c, i) => (
         <div className="condition-row" key={c.key}>
           <Field path={`${path}[${i}].field`} label={`Condition ${i + 1} field`}>

@@ -152,7 +152,7 @@ export function StepForm({ path, step: s, onChange }: Props) {
     case 'branch':
       return (
         <div className="step-form branch">
-          <ConditionsEditor path={`${path}.if`} legend="If all of these hold" value={s.if} onChange={(v) => set({ if: v })} />
+          <ConditionsEditor path={`${path}.if`} legend="If all of these hold" emptyHint="Add at least one condition; the branch takes Then when all hold, Else otherwise." value={s.if} onChange={(v) => set({ if: v })} />
           <h4>Then</h4>
           <StepsEditor path={`${path}.then`} title="Then branch" steps={s.then} onChange={(v) => set({ then: v })} />
           <h4>Else</h4>

@@ -46,7 +46,7 @@ export function TriggerSection({ draft, update, products, productsError }: Props
       </section>
       <section className="card" aria-labelledby="conditions-title">
         <h2 id="conditions-title">3. Conditions</h2>
-        <ConditionsEditor path="trigger.conditions" legend="Only when all of these hold" value={draft.conditions} onChange={(c) => update({ conditions: c })} />
+        <ConditionsEditor path="trigger.conditions" legend="Only when all of these hold" emptyHint="No conditions: every matching event starts a run." value={draft.conditions} onChange={(c) => update({ conditions: c })} />
         <fieldset className="exit-on" id="field-exit_on" tabIndex={-1}>
           <legend>Stop the run early when</legend>
           {EXIT_EVENTS.map((t) => (

@@ -61,7 +61,7 @@ export function WorkflowBuilder({ id }: { id?: string }) {
     setSaved(null)
     try {
       const body = draftToApi(draft, status)
-      const verb = status === 'active' ? 'activated' : status === 'paused' ? 'paused' : 'saved'
+      const verb = status === draft.status || status === 'draft' ? 'saved' : status === 'active' ? 'activated' : 'paused'
       if (!draft.id) {
         const wf = await api.post<Workflow>('/v1/workflows', body)
         flash = `Workflow ${verb} (version ${wf.version ?? 1}).`
