@@ -11,6 +11,7 @@ import { Engine } from './engine/engine.js'
 import { RunsService } from './engine/runs-service.js'
 import { PollingScheduler, type Scheduler } from './engine/scheduler.js'
 import { WorkflowService } from './engine/workflow-service.js'
+import { loadDemo } from './demo/demo-data.js'
 import { buildHttp } from './http/server.js'
 import { Metrics } from './http/metrics.js'
 import { CatalogCache } from './ingest/catalog-cache.js'
@@ -35,6 +36,8 @@ export interface App {
   readonly workflows: WorkflowService
   readonly runs: RunsService
   readonly logger: Logger
+  /** Loads demo products, workflows and events (idempotent). */
+  loadDemo(): Promise<Record<string, unknown>>
   /** Listens on the configured host and port; returns the base URL. */
   listen(): Promise<string>
   /** Stops taking work, lets steps in flight finish (up to `deadlineMs`), closes everything. */
@@ -99,7 +102,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const runs = new RunsService({ db, batcher, now, onChange: wake })
   const webRoot = join(ROOT, 'dist', 'web')
   const http = buildHttp({
-    deps: { store, db, ingestor, workflows, runs, catalog, metrics, webRoot: existsSync(webRoot) ? webRoot : undefined },
+    deps: {
+      store, db, ingestor, workflows, runs, catalog, metrics,
+      webRoot: existsSync(webRoot) ? webRoot : undefined,
+      loadDemo: () => loadDemo({ db, workflows, ingestor }),
+    },
     logger,
     bodyLimit: config.bodyLimit,
     adminKey: config.apiKey,
@@ -109,6 +116,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   return {
     config, store, http, engine, scheduler, ingestor, workflows, runs, logger,
+    loadDemo: () => loadDemo({ db, workflows, ingestor }),
     async listen() {
       await http.listen({ host: config.host, port: config.port })
       const addr = http.server.address()

@@ -90,5 +90,16 @@ for (const dialect of DIALECTS) {
       const small = await app.inject('POST', '/v1/workflows/wf_t/test', {})
       expect(small.body.matches).toBe(true)
     })
+
+    it('loads demo data once, with both starter workflows running', async () => {
+      const first = await app.inject('POST', '/v1/demo')
+      expect(first.status).toBe(201)
+      expect(first.body.workflows).toEqual(['demo_failed_payment', 'demo_installment_winback'])
+      expect(first.body.runs).toBeGreaterThan(3)
+      const again = await app.inject('POST', '/v1/demo')
+      expect(again.body.runs).toBe(0)
+      const plans = await app.inject('GET', '/v1/runs?workflow_id=demo_installment_winback')
+      expect(plans.body.data.length).toBeGreaterThan(0)
+    })
   })
 }

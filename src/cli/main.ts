@@ -35,6 +35,10 @@ async function runServer(opts: { worker: boolean; demo?: boolean }): Promise<voi
       process.stdout.write(`\nFirst start: created an admin API key. It is shown only this once; keep it safe:\n\n  ${key}\n\n`)
     },
   })
+  if (opts.demo) {
+    const loaded = await app.loadDemo()
+    app.logger.info(loaded, 'demo data loaded')
+  }
   const url = await app.listen()
   app.logger.info({ url, database: app.store.dialect, location: app.store.location, worker: opts.worker }, `Recoup ${VERSION} listening on ${url}`)
   let stopping = false

@@ -1,0 +1,59 @@
+import type { Kysely } from 'kysely'
+import type { WorkflowService } from '../engine/workflow-service.js'
+import type { Ingestor } from '../ingest/ingest.js'
+import type { Database } from '../store/schema.js'
+import { STARTER_WORKFLOWS } from './starters.js'
+
+const PRODUCTS = [
+  { id: 'demo_pro', name: 'Pro plan (monthly)', description: 'Subscription, $49 a month' },
+  { id: 'demo_team', name: 'Team plan (annual)', description: 'Subscription, $1,188 a year' },
+  { id: 'demo_course', name: 'Masterclass course', description: 'Sold in 6 installments of $100' },
+]
+
+const PEOPLE = [
+  ['ada', 'Ada Lovelace'], ['grace', 'Grace Hopper'], ['alan', 'Alan Turing'], ['katherine', 'Katherine Johnson'],
+  ['edsger', 'Edsger Dijkstra'], ['barbara', 'Barbara Liskov'], ['linus', 'Linus Pauling'], ['hedy', 'Hedy Lamarr'],
+] as const
+const CODES = ['card_declined', 'insufficient_funds', 'expired_card', 'insufficient_funds', 'processing_error', 'do_not_honor']
+
+/**
+ * Loads products, the two starter workflows (active, with short waits so things move) and a stream
+ * of sample events, so a newcomer sees Recoup working within a minute. Safe to run twice.
+ */
+export async function loadDemo(options: { db: Kysely<Database>; workflows: WorkflowService; ingestor: Ingestor }): Promise<Record<string, unknown>> {
+  const { db, workflows, ingestor } = options
+  const now = new Date().toISOString()
+  for (const p of PRODUCTS) {
+    await db.insertInto('products').values({ ...p, archived_at: null, created_at: now, updated_at: now }).onConflict((oc) => oc.column('id').doNothing()).execute()
+  }
+  const [payment, plan] = STARTER_WORKFLOWS
+  const shortWaits = (steps: readonly Record<string, unknown>[]) => steps.map((s) => (s.type === 'wait' ? { ...s, duration: 'PT2M' } : s))
+  const made = [
+    await workflows.replace('demo_failed_payment', { ...payment, id: 'demo_failed_payment', status: 'active', trigger: { ...payment.trigger, products: ['demo_pro', 'demo_team'] }, steps: shortWaits(payment.steps) }, { upsert: true }),
+    await workflows.replace('demo_installment_winback', { ...plan, id: 'demo_installment_winback', status: 'active', trigger: { ...plan.trigger, products: ['demo_course'] }, steps: shortWaits(plan.steps) }, { upsert: true }),
+  ]
+  const events: Record<string, unknown>[] = []
+  PEOPLE.forEach(([slug, name], i) => {
+    const customer = { id: `demo_cus_${slug}`, email: `${slug}@example.com`, phone: `+1555555${String(100 + i).padStart(4, '0')}`, name }
+    if (i % 3 === 2) {
+      events.push({
+        id: `demo_evt_plan_${slug}`, type: 'installment_plan.canceled', customer, product_ids: ['demo_course'],
+        installment_plan: { id: `demo_plan_${slug}`, installments_total: 6, installments_paid: (i % 5) + 1, installment_amount: 10000, currency: 'USD', balance_due: (5 - (i % 5)) * 10000, reason: 'customer_request' },
+      })
+      return
+    }
+    const product = i % 2 === 0 ? 'demo_pro' : 'demo_team'
+    const amount = product === 'demo_pro' ? 4900 : 118800
+    const payment = { id: `demo_pay_${slug}`, amount, currency: 'USD', subscription_id: `demo_sub_${slug}`, invoice_id: `demo_in_${slug}`, failure_code: CODES[i % CODES.length], failure_message: 'The card was declined.', attempt: 1 }
+    events.push({ id: `demo_evt_fail_${slug}`, type: 'payment.failed', customer, product_ids: [product], payment })
+    // Some customers pay soon after: their runs end as goal met.
+    if (i % 4 === 0) events.push({ id: `demo_evt_paid_${slug}`, type: 'payment.succeeded', customer, product_ids: [product], payment: { id: `demo_pay_${slug}_2`, amount, currency: 'USD', subscription_id: payment.subscription_id } })
+  })
+  const results = await ingestor.acceptMany(events)
+  return {
+    products: PRODUCTS.map((p) => p.id),
+    workflows: made.map((m) => m.workflow.id),
+    events: results.length,
+    runs: results.reduce((n, r) => n + ('runs' in r ? r.runs.length : 0), 0),
+  }
+}
