@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { WorkflowService } from '../engine/workflow-service.js'
 import type { Ingestor } from '../ingest/ingest.js'
 import type { Database } from '../store/schema.js'
+import { findWorkflow } from '../store/workflows.js'
 import { STARTER_WORKFLOWS } from './starters.js'
 
 const PRODUCTS = [
@@ -28,10 +29,12 @@ export async function loadDemo(options: { db: Kysely<Database>; workflows: Workf
   }
   const [payment, plan] = STARTER_WORKFLOWS
   const shortWaits = (steps: readonly Record<string, unknown>[]) => steps.map((s) => (s.type === 'wait' ? { ...s, duration: 'PT2M' } : s))
-  const made = [
-    await workflows.replace('demo_failed_payment', { ...payment, id: 'demo_failed_payment', status: 'active', trigger: { ...payment.trigger, products: ['demo_pro', 'demo_team'] }, steps: shortWaits(payment.steps) }, { upsert: true }),
-    await workflows.replace('demo_installment_winback', { ...plan, id: 'demo_installment_winback', status: 'active', trigger: { ...plan.trigger, products: ['demo_course'] }, steps: shortWaits(plan.steps) }, { upsert: true }),
+  const wanted = [
+    { ...payment, id: 'demo_failed_payment', status: 'active', trigger: { ...payment.trigger, products: ['demo_pro', 'demo_team'] }, steps: shortWaits(payment.steps) },
+    { ...plan, id: 'demo_installment_winback', status: 'active', trigger: { ...plan.trigger, products: ['demo_course'] }, steps: shortWaits(plan.steps) },
   ]
+  // A demo workflow the user already changed is left as it is.
+  for (const wf of wanted) if (!(await findWorkflow(db, wf.id))) await workflows.create(wf)
   const events: Record<string, unknown>[] = []
   PEOPLE.forEach(([slug, name], i) => {
     const customer = { id: `demo_cus_${slug}`, email: `${slug}@example.com`, phone: `+1555555${String(100 + i).padStart(4, '0')}`, name }
@@ -52,8 +55,8 @@ export async function loadDemo(options: { db: Kysely<Database>; workflows: Workf
   const results = await ingestor.acceptMany(events)
   return {
     products: PRODUCTS.map((p) => p.id),
-    workflows: made.map((m) => m.workflow.id),
+    workflows: wanted.map((w) => w.id),
     events: results.length,
-    runs: results.reduce((n, r) => n + ('runs' in r ? r.runs.length : 0), 0),
+    runs: results.reduce((n, r) => n + (r.status === 202 ? r.runs.length : 0), 0),
   }
 }
