@@ -48,7 +48,7 @@ describe('webhook channel', () => {
 
   beforeAll(async () => {
     receiver = await startLocalHttpReceiver({ status: 204 })
-    channel = createWebhookChannel({ defaultSecret: SECRET, allowPrivate: true, timeoutMs: 2_000 })
+    channel = createWebhookChannel({ defaultSecret: SECRET, allowPrivate: true })
   })
   afterAll(() => receiver.close())
   beforeEach(() => {
