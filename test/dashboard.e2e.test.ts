@@ -3,7 +3,7 @@
 // exactly one run with its timeline, rendered email and the customer's new tag, then pause it and
 // see no new run. Screenshots of the main pages go to test-artifacts/dashboard/ (git-ignored).
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -76,10 +76,19 @@ async function startRecoup(): Promise<RunningServer> {
   return helper.startServer({ env: {} })
 }
 
-/** Builds web/ into dist/web when the build is missing, so the server has a dashboard to serve. */
+/** Newest modification time under `dir` (files only). */
+function newestMtime(dir: string): number {
+  return readdirSync(dir, { withFileTypes: true }).reduce((max, e) => {
+    const p = join(dir, e.name)
+    return Math.max(max, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs)
+  }, 0)
+}
+
+/** Builds web/ into dist/web when the build is missing or older than the sources. */
 function ensureDashboardBuilt(): void {
-  if (existsSync(join(ROOT, 'dist', 'web', 'index.html'))) return
   const web = join(ROOT, 'web')
+  const index = join(ROOT, 'dist', 'web', 'index.html')
+  if (existsSync(index) && statSync(index).mtimeMs >= newestMtime(join(web, 'src'))) return
   if (!existsSync(join(web, 'node_modules'))) execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: web, stdio: 'inherit' })
   execFileSync('npm', ['run', 'build'], { cwd: web, stdio: 'inherit' })
 }
@@ -187,7 +196,8 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     expect(await page.getByLabel('Subject', { exact: true }).getAttribute('aria-invalid')).toBe('true')
 
     await page.getByLabel('Subject', { exact: true }).fill('Payment problem, ')
-    await page.getByLabel('Insert a variable into subject').selectOption('customer.name')
+    await page.getByLabel('Variable for subject').selectOption('customer.name')
+    await page.getByRole('button', { name: 'Insert variable into subject' }).click()
     expect(await page.getByLabel('Subject', { exact: true }).inputValue()).toBe('Payment problem, {{ customer.name }}')
     await page.getByLabel('Next step').selectOption('update_customer')
     await page.getByRole('button', { name: 'Add step' }).click()
@@ -255,6 +265,15 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     await page.getByRole('button', { name: 'Apply filters' }).click()
     await eventually(async () => expect(await page.getByTestId('run-row').count()).toBe(1), 'still one run listed')
   }, 120_000)
+
+  it('returns to sign-in with a clear message when the key stops working', async () => {
+    await page.evaluate("sessionStorage.setItem('recoup.apiKey', 'revoked-key')")
+    await nav('Customers')
+    await page.getByText('Your API key was not accepted (HTTP 401)').waitFor()
+    await page.getByLabel('API key').fill(srv.apiKey)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Sign out' }).waitFor()
+  }, 60_000)
 
   it('shows messages and analytics', async () => {
     await nav('Messages')

@@ -1,4 +1,4 @@
-import { useId, useRef, type ReactNode } from 'react'
+import { useId, useRef, useState, type ReactNode } from 'react'
 import { Field } from '../../components/Field'
 import { insertAt } from '../../lib/text'
 import { variablesFor } from '../../lib/workflow-draft'
@@ -19,6 +19,9 @@ export function TemplateField({ path, label, value, onChange, multiline, hint, a
   const { triggerType } = useBuilder()
   const ref = useRef<HTMLInputElement & HTMLTextAreaElement>(null)
   const pickerId = useId()
+  const variables = variablesFor(triggerType)
+  const [choice, setChoice] = useState(variables[0] ?? '')
+  const picked = variables.includes(choice) ? choice : variables[0] ?? ''
   const insert = (variable: string) => {
     const el = ref.current
     const start = el?.selectionStart ?? value.length
@@ -40,13 +43,16 @@ export function TemplateField({ path, label, value, onChange, multiline, hint, a
             <input {...a} ref={ref} type="text" value={value} onChange={(e) => onChange(e.target.value)} />
           )}
           <div className="field-tools">
-            <label htmlFor={pickerId} className="sr-only">Insert a variable into {label.toLowerCase()}</label>
-            <select id={pickerId} value="" onChange={(e) => e.target.value && insert(e.target.value)}>
-              <option value="">Insert variable…</option>
-              {variablesFor(triggerType).map((v) => (
+            {/* A select plus a button: choosing with arrow keys must not insert on every key press. */}
+            <label htmlFor={pickerId} className="sr-only">Variable for {label.toLowerCase()}</label>
+            <select id={pickerId} value={picked} onChange={(e) => setChoice(e.target.value)}>
+              {variables.map((v) => (
                 <option key={v} value={v}>{v}</option>
               ))}
             </select>
+            <button type="button" className="btn btn-small" onClick={() => insert(picked)} aria-label={`Insert variable into ${label.toLowerCase()}`}>
+              Insert variable
+            </button>
             {after}
           </div>
         </>
