@@ -7,7 +7,7 @@ import { openApiDocument } from './openapi.js'
 import { errorHandler, problem, sendProblem } from './problem.js'
 import { catalogRoutes } from './routes-catalog.js'
 import { eventRoutes } from './routes-events.js'
-import { runRoutes } from './routes-runs.js'
+import { analyticsRoutes, runRoutes } from './routes-runs.js'
 import { workflowRoutes } from './routes-workflows.js'
 import { serveWeb } from './static.js'
 import { parseBody } from './validate.js'
@@ -68,5 +68,6 @@ export function buildHttp(options: HttpOptions): FastifyInstance {
   eventRoutes(app, d)
   workflowRoutes(app, d)
   runRoutes(app, d)
+  analyticsRoutes(app, d)
   return app
 }
