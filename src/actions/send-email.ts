@@ -20,6 +20,10 @@ export const sendEmail = defineAction({
     const subject = render(params.subject)
     const body = render(params.body)
     if (!to) return skipDelivery(input, { filedAs: 'email', to: '', subject, body }, 'the customer has no email address')
+    const customer = input.data.customer as { email?: string; email_opt_out?: boolean } | undefined
+    if (customer?.email_opt_out && !params.to) {
+      return skipDelivery(input, { filedAs: 'email', to, subject, body }, 'the customer unsubscribed from these emails')
+    }
     const html = `<!doctype html><html><body><div style="font-family:sans-serif;white-space:pre-wrap">${render(params.body, { escapeHtml: true })}</div></body></html>`
     const links = input.data.links as Record<string, string> | undefined
     return deliver(input, {

@@ -22,6 +22,7 @@ export const customerInput = z.strictObject({
   tags: z.array(z.string().min(1).max(100)).max(200).optional(),
   fields: z.record(z.string().min(1).max(100), z.unknown()).optional(),
   sms_opt_out: z.boolean().optional(),
+  email_opt_out: z.boolean().optional(),
 })
 
 /** Products and customers. */

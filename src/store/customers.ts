@@ -20,6 +20,7 @@ export interface Customer {
   tags: string[]
   fields: Record<string, unknown>
   sms_opt_out: boolean
+  email_opt_out: boolean
   created_at: string
   updated_at: string
 }
@@ -32,6 +33,7 @@ export interface CustomerInput {
   tags?: string[]
   fields?: Record<string, unknown>
   sms_opt_out?: boolean
+  email_opt_out?: boolean
 }
 
 /** Maps a stored row to the API shape. */
@@ -45,6 +47,7 @@ export function toCustomer(r: CustomerRow): Customer {
     tags: JSON.parse(r.tags) as string[],
     fields: JSON.parse(r.fields) as Record<string, unknown>,
     sms_opt_out: r.sms_opt_out === 1,
+    email_opt_out: r.email_opt_out === 1,
     created_at: r.created_at,
     updated_at: r.updated_at,
   }
@@ -78,6 +81,7 @@ export async function upsertCustomer(db: Kysely<Database>, id: string, input: Cu
     tags: JSON.stringify(input.tags ?? []),
     fields: JSON.stringify(input.fields ?? {}),
     sms_opt_out: input.sms_opt_out ? 1 : 0,
+    email_opt_out: input.email_opt_out ? 1 : 0,
     created_at: now,
     updated_at: now,
   }
@@ -89,6 +93,7 @@ export async function upsertCustomer(db: Kysely<Database>, id: string, input: Cu
   if (input.tags !== undefined) set.tags = row.tags
   if (input.fields !== undefined) set.fields = row.fields
   if (input.sms_opt_out !== undefined) set.sms_opt_out = row.sms_opt_out
+  if (input.email_opt_out !== undefined) set.email_opt_out = row.email_opt_out
   await db
     .insertInto('customers')
     .values(row)

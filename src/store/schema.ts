@@ -21,6 +21,7 @@ export interface CustomerRow {
   tags: string
   fields: string
   sms_opt_out: number
+  email_opt_out: number
   created_at: string
   updated_at: string
 }
@@ -170,6 +171,30 @@ export interface ApiKeyRow {
   last_used_at: string | null
 }
 
+export interface WebhookEndpointRow {
+  id: string
+  url: string
+  events: string
+  secret: string
+  description: string | null
+  disabled: number
+  created_at: string
+  updated_at: string
+}
+
+export interface DeliveryRow {
+  id: string
+  endpoint_id: string
+  event_type: string
+  payload: string
+  status: string
+  attempts: number
+  next_attempt_at: number
+  last_error: string | null
+  created_at: string
+  updated_at: string
+}
+
 export interface SettingRow {
   key: string
   value: string
@@ -177,6 +202,8 @@ export interface SettingRow {
 
 export interface Database {
   settings: SettingRow
+  webhook_endpoints: WebhookEndpointRow
+  deliveries: DeliveryRow
   products: ProductRow
   customers: CustomerRow
   customer_notes: CustomerNoteRow
