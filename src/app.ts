@@ -8,6 +8,8 @@ import { buildChannels, closeChannels } from './channels/index.js'
 import type { Config } from './config.js'
 import { LinkSigner } from './domain/links.js'
 import { Engine } from './engine/engine.js'
+import { DeliveryDispatcher } from './engine/delivery-dispatcher.js'
+import { EventPublisher } from './engine/publisher.js'
 import { RunsService } from './engine/runs-service.js'
 import { PollingScheduler, type Scheduler } from './engine/scheduler.js'
 import { WorkflowService } from './engine/workflow-service.js'
@@ -75,6 +77,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const templates = new TemplateRenderer()
   const channels = buildChannels(config)
   const metrics = new Metrics(db)
+  const publisher = new EventPublisher({ now })
   const engine = new Engine({
     store,
     batcher,
@@ -82,6 +85,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     templates,
     links: new LinkSigner({ secret, publicUrl }),
     retry: config.retry,
+    publisher,
     now,
     publicUrl,
     onStep: (type, ms, status) => metrics.stepLatency.observe({ type, status }, ms / 1000),
@@ -97,13 +101,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       })
     : undefined
   const wake = () => scheduler?.wake()
-  const ingestor = new Ingestor({ batcher, catalog, now, onCommitted: wake })
+  const ingestor = new Ingestor({ batcher, catalog, publisher, now, onCommitted: wake })
   const workflows = new WorkflowService({ db, templates, onChange: () => catalog.invalidate() })
-  const runs = new RunsService({ db, batcher, now, onChange: wake })
+  const runs = new RunsService({ db, batcher, publisher, now, onChange: wake })
   const webRoot = join(ROOT, 'dist', 'web')
   const http = buildHttp({
     deps: {
-      store, db, ingestor, workflows, runs, catalog, metrics,
+      store, db, ingestor, workflows, runs, catalog, metrics, publisher,
       webRoot: existsSync(webRoot) ? webRoot : undefined,
       loadDemo: () => loadDemo({ db, workflows, ingestor }),
     },
@@ -112,7 +116,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     adminKey: config.apiKey,
     version: VERSION,
   })
+  const dispatcher = config.worker
+    ? new DeliveryDispatcher({ store, channels, now, pollMs: Math.max(config.pollMs, 100), retry: config.retry, onError: (err) => logger.error({ err }, 'delivering webhooks failed') })
+    : undefined
   await scheduler?.start()
+  dispatcher?.start()
 
   return {
     config, store, http, engine, scheduler, ingestor, workflows, runs, logger,
@@ -126,6 +134,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     async close(deadlineMs = 10_000) {
       await http.close()
       await scheduler?.stop(deadlineMs)
+      await dispatcher?.stop()
       await batcher.drain()
       await closeChannels(channels)
       await store.close()

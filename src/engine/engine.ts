@@ -14,6 +14,7 @@ import type { Database, RunRow, StepResultRow } from '../store/schema.js'
 import { getWorkflowVersion } from '../store/workflows.js'
 import type { TemplateRenderer } from '../templates/render.js'
 import { compileProgram, isBranch, type BranchStep, type Program, type ProgramNode } from './program.js'
+import type { EventPublisher } from './publisher.js'
 import { backoffDelay, type RetryPolicy } from './retry-policy.js'
 
 export interface EngineOptions {
@@ -23,6 +24,7 @@ export interface EngineOptions {
   readonly templates: TemplateRenderer
   readonly links: LinkSigner
   readonly retry: RetryPolicy
+  readonly publisher: EventPublisher
   readonly now: () => number
   /** Base URL of the dashboard, for links to runs in alerts. */
   readonly publicUrl: string
@@ -212,7 +214,10 @@ export class Engine {
       for (const skipped of outcome.skip ?? []) await upsertStep(trx, run.id, skipped, { status: 'skipped', finished_at: now })
       if (outcome.apply) await outcome.apply(trx)
       if (n.kind === 'sleep') await scheduleJob(trx, run.id, n.until)
-      else if (n.kind === 'fail' || (n.kind === 'continue' && n.cursor === null)) await deleteJob(trx, run.id)
+      else if (n.kind === 'fail' || (n.kind === 'continue' && n.cursor === null)) {
+        await deleteJob(trx, run.id)
+        await this.#o.publisher.runEnded(trx, updated, n.kind === 'fail' ? 'failed' : 'completed', updated.error)
+      }
       return true
     })
     return ok ? updated : null

@@ -7,6 +7,7 @@ import { finishRun, getRunRow, listRunRows, stepResults, toStepResult, type RunF
 import type { Database, RunRow } from '../store/schema.js'
 import { getWorkflowVersion } from '../store/workflows.js'
 import { compileProgram } from './program.js'
+import type { EventPublisher } from './publisher.js'
 
 export interface RunView {
   id: string
@@ -49,8 +50,10 @@ export class RunsService {
   readonly #batcher: TransactionBatcher
   readonly #now: () => number
   readonly #onChange: () => void
+  readonly #publisher: EventPublisher
 
-  constructor(options: { db: Kysely<Database>; batcher: TransactionBatcher; now: () => number; onChange: () => void }) {
+  constructor(options: { db: Kysely<Database>; batcher: TransactionBatcher; publisher: EventPublisher; now: () => number; onChange: () => void }) {
+    this.#publisher = options.publisher
     this.#db = options.db
     this.#batcher = options.batcher
     this.#now = options.now
@@ -81,7 +84,11 @@ export class RunsService {
   /** Cancels an active run. 409 when it already ended. */
   async cancel(id: string): Promise<RunView> {
     const run = await getRunRow(this.#db, id)
-    const ok = await this.#batcher.run((trx) => finishRun(trx, id, 'canceled', 'canceled by request'))
+    const ok = await this.#batcher.run(async (trx) => {
+      if (!(await finishRun(trx, id, 'canceled', 'canceled by request'))) return false
+      await this.#publisher.runEnded(trx, run, 'canceled', 'canceled by request')
+      return true
+    })
     if (!ok) throw new ConflictError(`Run ${id} is ${run.status}; only running or waiting runs can be canceled`)
     return this.get(id)
   }

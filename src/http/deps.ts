@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import type { EventPublisher } from '../engine/publisher.js'
 import type { RunsService } from '../engine/runs-service.js'
 import type { WorkflowService } from '../engine/workflow-service.js'
 import type { CatalogCache } from '../ingest/catalog-cache.js'
@@ -16,6 +17,7 @@ export interface HttpDeps {
   readonly runs: RunsService
   readonly catalog: CatalogCache
   readonly metrics: Metrics
+  readonly publisher: EventPublisher
   /** Folder with the built dashboard, if any. */
   readonly webRoot?: string
   /** Loads demo data (POST /v1/demo). */

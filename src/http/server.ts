@@ -6,6 +6,7 @@ import type { HttpDeps } from './deps.js'
 import { openApiDocument } from './openapi.js'
 import { errorHandler, problem, sendProblem } from './problem.js'
 import { catalogRoutes } from './routes-catalog.js'
+import { endpointRoutes } from './routes-endpoints.js'
 import { eventRoutes } from './routes-events.js'
 import { analyticsRoutes, runRoutes } from './routes-runs.js'
 import { workflowRoutes } from './routes-workflows.js'
@@ -69,5 +70,6 @@ export function buildHttp(options: HttpOptions): FastifyInstance {
   workflowRoutes(app, d)
   runRoutes(app, d)
   analyticsRoutes(app, d)
+  endpointRoutes(app, d)
   return app
 }

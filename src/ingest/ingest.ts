@@ -9,6 +9,7 @@ import { upsertCustomer } from '../store/customers.js'
 import { activeRunsOf, finishRun, insertRuns, runsOfEvent } from '../store/runs.js'
 import type { Database, RunRow } from '../store/schema.js'
 import { eventContext, selectedProducts, triggerMatches } from '../triggers/trigger.js'
+import type { EventPublisher } from '../engine/publisher.js'
 import type { CatalogCache } from './catalog-cache.js'
 import { applyToRecords } from './records.js'
 
@@ -42,9 +43,11 @@ export class Ingestor {
   readonly #catalog: CatalogCache
   readonly #now: () => number
   readonly #onCommitted: () => void
+  readonly #publisher: EventPublisher
 
-  constructor(options: { batcher: TransactionBatcher; catalog: CatalogCache; now: () => number; onCommitted: () => void }) {
+  constructor(options: { batcher: TransactionBatcher; catalog: CatalogCache; publisher: EventPublisher; now: () => number; onCommitted: () => void }) {
     this.#batcher = options.batcher
+    this.#publisher = options.publisher
     this.#catalog = options.catalog
     this.#now = options.now
     this.#onCommitted = options.onCommitted
@@ -138,7 +141,11 @@ export class Ingestor {
     const exited: string[] = []
     for (const run of candidates) {
       if (!meetsExit(run, event)) continue
-      if (await finishRun(db, run.id, 'exited', `goal met: ${event.type} (event ${event.id})`)) exited.push(run.id)
+      const reason = `goal met: ${event.type} (event ${event.id})`
+      if (!(await finishRun(db, run.id, 'exited', reason))) continue
+      exited.push(run.id)
+      const outcome = event.type === 'payment.succeeded' ? 'recovered' : 'offer_accepted'
+      await this.#publisher.runEnded(db, run, 'exited', reason, outcome)
     }
     return exited
   }

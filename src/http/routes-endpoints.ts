@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify'
+import { z } from 'zod'
+import { createEndpoint, deleteEndpoint, getEndpointRow, listDeliveries, allEndpointRows, OUTBOUND_EVENT_TYPES, toEndpoint } from '../store/webhook-endpoints.js'
+import type { HttpDeps } from './deps.js'
+import { parseBody } from './validate.js'
+
+const endpointInput = z.strictObject({
+  url: z.url('must be an http(s) URL').refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL'),
+  events: z.array(z.enum([...OUTBOUND_EVENT_TYPES, '*'])).min(1, `subscribe to at least one of: ${OUTBOUND_EVENT_TYPES.join(', ')}`),
+  description: z.string().max(500).optional(),
+  secret: z.string().regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be whsec_ followed by base64 (at least 24 characters)').optional(),
+})
+
+/** Endpoints that receive Recoup's own events (run.completed, run.failed, recovery.ended, …). */
+export function endpointRoutes(app: FastifyInstance, d: HttpDeps): void {
+  app.post('/v1/webhook-endpoints', async (req, reply) => {
+    const created = await createEndpoint(d.db, parseBody(endpointInput, req.body))
+    d.publisher.invalidate()
+    return reply.code(201).send(created)
+  })
+  app.get('/v1/webhook-endpoints', async () => ({ data: (await allEndpointRows(d.db)).map(toEndpoint), next_cursor: null }))
+  app.get<{ Params: { id: string } }>('/v1/webhook-endpoints/:id', async (req) => toEndpoint(await getEndpointRow(d.db, req.params.id)))
+  app.delete<{ Params: { id: string } }>('/v1/webhook-endpoints/:id', async (req, reply) => {
+    await deleteEndpoint(d.db, req.params.id)
+    d.publisher.invalidate()
+    return reply.code(204).send()
+  })
+  app.get<{ Params: { id: string } }>('/v1/webhook-endpoints/:id/deliveries', async (req) => {
+    await getEndpointRow(d.db, req.params.id)
+    return { data: await listDeliveries(d.db, req.params.id, 100), next_cursor: null }
+  })
+}
