@@ -86,6 +86,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     links: new LinkSigner({ secret, publicUrl }),
     retry: config.retry,
     publisher,
+    dailyMessageCap: config.dailyMessageCap,
     now,
     publicUrl,
     onStep: (type, ms, status) => metrics.stepLatency.observe({ type, status }, ms / 1000),

@@ -205,5 +205,52 @@ for (const dialect of DIALECTS) {
       expect((await app.inject('GET', '/v1/messages?channel=sms')).body.data).toHaveLength(1)
       expect((await app.inject('GET', '/v1/messages?channel=email')).body.data).toHaveLength(1)
     })
+
+    it('holds customer messages in quiet hours and past the daily cap, saying why', async () => {
+      const clock = new TestClock()
+      app = await testApp(dialect, { clock, env: { RECOUP_DAILY_MESSAGE_CAP: '1' } })
+      await setup(app)
+      const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16)
+      const now = clock.now()
+      await app.inject('POST', '/v1/workflows', {
+        id: 'wf_quiet', name: 'Quiet', status: 'active', trigger: { type: 'payment.failed', products: ['prod_pro'] },
+        quiet_hours: { start: hhmm(now - 3_600_000), end: hhmm(now + 3_600_000), time_zone: 'UTC' },
+        steps: [
+          { id: 'first', type: 'send_email', subject: 'One', body: 'x' },
+          { id: 'second', type: 'send_sms', body: 'Two' },
+        ],
+      })
+      const runId = (await app.inject('POST', '/v1/events', paymentFailed('evt_q'))).body.runs[0].id
+      const held = await eventually(async () => {
+        const r = await runOf(app!, runId)
+        return r.status === 'waiting' && r
+      })
+      expect(held.waiting_reason).toContain('quiet hours')
+      expect(held.steps[0]).toMatchObject({ status: 'pending', attempts: 0 })
+      expect(held.steps[0].output.reason).toContain('quiet hours')
+      expect((await app.inject('GET', '/v1/messages?customer_id=cus_ada')).body.data).toEqual([])
+
+      clock.advance(2 * 3_600_000)
+      app.scheduler!.wake()
+      const capped = await eventually(async () => {
+        const r = await runOf(app!, runId)
+        return r.status === 'waiting' && r.steps[0].status === 'completed' && r
+      })
+      expect(capped.waiting_reason).toContain('daily cap of 1')
+      expect(capped.steps[1].status).toBe('pending')
+
+      clock.advance(86_400_000)
+      app.scheduler!.wake()
+      await eventually(async () => (await runOf(app!, runId)).status === 'completed')
+      expect((await app.inject('GET', '/v1/messages?customer_id=cus_ada')).body.data).toHaveLength(2)
+    })
+
+    it('refuses malformed quiet hours', async () => {
+      app = await testApp(dialect, { env: { RECOUP_WORKER: 'false' } })
+      await setup(app)
+      const res = await app.inject('POST', '/v1/workflows', { ...recoveryWorkflow(), quiet_hours: { start: '25:00', end: '08:00', time_zone: 'Mars/Olympus' } })
+      expect(res.status).toBe(422)
+      expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['quiet_hours.start', 'quiet_hours.time_zone'])
+    })
   })
 }

@@ -24,6 +24,24 @@ export type Trigger = z.output<typeof triggerSchema>
 export const rawStepSchema = z.looseObject({ id: stepIdSchema, type: z.string().min(1) })
 export type RawStep = z.output<typeof rawStepSchema>
 
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day as HH:MM (24-hour)')
+
+function knownTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Hours in which customers are not messaged; sends due then wait until the window ends. */
+export const quietHoursSchema = z.strictObject({
+  start: clock,
+  end: clock,
+  time_zone: z.string().refine(knownTimeZone, 'must be an IANA time zone such as Europe/Paris').optional(),
+})
+
 export const workflowInputSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must be 1-128 letters, digits, ".", "-" or "_"').optional(),
   name: z.string().min(1).max(200),
@@ -31,6 +49,7 @@ export const workflowInputSchema = z.strictObject({
   status: z.enum(WORKFLOW_STATUSES).default('draft'),
   trigger: triggerSchema,
   exit_on: z.array(z.enum(EVENT_TYPES)).optional(),
+  quiet_hours: quietHoursSchema.optional(),
   steps: z.array(rawStepSchema).min(1, 'a workflow needs at least one step').max(100),
 })
 export type WorkflowInput = z.input<typeof workflowInputSchema>
@@ -43,6 +62,7 @@ export interface WorkflowDefinition {
   readonly status: WorkflowStatus
   readonly trigger: Trigger
   readonly exit_on: readonly string[]
+  readonly quiet_hours?: z.output<typeof quietHoursSchema>
   readonly steps: readonly RawStep[]
 }
 

@@ -72,6 +72,7 @@ export async function validateWorkflow(
     status: wf.status,
     trigger: wf.trigger,
     exit_on: wf.exit_on ?? [...DEFAULT_EXIT_ON],
+    ...(wf.quiet_hours ? { quiet_hours: wf.quiet_hours } : {}),
     steps,
   }
 }

@@ -14,6 +14,7 @@ import type { Database, RunRow, StepResultRow } from '../store/schema.js'
 import { getWorkflowVersion } from '../store/workflows.js'
 import type { TemplateRenderer } from '../templates/render.js'
 import { compileProgram, isBranch, type BranchStep, type Program, type ProgramNode } from './program.js'
+import { capDeferral, quietHoursEnd } from './guardrails.js'
 import type { EventPublisher } from './publisher.js'
 import { backoffDelay, type RetryPolicy } from './retry-policy.js'
 
@@ -25,6 +26,8 @@ export interface EngineOptions {
   readonly links: LinkSigner
   readonly retry: RetryPolicy
   readonly publisher: EventPublisher
+  /** Most customer messages per rolling 24 h (0: no cap). */
+  readonly dailyMessageCap: number
   readonly now: () => number
   /** Base URL of the dashboard, for links to runs in alerts. */
   readonly publicUrl: string
@@ -133,6 +136,13 @@ export class Engine {
         next: { kind: 'continue', cursor: took === 'then' ? node.then! : node.else! },
       }
     }
+    const held = prior?.status === 'running' ? null : await this.#guardrails(run, loaded.def, step.type, data, nowMs)
+    if (held) {
+      return {
+        step: { status: 'pending', attempts: prior?.attempts ?? 0, output: JSON.stringify({ deferred_until: new Date(held.until).toISOString(), reason: held.reason }) },
+        next: { kind: 'sleep', until: held.until, reason: held.reason },
+      }
+    }
     const action = ACTIONS.get(step.type) as ActionDefinition
     const { id: _id, type: _type, ...params } = step
     const waitingState = prior?.status === 'running' && prior.output ? (JSON.parse(prior.output) as Record<string, unknown>) : undefined
@@ -182,6 +192,19 @@ export class Engine {
       case 'failed':
         return { step: { status: 'failed', attempts, started_at: startedAt, finished_at: finishedAt, output, error: result.error }, apply: result.apply, next: { kind: 'fail', error: `step "${step.id}" failed: ${result.error}` } }
     }
+  }
+
+  /** Holds a customer message during quiet hours or past the daily cap: until when, and why. */
+  async #guardrails(run: RunRow, def: WorkflowDefinition, type: string, data: Record<string, unknown>, now: number): Promise<{ until: number; reason: string } | null> {
+    if (type !== 'send_email' && type !== 'send_sms') return null
+    const customer = data.customer as { time_zone?: string | null }
+    if (def.quiet_hours) {
+      const q = quietHoursEnd(def.quiet_hours, customer.time_zone, now)
+      if (q) return { until: q.until, reason: `quiet hours (${def.quiet_hours.start}–${def.quiet_hours.end} ${q.timeZone}): sending at ${def.quiet_hours.end}` }
+    }
+    const capUntil = await capDeferral(this.#db, run.customer_id, this.#o.dailyMessageCap, now)
+    if (capUntil) return { until: capUntil, reason: `daily cap of ${this.#o.dailyMessageCap} messages per customer reached: sending when it frees up` }
+    return null
   }
 
   /**
