@@ -1,0 +1,186 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Kysely } from 'kysely'
+import type { LinkClaims, LinkPurpose, LinkSigner } from '../domain/links.js'
+import type { Ingestor } from '../ingest/ingest.js'
+import { findCustomer, upsertCustomer } from '../store/customers.js'
+import type { Database } from '../store/schema.js'
+import { acceptFormBodies, formOf } from './form-body.js'
+import {
+  messagePage,
+  renderOfferPage,
+  retryRequestedPage,
+  settledPage,
+  unsubscribedPage,
+  unsubscribePage,
+  updatePaymentPage,
+} from './pages.js'
+import { loadRunView, type RunView } from './run-view.js'
+
+export interface PortalDeps {
+  db: Kysely<Database>
+  links: LinkSigner
+  ingestor: Ingestor
+  now: () => number
+  businessName?: string
+}
+
+/** Headers on every portal response: no scripts, no framing, no caching, no token in Referer. */
+export const PORTAL_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+}
+
+/** Why a portal request ends on an explanation page instead of the page asked for. */
+class PortalPageError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'PortalPageError'
+  }
+}
+
+const invalidLink = () => new PortalPageError(404, 'This link is not valid', 'Please open the newest email or message we sent you, or reply to it and we will help.')
+const expiredLink = () => new PortalPageError(410, 'This link has expired', 'For your security our links stop working after a while. Contact us or use the link in our newest email.')
+
+/**
+ * Registers the customer portal under /portal: update payment (ask for a retry), unsubscribe,
+ * and offers. Pages are HTML in every case, errors included, and carry PORTAL_HEADERS.
+ */
+export function portalRoutes(app: FastifyInstance, deps: PortalDeps): void {
+  const business = deps.businessName ?? 'Billing'
+  void app.register(
+    async (scope) => {
+      acceptFormBodies(scope, { multipart: true })
+      scope.addHook('onSend', async (_req, reply, payload) => {
+        reply.headers(PORTAL_HEADERS)
+        return payload
+      })
+      scope.setErrorHandler((err: FastifyError | PortalPageError, req, reply) => {
+        if (err instanceof PortalPageError) return sendPage(reply, err.status, messagePage({ business, title: err.title, message: err.message }))
+        // Fastify's own 4xx (a body too large, an unknown content type) still get a page, never a stack.
+        const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
+        if (status >= 500) req.log.error({ err }, 'portal page failed')
+        const message = status >= 500 ? 'Something went wrong on our side. Please try again in a few minutes.' : 'Please go back and use the button on the page.'
+        return sendPage(reply, status, messagePage({ business, title: status >= 500 ? 'Something went wrong' : 'We could not read that request', message }))
+      })
+      scope.setNotFoundHandler((_req, reply) => {
+        const err = invalidLink()
+        return sendPage(reply, 404, messagePage({ business, title: err.title, message: err.message }))
+      })
+
+      /** The link's claims, or a 404 / 410 page. */
+      const open = (token: string, purpose: LinkPurpose): LinkClaims => {
+        const verified = deps.links.verify(token, purpose, deps.now())
+        if (!verified.ok) throw verified.reason === 'expired' ? expiredLink() : invalidLink()
+        return verified.claims
+      }
+      const runOf = async (claims: LinkClaims): Promise<RunView> => {
+        const view = await loadRunView(deps.db, claims.run, claims.cus)
+        if (!view) throw new PortalPageError(404, 'We could not find this payment', 'It may have been removed. Please reply to our email and we will help.')
+        return view
+      }
+      /** The token of a `/<page>/*` route; a wildcard because tokens outgrow fastify's 100-character `:param` limit. */
+      const tokenOf = (req: FastifyRequest, suffix = ''): string => {
+        const rest = (req.params as { '*'?: string })['*'] ?? ''
+        if (!rest.endsWith(suffix)) throw invalidLink()
+        return rest.slice(0, rest.length - suffix.length)
+      }
+      const due = (v: RunView) => ({ business, productName: v.productName, kind: v.kind, whatHappened: v.whatHappened, ...(v.amountDue ? { amountDue: v.amountDue } : {}) })
+
+      scope.get('/update-payment/*', async (req, reply) => {
+        const token = tokenOf(req)
+        const view = await runOf(open(token, 'update_payment'))
+        if (view.settled) return sendPage(reply, 200, settledPage({ business, productName: view.productName }))
+        const retryAction = `/portal/update-payment/${encodeURIComponent(token)}/retry`
+        return sendPage(reply, 200, updatePaymentPage({ ...due(view), retryAction }))
+      })
+
+      scope.post('/update-payment/*', async (req, reply) => {
+        const claims = open(tokenOf(req, '/retry'), 'update_payment')
+        requireOwnForm(req, 'retry')
+        const view = await runOf(claims)
+        if (view.settled) return sendPage(reply, 200, settledPage({ business, productName: view.productName }))
+        const result = await deps.ingestor.accept({
+          id: retryEventId(view.run.id, deps.now()),
+          type: 'payment.retry_requested',
+          customer: { id: claims.cus },
+          product_ids: view.productIds,
+          ...(view.run.subscription_id ? { subscription_id: view.run.subscription_id } : {}),
+          ...(view.run.plan_id ? { installment_plan_id: view.run.plan_id } : {}),
+          metadata: { source: 'portal', run_id: view.run.id },
+        })
+        // A direct page rather than a redirect: a reload re-posts the same event id, which is harmless.
+        return sendPage(reply, 200, retryRequestedPage({ ...due(view), already: result.duplicate }))
+      })
+
+      scope.get('/unsubscribe/*', async (req, reply) => {
+        const token = tokenOf(req)
+        const claims = open(token, 'unsubscribe')
+        const customer = await findCustomer(deps.db, claims.cus)
+        if (!customer) throw invalidLink()
+        const action = `/portal/unsubscribe/${encodeURIComponent(token)}`
+        const email = customer.email ? maskEmail(customer.email) : undefined
+        return sendPage(reply, 200, unsubscribePage({ business, action, already: customer.email_opt_out, ...(email ? { email } : {}) }))
+      })
+
+      scope.post('/unsubscribe/*', async (req, reply) => {
+        const claims = open(tokenOf(req), 'unsubscribe')
+        // RFC 8058 one-click: the mail provider posts `List-Unsubscribe=One-Click` from its own
+        // servers, so there is no browser context to check; the signed token is the authority.
+        if (formOf(req.body).get('List-Unsubscribe') !== 'One-Click') requireOwnForm(req, 'unsubscribe')
+        const customer = await findCustomer(deps.db, claims.cus)
+        if (!customer) throw invalidLink()
+        if (!customer.email_opt_out) await upsertCustomer(deps.db, claims.cus, { email_opt_out: true })
+        const email = customer.email ? maskEmail(customer.email) : undefined
+        return sendPage(reply, 200, unsubscribedPage({ business, ...(email ? { email } : {}) }))
+      })
+
+      scope.get('/offer/*', async (req, reply) => {
+        const view = await runOf(open(tokenOf(req), 'offer'))
+        return sendPage(reply, 200, renderOfferPage({ business, productName: view.productName }))
+      })
+    },
+    { prefix: '/portal' },
+  )
+}
+
+/**
+ * CSRF: the signed token in the URL is the capability, and a cross-site attacker cannot know it.
+ * On top of that a post must look like our own form: `application/x-www-form-urlencoded` (what
+ * the form sends; JSON or text posts from scripts are refused), carrying the form's hidden
+ * `action` field (so link scanners that POST empty bodies do nothing), and not marked
+ * cross-site by the browser.
+ */
+function requireOwnForm(req: FastifyRequest, action: string): void {
+  if (req.headers['sec-fetch-site'] === 'cross-site') {
+    throw new PortalPageError(403, 'Please use the button on the page', 'For your security we only accept this request from our own page.')
+  }
+  const isForm = (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')
+  if (!isForm || formOf(req.body).get('action') !== action) {
+    throw new PortalPageError(400, 'Please use the button on the page', 'Open the link from our email again and press the button there.')
+  }
+}
+
+/**
+ * One retry request per run per UTC day: a double-click or a reload is the same event, while
+ * asking again tomorrow (after another failure) is a new one the workflow can react to.
+ */
+export function retryEventId(runId: string, now: number): string {
+  return `portal_retry_${runId}_${new Date(now).toISOString().slice(0, 10)}`
+}
+
+/** `ada@example.com` → `a••@example.com`: enough to recognise, not enough to harvest. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@')
+  if (at < 1) return '•••'
+  return `${email[0]}${'•'.repeat(Math.min(6, Math.max(2, at - 1)))}${email.slice(at)}`
+}
+
+function sendPage(reply: FastifyReply, status: number, page: string): FastifyReply {
+  return reply.code(status).type('text/html; charset=utf-8').send(page)
+}
