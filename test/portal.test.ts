@@ -118,6 +118,7 @@ for (const dialect of DIALECTS) {
         403,
         'use the button',
       )
+      expectFriendlyPage(await portal.inject({ method: 'POST', url, headers: FORM, payload: `action=retry&pad=${'x'.repeat(100_000)}` }), 413, 'We could not read that request')
       const all = await app.store.db.selectFrom('events').select('id').where('type', '=', 'payment.retry_requested').execute()
       expect(all).toHaveLength(1)
     })
