@@ -18,6 +18,9 @@ import { buildHttp } from './http/server.js'
 import { Metrics } from './http/metrics.js'
 import { CatalogCache } from './ingest/catalog-cache.js'
 import { Ingestor } from './ingest/ingest.js'
+import { stripeWebhookRoutes } from './ingest/providers/stripe-route.js'
+import { portalRoutes } from './portal/routes.js'
+import { twilioInboundRoutes } from './portal/twilio-inbound.js'
 import { countApiKeys, createApiKey } from './store/api-keys.js'
 import { TransactionBatcher } from './store/batcher.js'
 import { migrate, openStore, type Store } from './store/database.js'
@@ -72,6 +75,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   }
   const secret = config.secret ?? (await settingOrCreate(db, 'link_secret', () => randomBytes(32).toString('base64url')))
   const publicUrl = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`
+  const links = new LinkSigner({ secret, publicUrl })
   const batcher = new TransactionBatcher({ db, maxBatch: 1000 })
   const catalog = new CatalogCache()
   const templates = new TemplateRenderer()
@@ -83,7 +87,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     batcher,
     channels,
     templates,
-    links: new LinkSigner({ secret, publicUrl }),
+    links,
     retry: config.retry,
     publisher,
     dailyMessageCap: config.dailyMessageCap,
@@ -117,6 +121,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     adminKey: config.apiKey,
     version: VERSION,
   })
+  portalRoutes(http, { db, links, ingestor, now })
+  twilioInboundRoutes(http, { db, authToken: config.twilio?.authToken, publicUrl })
+  if (config.stripe.webhookSecret) {
+    stripeWebhookRoutes(http, { webhookSecret: config.stripe.webhookSecret, ingestor, db, logger })
+  }
   const dispatcher = config.worker
     ? new DeliveryDispatcher({ store, channels, now, pollMs: Math.max(config.pollMs, 100), retry: config.retry, onError: (err) => logger.error({ err }, 'delivering webhooks failed') })
     : undefined

@@ -17,6 +17,9 @@ const schema = z.object({
   RECOUP_TWILIO_AUTH_TOKEN: z.string().optional(),
   RECOUP_TWILIO_FROM: z.string().optional(),
   RECOUP_TWILIO_API_BASE: z.url().optional(),
+  RECOUP_STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_/, 'must be the endpoint signing secret (whsec_…)').optional(),
+  RECOUP_STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_/, 'must be a Stripe secret or restricted key (sk_… or rk_…)').optional(),
+  RECOUP_STRIPE_API_BASE: z.url().optional(),
   RECOUP_WEBHOOK_SECRET: z.string().regex(/^whsec_/, 'must be a whsec_… secret').optional(),
   RECOUP_WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   RECOUP_CONCURRENCY: int(1, 10_000).default(64),
@@ -41,6 +44,7 @@ export interface Config {
   readonly smtpUrl: string | undefined
   readonly emailFrom: string
   readonly twilio: { readonly accountSid: string; readonly authToken: string; readonly from: string; readonly apiBase?: string } | undefined
+  readonly stripe: { readonly webhookSecret?: string; readonly secretKey?: string; readonly apiBase?: string }
   readonly webhookSecret: string | undefined
   readonly webhookAllowPrivate: boolean
   readonly concurrency: number
@@ -79,6 +83,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     twilio: e.RECOUP_TWILIO_ACCOUNT_SID
       ? Object.freeze({ accountSid: e.RECOUP_TWILIO_ACCOUNT_SID, authToken: e.RECOUP_TWILIO_AUTH_TOKEN!, from: e.RECOUP_TWILIO_FROM!, apiBase: e.RECOUP_TWILIO_API_BASE })
       : undefined,
+    stripe: Object.freeze({ webhookSecret: e.RECOUP_STRIPE_WEBHOOK_SECRET, secretKey: e.RECOUP_STRIPE_SECRET_KEY, apiBase: e.RECOUP_STRIPE_API_BASE }),
     webhookSecret: e.RECOUP_WEBHOOK_SECRET,
     webhookAllowPrivate: e.RECOUP_WEBHOOK_ALLOW_PRIVATE,
     concurrency: e.RECOUP_CONCURRENCY,

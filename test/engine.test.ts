@@ -65,6 +65,12 @@ for (const dialect of DIALECTS) {
       expect(email).toMatchObject({ status: 'outbox', to: 'ada@example.com', subject: "Your Pro payment didn't go through" })
       expect(email.body).toContain("couldn't charge $49.00")
       expect(email.body).toMatch(/http:\/\/recoup\.test\/portal\/update-payment\/\S+/)
+      // The link in the email opens the customer's page on this very server.
+      const link = /http:\/\/recoup\.test(\/portal\/update-payment\/\S+)/.exec(email.body)![1]
+      const page = await app.http.inject({ url: link })
+      expect(page.statusCode).toBe(200)
+      expect(page.body).toContain('$49.00')
+      expect(page.body).toContain('Pro')
       const team = (await app.inject('GET', '/v1/messages?channel=team')).body.data[0]
       expect(team).toMatchObject({ to: 'finance@example.com', status: 'outbox' })
       const customer = (await app.inject('GET', '/v1/customers/cus_ada')).body
