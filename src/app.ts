@@ -19,6 +19,8 @@ import { Metrics } from './http/metrics.js'
 import { CatalogCache } from './ingest/catalog-cache.js'
 import { Ingestor } from './ingest/ingest.js'
 import { stripeWebhookRoutes } from './ingest/providers/stripe-route.js'
+import { createManualRetryProvider } from './channels/manual-payments.js'
+import { createStripeRetryProvider } from './channels/stripe-payments.js'
 import { portalRoutes } from './portal/routes.js'
 import { twilioInboundRoutes } from './portal/twilio-inbound.js'
 import { countApiKeys, createApiKey } from './store/api-keys.js'
@@ -82,10 +84,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const channels = buildChannels(config)
   const metrics = new Metrics(db)
   const publisher = new EventPublisher({ now })
+  const payments = config.stripe.secretKey
+    ? createStripeRetryProvider({ secretKey: config.stripe.secretKey, apiBase: config.stripe.apiBase })
+    : createManualRetryProvider()
+  // The engine records events (a successful retry) through ingest, which is built after it.
+  let ingestor: Ingestor | undefined
   const engine = new Engine({
     store,
     batcher,
     channels,
+    payments,
+    recordEvent: (trx, event) => ingestor!.acceptInTransaction(trx, event),
     templates,
     links,
     retry: config.retry,
@@ -106,7 +115,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       })
     : undefined
   const wake = () => scheduler?.wake()
-  const ingestor = new Ingestor({ batcher, catalog, publisher, now, onCommitted: wake })
+  ingestor = new Ingestor({ batcher, catalog, publisher, now, onCommitted: wake })
   const workflows = new WorkflowService({ db, templates, onChange: () => catalog.invalidate() })
   const runs = new RunsService({ db, batcher, publisher, now, onChange: wake })
   const webRoot = join(ROOT, 'dist', 'web')

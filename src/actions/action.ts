@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { z } from 'zod'
 import type { Channels } from '../channels/channel.js'
+import type { PaymentRetryProvider } from '../channels/stripe-payments.js'
 import type { Database } from '../store/schema.js'
 
 /** Template data of a run at one step: the event snapshot plus live customer and links. */
@@ -13,6 +14,10 @@ export interface ActionInput<P> {
   /** Renders a Liquid template against `data` (HTML-escaped when asked). */
   readonly render: (template: string, options?: { escapeHtml?: boolean }) => string
   readonly channels: Channels
+  /** Retries payments (Stripe when configured, else the built-in manual provider). */
+  readonly payments: PaymentRetryProvider
+  /** For reads only; writes belong in `apply`. */
+  readonly db: Kysely<Database>
   /** `run_id:step_id`: stable across retries, handed to every provider that accepts one. */
   readonly idempotencyKey: string
   readonly runId: string
@@ -30,8 +35,14 @@ export interface ActionInput<P> {
 export type Apply = (trx: Kysely<Database>) => Promise<void>
 
 export type ActionResult =
-  | { readonly status: 'completed'; readonly output?: Record<string, unknown>; readonly apply?: Apply }
-  | { readonly status: 'waiting'; readonly until: number; readonly reason: string; readonly output?: Record<string, unknown> }
+  | {
+      readonly status: 'completed'
+      readonly output?: Record<string, unknown>
+      readonly apply?: Apply
+      /** Events to record in the step's transaction (e.g. payment.succeeded after a retry). */
+      readonly events?: readonly Record<string, unknown>[]
+    }
+  | { readonly status: 'waiting'; readonly until: number; readonly reason: string; readonly output?: Record<string, unknown>; readonly apply?: Apply }
   | { readonly status: 'failed'; readonly error: string; readonly output?: Record<string, unknown>; readonly apply?: Apply }
   | { readonly status: 'skipped'; readonly reason: string; readonly output?: Record<string, unknown>; readonly apply?: Apply }
 

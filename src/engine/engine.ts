@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import { ACTIONS } from '../actions/registry.js'
 import type { ActionDefinition, ActionResult, Apply } from '../actions/action.js'
 import type { Channels } from '../channels/channel.js'
+import type { PaymentRetryProvider } from '../channels/stripe-payments.js'
 import { evaluateAll } from '../domain/conditions.js'
 import { PermanentError } from '../domain/errors.js'
 import type { LinkSigner } from '../domain/links.js'
@@ -22,6 +23,9 @@ export interface EngineOptions {
   readonly store: Store
   readonly batcher: TransactionBatcher
   readonly channels: Channels
+  readonly payments: PaymentRetryProvider
+  /** Records an event inside the given transaction (ingest's logic: records, exits, new runs). */
+  readonly recordEvent: (trx: Kysely<Database>, event: Record<string, unknown>) => Promise<unknown>
   readonly templates: TemplateRenderer
   readonly links: LinkSigner
   readonly retry: RetryPolicy
@@ -47,6 +51,7 @@ interface Outcome {
   readonly step: Partial<StepResultRow> & { status: StepResultRow['status'] }
   readonly skip?: readonly ProgramNode[]
   readonly apply?: Apply
+  readonly events?: readonly Record<string, unknown>[]
   /** Where the run goes: the next node, a wake-up time, or an end state. */
   readonly next:
     | { readonly kind: 'continue'; readonly cursor: number | null }
@@ -156,6 +161,8 @@ export class Engine {
         data,
         render: (template, opts) => this.#o.templates.render(template, data, opts),
         channels: this.#o.channels,
+        payments: this.#o.payments,
+        db: this.#db,
         idempotencyKey: `${run.id}:${step.id}`,
         runId: run.id,
         stepId: step.id,
@@ -184,11 +191,11 @@ export class Engine {
     const output = result.output ? JSON.stringify(result.output) : null
     switch (result.status) {
       case 'completed':
-        return { step: { status: 'completed', attempts, started_at: startedAt, finished_at: finishedAt, output, error: null }, apply: result.apply, next: { kind: 'continue', cursor: node.next } }
+        return { step: { status: 'completed', attempts, started_at: startedAt, finished_at: finishedAt, output, error: null }, apply: result.apply, events: result.events, next: { kind: 'continue', cursor: node.next } }
       case 'skipped':
         return { step: { status: 'skipped', attempts, started_at: startedAt, finished_at: finishedAt, output: JSON.stringify({ ...result.output, reason: result.reason }), error: null }, apply: result.apply, next: { kind: 'continue', cursor: node.next } }
       case 'waiting':
-        return { step: { status: 'running', attempts, started_at: startedAt, output, error: null }, next: { kind: 'sleep', until: result.until, reason: result.reason } }
+        return { step: { status: 'running', attempts, started_at: startedAt, output, error: null }, apply: result.apply, next: { kind: 'sleep', until: result.until, reason: result.reason } }
       case 'failed':
         return { step: { status: 'failed', attempts, started_at: startedAt, finished_at: finishedAt, output, error: result.error }, apply: result.apply, next: { kind: 'fail', error: `step "${step.id}" failed: ${result.error}` } }
     }
@@ -223,7 +230,7 @@ export class Engine {
         : n.kind === 'sleep'
           ? { status: 'waiting', wait_until: new Date(n.until).toISOString(), wait_reason: n.reason }
           : { status: 'failed', finished_at: now, error: n.error, wait_until: null, wait_reason: null }
-    const updated: RunRow = { ...run, ...patch, seq: run.seq + 1, updated_at: now }
+    let updated: RunRow = { ...run, ...patch, seq: run.seq + 1, updated_at: now }
     const ok = await this.#o.batcher.run(async (trx) => {
       const res = await trx
         .updateTable('runs')
@@ -236,6 +243,15 @@ export class Engine {
       if (node && outcome.step) await upsertStep(trx, run.id, node, outcome.step)
       for (const skipped of outcome.skip ?? []) await upsertStep(trx, run.id, skipped, { status: 'skipped', finished_at: now })
       if (outcome.apply) await outcome.apply(trx)
+      if (outcome.events?.length) {
+        for (const event of outcome.events) await this.#o.recordEvent(trx, event)
+        // The event may have met this run's goal (exit_on) and ended it.
+        const now2 = await trx.selectFrom('runs').select(['status', 'seq', 'error', 'finished_at']).where('id', '=', run.id).executeTakeFirstOrThrow()
+        if (now2.status !== updated.status) {
+          updated = { ...updated, ...now2 }
+          return true
+        }
+      }
       if (n.kind === 'sleep') await scheduleJob(trx, run.id, n.until)
       else if (n.kind === 'fail' || (n.kind === 'continue' && n.cursor === null)) {
         await deleteJob(trx, run.id)

@@ -128,7 +128,7 @@ export class WorkflowService {
       const action = ACTIONS.get(step.type) as ActionDefinition
       const { id: _id, type: _type, ...params } = step
       const render = (t: string, o?: { escapeHtml?: boolean }) => this.#templates.render(t, data, o)
-      const input = { params: action.params.parse(params), data, render } as Parameters<NonNullable<ActionDefinition['preview']>>[0]
+      const input = { params: action.params.parse(params), data, render, now: Date.now() } as Parameters<NonNullable<ActionDefinition['preview']>>[0]
       steps.push({ id: step.id, type: step.type, ...(action.preview?.(input) ?? {}) })
       cursor = node.next
     }

@@ -61,6 +61,11 @@ export class Ingestor {
     return result
   }
 
+  /** Records an event inside the caller's transaction (e.g. a step's payment.succeeded). */
+  async acceptInTransaction(trx: Kysely<Database>, raw: unknown): Promise<IngestResult> {
+    return this.#apply(trx, parseEvent(raw))
+  }
+
   /** Accepts a batch; each event is judged on its own. */
   async acceptMany(raws: readonly unknown[]): Promise<BatchItem[]> {
     const items = await Promise.all(
@@ -96,6 +101,11 @@ export class Ingestor {
     const customer = await upsertCustomer(db, customerId, customerFields)
     await applyToRecords(db, event, occurredAt, now)
     const exited = await this.#exitRuns(db, event)
+    if (event.type === 'payment_method.updated' || event.type === 'payment.retry_requested') {
+      // A new card (or the customer asking): waiting payment retries of this customer go now.
+      const waiting = db.selectFrom('runs').select('id').where('customer_id', '=', customerId).where('status', '=', 'waiting')
+      await db.updateTable('jobs').set({ run_at: nowMs }).where('run_id', 'in', waiting).execute()
+    }
 
     const runs: RunRow[] = []
     for (const wf of await this.#catalog.activeFor(db, event.type)) {

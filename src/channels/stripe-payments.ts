@@ -1,5 +1,5 @@
 import Stripe from 'stripe'
-import { ConfigError, PermanentError, RetryLaterError } from '../../domain/errors.js'
+import { ConfigError, PermanentError, RetryLaterError } from '../domain/errors.js'
 
 /** What the `retry_payment` step asks of a payment provider. */
 export interface PaymentRetryInput {
@@ -12,9 +12,12 @@ export interface PaymentRetryInput {
   readonly idempotencyKey: string
 }
 
-/** The outcome of one retry: a decline is an answer, not an error. */
+/**
+ * The outcome of one retry: a decline is an answer, not an error. `requested` means the provider
+ * only passed the request on (the built-in provider): the outcome arrives later as an event.
+ */
 export interface PaymentRetryResult {
-  readonly status: 'succeeded' | 'failed'
+  readonly status: 'succeeded' | 'failed' | 'requested'
   readonly providerId?: string
   readonly failureCode?: string
   readonly failureMessage?: string
