@@ -1,6 +1,17 @@
 import { randomBytes } from 'node:crypto'
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'
+
+// One call into the CSPRNG per 4 KiB instead of one per id.
+let pool = Buffer.alloc(0)
+let poolAt = 0
+function randomByte(): number {
+  if (poolAt >= pool.length) {
+    pool = randomBytes(4096)
+    poolAt = 0
+  }
+  return pool[poolAt++]
+}
 let lastMs = 0
 let counter = 0
 
@@ -27,8 +38,7 @@ export function newId(prefix: string): string {
     seq = ALPHABET[c % 32] + seq
     c = Math.floor(c / 32)
   }
-  const bytes = randomBytes(8)
   let rand = ''
-  for (const b of bytes) rand += ALPHABET[b % 32]
+  for (let i = 0; i < 8; i++) rand += ALPHABET[randomByte() % 32]
   return `${prefix}_${time}${seq}${rand}`
 }

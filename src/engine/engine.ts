@@ -113,12 +113,18 @@ export class Engine {
     const customer = (await findCustomer(this.#db, run.customer_id)) ?? { id: run.customer_id, tags: [], fields: {} }
     const exp = this.#o.now() + (this.#o.linkTtlMs ?? 14 * 86_400_000)
     const link = (p: 'update_payment' | 'offer' | 'unsubscribe') => this.#o.links.url({ p, run: run.id, cus: run.customer_id, exp })
+    // Signing costs an HMAC each; most steps use no link, so sign on first read.
+    const links = {}
+    for (const [name, purpose] of [['update_payment', 'update_payment'], ['offer', 'offer'], ['unsubscribe', 'unsubscribe']] as const) {
+      let value: string | undefined
+      Object.defineProperty(links, name, { enumerable: true, get: () => (value ??= link(purpose)) })
+    }
     return {
       ...context,
       customer,
       workflow: { id: def.id, name: def.name, version: run.workflow_version },
       run: { id: run.id, created_at: run.created_at },
-      links: { update_payment: link('update_payment'), offer: link('offer'), unsubscribe: link('unsubscribe') },
+      links,
     }
   }
 
