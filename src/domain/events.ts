@@ -8,6 +8,10 @@ export const EVENT_TYPES = [
   'installment_plan.canceled',
   'payment_method.updated',
   'payment.retry_requested',
+  'offer.accepted',
+  'offer.declined',
+  'installment_plan.restructured',
+  'payment.extended',
 ] as const
 export type EventType = (typeof EVENT_TYPES)[number]
 
@@ -70,8 +74,51 @@ export const customerActionEventSchema = z.strictObject({
   installment_plan_id: idSchema.optional(),
 })
 
+/** The customer's answer to an offer step (`run_id` + `step_id` name the offer). */
+export const offerDecisionEventSchema = z.strictObject({
+  ...base,
+  type: z.enum(['offer.accepted', 'offer.declined']),
+  run_id: idSchema,
+  step_id: idSchema,
+})
+
+const scheduledInstallmentSchema = z.strictObject({ due_at: z.iso.datetime({ offset: true }), amount: minorUnitsSchema })
+
+/** A plan re-created on a new schedule; the schedule must add up to the balance exactly. */
+export const restructuredPlanSchema = z
+  .strictObject({
+    id: idSchema,
+    installments_total: z.number().int().positive(),
+    installment_amount: minorUnitsSchema,
+    currency: currencySchema,
+    balance_due: minorUnitsSchema,
+    schedule: z.array(scheduledInstallmentSchema).min(1).max(120),
+  })
+  .refine((p) => p.schedule.length === p.installments_total, { path: ['schedule'], message: 'must list installments_total installments' })
+  .refine((p) => p.schedule.reduce((sum, i) => sum + i.amount, 0) === p.balance_due, { path: ['schedule'], message: 'amounts must add up to balance_due exactly' })
+
+export const planRestructuredEventSchema = z.strictObject({
+  ...base,
+  type: z.literal('installment_plan.restructured'),
+  installment_plan: restructuredPlanSchema,
+})
+
+/** A due date pushed back: for a subscription's unpaid payment or a plan's balance. */
+export const paymentExtendedEventSchema = z.strictObject({
+  ...base,
+  type: z.literal('payment.extended'),
+  subscription_id: idSchema.optional(),
+  installment_plan_id: idSchema.optional(),
+  extension: z.strictObject({
+    due_at: z.iso.datetime({ offset: true }),
+    amount: minorUnitsSchema,
+    currency: currencySchema,
+    payment_id: idSchema.optional(),
+  }),
+})
+
 /** One incoming event, as POSTed to /v1/events. */
-export const eventSchema = z.discriminatedUnion('type', [paymentEventSchema, planEventSchema, customerActionEventSchema], {
+export const eventSchema = z.discriminatedUnion('type', [paymentEventSchema, planEventSchema, customerActionEventSchema, offerDecisionEventSchema, planRestructuredEventSchema, paymentExtendedEventSchema], {
   error: (issue) =>
     issue.code === 'invalid_union' ? `type must be one of: ${EVENT_TYPES.join(', ')}` : undefined,
 })

@@ -3,6 +3,7 @@ import { NotFoundError, ValidationError } from '../domain/errors.js'
 import { MAX_BATCH } from '../domain/events.js'
 import { toPage, pageRequest } from '../store/page.js'
 import { runsOfEvent } from '../store/runs.js'
+import type { InstallmentPlanRow } from '../store/schema.js'
 import type { HttpDeps } from './deps.js'
 import { query } from './validate.js'
 
@@ -60,7 +61,7 @@ export function eventRoutes(app: FastifyInstance, d: HttpDeps): void {
   app.get<{ Params: { id: string } }>('/v1/installment-plans/:id', async (req) => {
     const row = await d.db.selectFrom('installment_plans').selectAll().where('id', '=', req.params.id).executeTakeFirst()
     if (!row) throw new NotFoundError('Installment plan', req.params.id)
-    return { ...row, product_ids: JSON.parse(row.product_ids) as string[] }
+    return planView(row)
   })
   app.get('/v1/installment-plans', async (req) => {
     const q = query(req)
@@ -68,7 +69,7 @@ export function eventRoutes(app: FastifyInstance, d: HttpDeps): void {
     let sel = d.db.selectFrom('installment_plans').selectAll().orderBy('id').limit(page.limit + 1)
     if (page.after) sel = sel.where('id', '>', page.after)
     if (q.customer_id) sel = sel.where('customer_id', '=', q.customer_id)
-    return toPage(await sel.execute(), page, (r) => r.id, (r) => ({ ...r, product_ids: JSON.parse(r.product_ids) as string[] }))
+    return toPage(await sel.execute(), page, (r) => r.id, planView)
   })
 
   app.get('/v1/payments', async (req) => {
@@ -81,4 +82,9 @@ export function eventRoutes(app: FastifyInstance, d: HttpDeps): void {
     if (q.status) sel = sel.where('status', '=', q.status)
     return toPage(await sel.execute(), page, (r) => r.id, (r) => ({ ...r, product_ids: JSON.parse(r.product_ids) as string[] }))
   })
+}
+
+/** A plan as the API shows it: JSON columns parsed (`schedule` is set once the plan was restructured). */
+function planView(row: InstallmentPlanRow) {
+  return { ...row, product_ids: JSON.parse(row.product_ids) as string[], schedule: row.schedule ? (JSON.parse(row.schedule) as { due_at: string; amount: number }[]) : null }
 }

@@ -5,6 +5,9 @@ import type { Database } from '../store/schema.js'
 /**
  * Brings the financial records in line with an event: every payment attempt is stored, the
  * subscription follows its last payment (past_due / active), a canceled plan keeps its balance due.
+ * Accepted offers: a restructured plan is re-created (active, new totals and schedule); an
+ * extension records the new due date — a subscription stays past_due (the money is still unpaid,
+ * only later), while a plan becomes active again because its balance is now on a valid schedule.
  */
 export async function applyToRecords(db: Kysely<Database>, event: RecoupEvent, occurredAt: string, now: string): Promise<void> {
   const customerId = event.customer.id
@@ -66,5 +69,31 @@ export async function applyToRecords(db: Kysely<Database>, event: RecoupEvent, o
       .values({ id: p.id, customer_id: customerId, product_ids: productIds, created_at: now, ...values })
       .onConflict((oc) => oc.column('id').doUpdateSet(values))
       .execute()
+  } else if (event.type === 'installment_plan.restructured') {
+    const p = event.installment_plan
+    const values = {
+      status: 'active',
+      installments_total: p.installments_total,
+      installments_paid: 0,
+      installment_amount: p.installment_amount,
+      currency: p.currency,
+      balance_due: p.balance_due,
+      due_at: new Date(p.schedule[0].due_at).toISOString(),
+      schedule: JSON.stringify(p.schedule.map((i) => ({ due_at: new Date(i.due_at).toISOString(), amount: i.amount }))),
+      updated_at: now,
+    }
+    await db
+      .insertInto('installment_plans')
+      .values({ id: p.id, customer_id: customerId, product_ids: productIds, reason: null, created_at: now, ...values })
+      .onConflict((oc) => oc.column('id').doUpdateSet(values))
+      .execute()
+  } else if (event.type === 'payment.extended') {
+    const dueAt = new Date(event.extension.due_at).toISOString()
+    if (event.subscription_id) {
+      await db.updateTable('subscriptions').set({ grace_until: dueAt, updated_at: now }).where('id', '=', event.subscription_id).where('customer_id', '=', customerId).execute()
+    }
+    if (event.installment_plan_id) {
+      await db.updateTable('installment_plans').set({ status: 'active', due_at: dueAt, updated_at: now }).where('id', '=', event.installment_plan_id).where('customer_id', '=', customerId).execute()
+    }
   }
 }

@@ -41,6 +41,8 @@ export interface SubscriptionRow {
   status: string
   amount: number | null
   currency: string | null
+  /** Due date of the unpaid payment after an accepted extension (the status stays past_due). */
+  grace_until: string | null
   created_at: string
   updated_at: string
 }
@@ -56,6 +58,10 @@ export interface InstallmentPlanRow {
   currency: string
   balance_due: number
   reason: string | null
+  /** When the next money is due: the first new installment, or an extended due date. */
+  due_at: string | null
+  /** JSON `[{due_at, amount}]` after a restructure; sums exactly to balance_due. */
+  schedule: string | null
   created_at: string
   updated_at: string
 }

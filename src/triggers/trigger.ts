@@ -56,7 +56,7 @@ export function eventContext(event: RecoupEvent, products: readonly ProductInfo[
         : {}),
     }
   }
-  if ('installment_plan' in event) {
+  if (event.type === 'installment_plan.canceled') {
     const p = event.installment_plan
     return {
       ...base,
