@@ -66,6 +66,21 @@ export class Ingestor {
     return this.#apply(trx, parseEvent(raw))
   }
 
+  /**
+   * Accepts events that must be recorded together or not at all (an offer's acceptance and the
+   * record change it brings); all are validated before any is recorded.
+   */
+  async acceptTogether(raws: readonly unknown[]): Promise<IngestResult[]> {
+    const events = raws.map((raw, i) => parseEvent(raw, raws.length > 1 ? [i] : []))
+    const results = await this.#batcher.run(async (trx) => {
+      const out: IngestResult[] = []
+      for (const event of events) out.push(await this.#apply(trx, event))
+      return out
+    })
+    if (results.some((r) => r.runs.length > 0 || r.exited_runs?.length)) this.#onCommitted()
+    return results
+  }
+
   /** Accepts a batch; each event is judged on its own. */
   async acceptMany(raws: readonly unknown[]): Promise<BatchItem[]> {
     const items = await Promise.all(
@@ -105,6 +120,11 @@ export class Ingestor {
       // A new card (or the customer asking): waiting payment retries of this customer go now.
       const waiting = db.selectFrom('runs').select('id').where('customer_id', '=', customerId).where('status', '=', 'waiting')
       await db.updateTable('jobs').set({ run_at: nowMs }).where('run_id', 'in', waiting).execute()
+    }
+    if (event.type === 'offer.declined') {
+      // The offer step waits for an answer: a decline lets the workflow go on now, not at expiry.
+      const offering = db.selectFrom('runs').select('id').where('id', '=', event.run_id).where('customer_id', '=', customerId).where('status', '=', 'waiting')
+      await db.updateTable('jobs').set({ run_at: nowMs }).where('run_id', 'in', offering).execute()
     }
 
     const runs: RunRow[] = []
@@ -150,7 +170,9 @@ export class Ingestor {
     const candidates = await activeRunsOf(db, [event.customer.id])
     const exited: string[] = []
     for (const run of candidates) {
-      if (!meetsExit(run, event)) continue
+      // An accepted offer is the goal of the run that made it, whatever that run's exit_on says.
+      const acceptedHere = event.type === 'offer.accepted' && event.run_id === run.id
+      if (!acceptedHere && !meetsExit(run, event)) continue
       const reason = `goal met: ${event.type} (event ${event.id})`
       if (!(await finishRun(db, run.id, 'exited', reason))) continue
       exited.push(run.id)
