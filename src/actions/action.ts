@@ -52,6 +52,8 @@ export interface ActionDefinition<S extends z.ZodType = z.ZodType> {
   readonly params: S
   /** Names of params that hold Liquid templates (checked for unknown variables at save time). */
   readonly templates?: readonly string[]
+  /** Save-time rules that need the workflow around the step (e.g. which trigger starts it); a problem or undefined. */
+  check?(params: z.output<S>, context: { readonly trigger: string }): { readonly path: string; readonly message: string } | undefined
   /** What the step would do, rendered, with no side effects (for POST /workflows/:id/test). */
   preview?(input: ActionInput<z.output<S>>): Record<string, unknown>
   run(input: ActionInput<z.output<S>>): Promise<ActionResult>

@@ -1,5 +1,6 @@
 import type { ActionDefinition } from './action.js'
 import { notifyTeam } from './notify-team.js'
+import { offer } from './offer.js'
 import { retryPayment } from './retry-payment.js'
 import { sendEmail } from './send-email.js'
 import { sendSms } from './send-sms.js'
@@ -9,7 +10,7 @@ import { webhook } from './webhook.js'
 
 /** Every step type by name. `branch` is not here: the engine itself runs it. */
 export const ACTIONS: ReadonlyMap<string, ActionDefinition> = new Map(
-  [sendEmail, sendSms, notifyTeam, updateCustomer, wait, webhook, retryPayment].map((a) => [a.type, a as unknown as ActionDefinition]),
+  [sendEmail, sendSms, notifyTeam, updateCustomer, wait, webhook, retryPayment, offer].map((a) => [a.type, a as unknown as ActionDefinition]),
 )
 
 /** Step types a workflow may use, for messages and the dashboard. */

@@ -63,7 +63,7 @@ export async function validateWorkflow(
   if (wf.trigger.products.includes('*') && wf.trigger.products.length > 1) {
     issues.push({ path: 'trigger.products', message: '"*" (any product) cannot be combined with product ids' })
   }
-  const steps = checkSteps(wf.steps, 'steps', { issues, seen, vars, templates: options.templates })
+  const steps = checkSteps(wf.steps, 'steps', { issues, seen, vars, templates: options.templates, trigger: wf.trigger.type })
   if (issues.length > 0) throw new ValidationError('The workflow is not valid', issues)
   return {
     id: options.id,
@@ -82,6 +82,7 @@ interface CheckState {
   readonly seen: Set<string>
   readonly vars: VariableTree
   readonly templates: TemplateRenderer
+  readonly trigger: string
 }
 
 function checkSteps(steps: readonly RawStep[], at: string, st: CheckState): RawStep[] {
@@ -104,6 +105,8 @@ function checkStep(step: RawStep, at: string, st: CheckState): RawStep {
     return step
   }
   const params = parsed.data as Record<string, unknown>
+  const rule = action.check?.(params, { trigger: st.trigger })
+  if (rule) st.issues.push({ path: `${at}.${rule.path}`, message: rule.message })
   for (const name of action.templates ?? []) {
     const source = params[name]
     if (typeof source === 'string') checkTemplate(source, `${at}.${name}`, st)
