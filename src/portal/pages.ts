@@ -159,10 +159,7 @@ export function unsubscribedPage(s: { business: string; email?: string }): strin
   )
 }
 
-/**
- * Hook point for offers (extend the payment period, restructure the plan). Today no workflow
- * makes offers, so it always says there is none; the offer step will pass `offer` and add the form.
- */
+/** Shown when the run behind an offer link has made no offer (yet); offer pages are in offer-pages.ts. */
 export function renderOfferPage(s: { business: string; productName: string }): string {
   return layout(
     { business: s.business, title: 'No open offer' },

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { LinkClaims, LinkPurpose, LinkSigner } from '../domain/links.js'
+import { acceptanceEvents, offerDecisionId } from '../domain/offers.js'
 import type { Ingestor } from '../ingest/ingest.js'
 import { findCustomer, upsertCustomer } from '../store/customers.js'
 import type { Database } from '../store/schema.js'
@@ -15,6 +16,8 @@ import {
   updatePaymentPage,
 } from './pages.js'
 import { loadRunView, type RunView } from './run-view.js'
+import { offerClosedPage, offerPage } from './offer-pages.js'
+import { loadOffer } from './offer-view.js'
 
 export interface PortalDeps {
   db: Kysely<Database>
@@ -141,8 +144,45 @@ export function portalRoutes(app: FastifyInstance, deps: PortalDeps): void {
       })
 
       scope.get('/offer/*', async (req, reply) => {
-        const view = await runOf(open(tokenOf(req), 'offer'))
-        return sendPage(reply, 200, renderOfferPage({ business, productName: view.productName }))
+        const token = tokenOf(req)
+        const view = await runOf(open(token, 'offer'))
+        const offer = await loadOffer(deps.db, view.run, deps.now())
+        if (!offer) return sendPage(reply, 200, renderOfferPage({ business, productName: view.productName }))
+        const page = { business, productName: view.productName, state: offer.state }
+        if (offer.status !== 'open') return sendPage(reply, 200, offerClosedPage({ ...page, status: offer.status }))
+        const base = `/portal/offer/${encodeURIComponent(token)}`
+        return sendPage(reply, 200, offerPage({ ...page, stepId: offer.stepId, acceptAction: `${base}/accept`, declineAction: `${base}/decline` }))
+      })
+
+      scope.post('/offer/*', async (req, reply) => {
+        const rest = (req.params as { '*'?: string })['*'] ?? ''
+        const decision = rest.endsWith('/accept') ? 'accept' : rest.endsWith('/decline') ? 'decline' : undefined
+        if (!decision) throw invalidLink()
+        const claims = open(tokenOf(req, `/${decision}`), 'offer')
+        requireOwnForm(req, decision)
+        const view = await runOf(claims)
+        const offer = await loadOffer(deps.db, view.run, deps.now())
+        if (!offer) return sendPage(reply, 200, renderOfferPage({ business, productName: view.productName }))
+        const page = { business, productName: view.productName, state: offer.state }
+        // The form names the offer it showed: a stale page must not answer a later offer.
+        if (formOf(req.body).get('step') !== offer.stepId) return sendPage(reply, 200, offerClosedPage({ ...page, status: 'withdrawn' }))
+        if (offer.status !== 'open') return sendPage(reply, 200, offerClosedPage({ ...page, status: offer.status }))
+        const who = { runId: view.run.id, stepId: offer.stepId, customerId: claims.cus, productIds: view.productIds }
+        if (decision === 'accept') {
+          // One transaction: the records change and the run ends as goal met, or neither happens.
+          await deps.ingestor.acceptTogether(acceptanceEvents({ ...who, offer: offer.state.offer }))
+          return sendPage(reply, 200, offerClosedPage({ ...page, status: 'accepted' }))
+        }
+        await deps.ingestor.accept({
+          id: offerDecisionId('declined', who.runId, who.stepId),
+          type: 'offer.declined',
+          customer: { id: who.customerId },
+          product_ids: who.productIds,
+          run_id: who.runId,
+          step_id: who.stepId,
+          metadata: { source: 'portal', run_id: who.runId, step_id: who.stepId },
+        })
+        return sendPage(reply, 200, offerClosedPage({ ...page, status: 'declined' }))
       })
     },
     { prefix: '/portal' },
