@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { Command, Option } from 'commander'
-import { parse as parseYaml } from 'yaml'
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
 import { loadConfig } from '../config.js'
 import { RecoupError } from '../domain/errors.js'
 import { ApiClient } from './client.js'
@@ -127,6 +127,24 @@ workflows
     const res = await client(o).request('GET', '/v1/workflows?limit=500')
     const rows = (res.body as { data: { id: string; status: string; version: number; trigger: { type: string; products: string[] } }[] }).data
     for (const w of rows) console.log(`${w.id}\t${w.status}\tv${w.version}\t${w.trigger.type}\t${w.trigger.products.join(',')}`)
+  })
+
+workflows
+  .command('templates')
+  .description('Print the starter workflows (copy one, pick products, then apply it)')
+  .option('--id <id>', 'only this template')
+  .option('--yaml', 'print YAML, ready to edit and pass to "workflows apply -f"')
+  .addOption(urlOpt())
+  .addOption(keyOpt())
+  .action(async (o: { id?: string; yaml?: boolean; url?: string; key?: string }) => {
+    const api = client(o)
+    const out = o.id
+      ? (await api.request('GET', `/v1/workflow-templates/${encodeURIComponent(o.id)}`)).body
+      : (await api.request('GET', '/v1/workflow-templates')).body
+    const docs = o.id ? out : (out as { data: unknown[] }).data
+    // No folding: Liquid templates stay on the lines the author wrote.
+    if (o.yaml) process.stdout.write(stringifyYaml(docs, { lineWidth: 0 }))
+    else print(docs)
   })
 
 const runs = program.command('runs').description('Inspect runs')

@@ -3,7 +3,7 @@ import type { WorkflowService } from '../engine/workflow-service.js'
 import type { Ingestor } from '../ingest/ingest.js'
 import type { Database } from '../store/schema.js'
 import { findWorkflow } from '../store/workflows.js'
-import { STARTER_WORKFLOWS } from './starters.js'
+import { STARTER_WORKFLOWS } from '../triggers/starters.js'
 
 const PRODUCTS = [
   { id: 'demo_pro', name: 'Pro plan (monthly)', description: 'Subscription, $49 a month' },
@@ -28,7 +28,9 @@ export async function loadDemo(options: { db: Kysely<Database>; workflows: Workf
     await db.insertInto('products').values({ ...p, archived_at: null, created_at: now, updated_at: now }).onConflict((oc) => oc.column('id').doNothing()).execute()
   }
   const [payment, plan] = STARTER_WORKFLOWS
-  const shortWaits = (steps: readonly Record<string, unknown>[]) => steps.map((s) => (s.type === 'wait' ? { ...s, duration: 'PT2M' } : s))
+  // Minutes instead of days, so a newcomer sees retries, offers and follow-ups happen.
+  const short: Record<string, Record<string, unknown>> = { wait: { duration: 'PT2M' }, retry_payment: { schedule: ['PT2M', 'PT5M'] }, offer: { expires_in: 'PT10M' } }
+  const shortWaits = (steps: readonly Record<string, unknown>[]) => steps.map((s) => ({ ...s, ...short[s.type as string] }))
   const wanted = [
     { ...payment, id: 'demo_failed_payment', status: 'active', trigger: { ...payment.trigger, products: ['demo_pro', 'demo_team'] }, steps: shortWaits(payment.steps) },
     { ...plan, id: 'demo_installment_winback', status: 'active', trigger: { ...plan.trigger, products: ['demo_course'] }, steps: shortWaits(plan.steps) },

@@ -11,6 +11,7 @@ import { eventRoutes } from './routes-events.js'
 import { analyticsRoutes, runRoutes } from './routes-runs.js'
 import { workflowRoutes } from './routes-workflows.js'
 import { serveWeb } from './static.js'
+import { templateRoutes } from './routes-templates.js'
 import { parseBody } from './validate.js'
 import { z } from 'zod'
 
@@ -68,6 +69,7 @@ export function buildHttp(options: HttpOptions): FastifyInstance {
   catalogRoutes(app, d)
   eventRoutes(app, d)
   workflowRoutes(app, d)
+  templateRoutes(app, d)
   runRoutes(app, d)
   analyticsRoutes(app, d)
   endpointRoutes(app, d)
