@@ -12,6 +12,7 @@ import { findCustomer } from '../store/customers.js'
 import type { Store } from '../store/database.js'
 import { deleteJob, scheduleJob } from '../store/jobs.js'
 import type { Database, RunRow, StepResultRow } from '../store/schema.js'
+import { rawQuery } from '../store/raw.js'
 import { getWorkflowVersion } from '../store/workflows.js'
 import type { TemplateRenderer } from '../templates/render.js'
 import { compileProgram, isBranch, type BranchStep, type Program, type ProgramNode } from './program.js'
@@ -77,22 +78,37 @@ export class Engine {
 
   /** Runs the run's due steps until it waits, ends, or hits `maxSteps`. */
   async advance(runId: string, maxSteps = 50): Promise<void> {
-    let run = await this.#db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst()
-    for (let i = 0; run && i < maxSteps; i++) {
-      if (run.status !== 'running' && run.status !== 'waiting') {
-        await deleteJob(this.#db, runId)
-        return
-      }
-      const loaded = await this.#load(run.workflow_id, run.workflow_version)
+    const dialect = this.#o.store.dialect
+    let run = (await this.#db.executeQuery<RunRow>(rawQuery(dialect, 'select * from runs where id = ?', [runId]))).rows[0]
+    if (!run) return
+    if (run.status !== 'running' && run.status !== 'waiting') {
+      await deleteJob(this.#db, runId)
+      return
+    }
+    const loaded = await this.#load(run.workflow_id, run.workflow_version)
+    // Read once per pass and kept current in memory: the step results and the customer.
+    const steps = await this.#db.executeQuery<StepResultRow>(rawQuery(dialect, 'select * from step_results where run_id = ?', [runId]))
+    const prior = new Map(steps.rows.map((r) => [r.step_id, r]))
+    let customer = await this.#customer(run.customer_id)
+    for (let i = 0; i < maxSteps; i++) {
       const node = run.cursor === null ? undefined : loaded.program.nodes[run.cursor]
-      const outcome = node ? await this.#execute(run, loaded, node) : { step: undefined, next: { kind: 'continue', cursor: null } as const }
-      const next = await this.#record(run, node, outcome as Outcome)
+      const outcome: Outcome = node
+        ? await this.#execute(run, loaded, node, prior.get(node.step.id), customer)
+        : { step: { status: 'completed' }, next: { kind: 'continue', cursor: null } }
+      const next = await this.#record(run, node, outcome)
       if (!next) return
+      if (node) prior.set(node.step.id, { ...(prior.get(node.step.id) ?? emptyStep(run.id, node)), ...outcome.step })
       run = next
       if (run.status !== 'running') return
+      // Only update_customer changes the customer a later step renders.
+      if (node?.step.type === 'update_customer' && outcome.apply) customer = await this.#customer(run.customer_id)
     }
     // Too many steps in one go: yield to other runs and come back.
-    if (run && run.status === 'running') await scheduleJob(this.#db, run.id, this.#o.now())
+    await scheduleJob(this.#db, run.id, this.#o.now())
+  }
+
+  async #customer(id: string): Promise<Record<string, unknown>> {
+    return ((await findCustomer(this.#db, id)) as Record<string, unknown> | undefined) ?? { id, tags: [], fields: {} }
   }
 
   async #load(workflowId: string, version: number): Promise<Loaded> {
@@ -108,9 +124,8 @@ export class Engine {
   }
 
   /** Template data for a run at this moment: the event snapshot plus the live customer and links. */
-  async templateData(run: RunRow, def: WorkflowDefinition): Promise<Record<string, unknown>> {
+  templateData(run: RunRow, def: WorkflowDefinition, customer: Record<string, unknown>): Record<string, unknown> {
     const context = JSON.parse(run.context) as Record<string, unknown>
-    const customer = (await findCustomer(this.#db, run.customer_id)) ?? { id: run.customer_id, tags: [], fields: {} }
     const exp = this.#o.now() + (this.#o.linkTtlMs ?? 14 * 86_400_000)
     const link = (p: 'update_payment' | 'offer' | 'unsubscribe') => this.#o.links.url({ p, run: run.id, cus: run.customer_id, exp })
     // Signing costs an HMAC each; most steps use no link, so sign on first read.
@@ -128,17 +143,11 @@ export class Engine {
     }
   }
 
-  async #execute(run: RunRow, loaded: Loaded, node: ProgramNode): Promise<Outcome> {
+  async #execute(run: RunRow, loaded: Loaded, node: ProgramNode, prior: StepResultRow | undefined, customer: Record<string, unknown>): Promise<Outcome> {
     const step = node.step
-    const prior = await this.#db
-      .selectFrom('step_results')
-      .selectAll()
-      .where('run_id', '=', run.id)
-      .where('step_id', '=', step.id)
-      .executeTakeFirst()
     const nowMs = this.#o.now()
     const startedAt = prior?.started_at ?? new Date(nowMs).toISOString()
-    const data = await this.templateData(run, loaded.def)
+    const data = this.templateData(run, loaded.def, customer)
     if (isBranch(step)) {
       const took = evaluateAll((step as BranchStep).if, data) ? 'then' : 'else'
       return {
@@ -237,17 +246,20 @@ export class Engine {
           ? { status: 'waiting', wait_until: new Date(n.until).toISOString(), wait_reason: n.reason }
           : { status: 'failed', finished_at: now, error: n.error, wait_until: null, wait_reason: null }
     let updated: RunRow = { ...run, ...patch, seq: run.seq + 1, updated_at: now }
+    const dialect = this.#o.store.dialect
     const ok = await this.#o.batcher.run(async (trx) => {
-      const res = await trx
-        .updateTable('runs')
-        .set({ ...patch, seq: updated.seq, updated_at: now })
-        .where('id', '=', run.id)
-        .where('seq', '=', run.seq)
-        .where('status', 'in', ['running', 'waiting'])
-        .executeTakeFirst()
-      if (Number(res.numUpdatedRows) === 0) return false
-      if (node && outcome.step) await upsertStep(trx, run.id, node, outcome.step)
-      for (const skipped of outcome.skip ?? []) await upsertStep(trx, run.id, skipped, { status: 'skipped', finished_at: now })
+      const u = updated
+      const res = await trx.executeQuery(
+        rawQuery(
+          dialect,
+          `update runs set status = ?, cursor = ?, seq = ?, updated_at = ?, finished_at = ?, wait_until = ?, wait_reason = ?, error = ?
+           where id = ? and seq = ? and status in ('running', 'waiting')`,
+          [u.status, u.cursor, u.seq, u.updated_at, u.finished_at, u.wait_until, u.wait_reason, u.error, run.id, run.seq],
+        ),
+      )
+      if (Number(res.numAffectedRows ?? 0) === 0) return false
+      if (node && outcome.step) await upsertStep(trx, dialect, run.id, node, outcome.step)
+      for (const skipped of outcome.skip ?? []) await upsertStep(trx, dialect, run.id, skipped, { status: 'skipped', finished_at: now })
       if (outcome.apply) await outcome.apply(trx)
       if (outcome.events?.length) {
         for (const event of outcome.events) await this.#o.recordEvent(trx, event)
@@ -258,9 +270,12 @@ export class Engine {
           return true
         }
       }
-      if (n.kind === 'sleep') await scheduleJob(trx, run.id, n.until)
-      else if (n.kind === 'fail' || (n.kind === 'continue' && n.cursor === null)) {
-        await deleteJob(trx, run.id)
+      if (n.kind === 'sleep') {
+        await trx.executeQuery(
+          rawQuery(dialect, 'insert into jobs (run_id, run_at) values (?, ?) on conflict (run_id) do update set run_at = excluded.run_at, locked_until = null, locked_by = null', [run.id, n.until]),
+        )
+      } else if (n.kind === 'fail' || (n.kind === 'continue' && n.cursor === null)) {
+        await trx.executeQuery(rawQuery(dialect, 'delete from jobs where run_id = ?', [run.id]))
         await this.#o.publisher.runEnded(trx, updated, n.kind === 'fail' ? 'failed' : 'completed', updated.error)
       }
       return true
@@ -269,27 +284,25 @@ export class Engine {
   }
 }
 
+function emptyStep(runId: string, node: ProgramNode): StepResultRow {
+  return { run_id: runId, step_id: node.step.id, type: node.step.type, status: 'pending', attempts: 0, started_at: null, finished_at: null, output: null, error: null }
+}
+
 async function upsertStep(
   trx: Kysely<Database>,
+  dialect: Store['dialect'],
   runId: string,
   node: Pick<ProgramNode, 'step'>,
   s: Partial<StepResultRow> & { status: StepResultRow['status'] },
 ): Promise<void> {
-  const row: StepResultRow = {
-    run_id: runId,
-    step_id: node.step.id,
-    type: node.step.type,
-    status: s.status,
-    attempts: s.attempts ?? 0,
-    started_at: s.started_at ?? null,
-    finished_at: s.finished_at ?? null,
-    output: s.output ?? null,
-    error: s.error ?? null,
-  }
-  const { run_id: _r, step_id: _s, ...set } = row
-  await trx
-    .insertInto('step_results')
-    .values(row)
-    .onConflict((oc) => oc.columns(['run_id', 'step_id']).doUpdateSet(set))
-    .execute()
+  await trx.executeQuery(
+    rawQuery(
+      dialect,
+      `insert into step_results (run_id, step_id, type, status, attempts, started_at, finished_at, output, error)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       on conflict (run_id, step_id) do update set type = excluded.type, status = excluded.status, attempts = excluded.attempts,
+         started_at = excluded.started_at, finished_at = excluded.finished_at, output = excluded.output, error = excluded.error`,
+      [runId, node.step.id, node.step.type, s.status, s.attempts ?? 0, s.started_at ?? null, s.finished_at ?? null, s.output ?? null, s.error ?? null],
+    ),
+  )
 }
