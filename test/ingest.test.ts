@@ -107,5 +107,31 @@ for (const dialect of DIALECTS) {
       expect(d).toMatchObject({ index: 3, status: 202 })
       expect((await app.inject('GET', '/v1/events/evt_b2')).status).toBe(404)
     })
+
+    it('applies a batch in order: a payment later in the batch ends the run an earlier failure started', async () => {
+      const res = await app.inject('POST', '/v1/events', {
+        events: [paymentFailed('evt_o1', { customer: 'cus_o', subscription: 'sub_o' }), paymentSucceeded('evt_o2', { customer: 'cus_o', subscription: 'sub_o' }), paymentFailed('evt_o1', { customer: 'cus_o', subscription: 'sub_o' })],
+      })
+      const [failed, paid, again] = res.body.results
+      expect(failed.runs).toHaveLength(1)
+      expect(paid.exited_runs).toEqual([failed.runs[0].id])
+      expect(again).toMatchObject({ status: 200, duplicate: true, runs: failed.runs })
+      const run = (await app.inject('GET', `/v1/runs/${failed.runs[0].id}`)).body
+      expect(run.status).toBe('exited')
+      expect((await app.inject('GET', '/v1/subscriptions/sub_o')).body.status).toBe('active')
+      expect((await app.store.db.selectFrom('jobs').select('run_id').where('run_id', '=', run.id).execute())).toEqual([])
+    })
+
+    it('parks a run whose first step is a wait right away, with its due time', async () => {
+      await app.inject('POST', '/v1/workflows', { id: 'wf_wait_first', name: 'Later', status: 'active', trigger: { type: 'payment.failed', products: ['prod_basic'] }, steps: [{ id: 'pause', type: 'wait', duration: 'PT1H' }, { id: 'tag', type: 'update_customer', add_tags: ['later'] }] })
+      const before = Date.now()
+      const res = await app.inject('POST', '/v1/events', paymentFailed('evt_wf', { product: 'prod_basic', customer: 'cus_wf' }))
+      const run = (await app.inject('GET', `/v1/runs/${res.body.runs[0].id}`)).body
+      expect(run.status).toBe('waiting')
+      expect(run.steps[0]).toMatchObject({ id: 'pause', status: 'running', attempts: 1 })
+      expect(run.steps[0].output.until).toBeGreaterThanOrEqual(before + 3_600_000)
+      const job = await app.store.db.selectFrom('jobs').selectAll().where('run_id', '=', run.id).executeTakeFirstOrThrow()
+      expect(Number(job.run_at)).toBe(run.steps[0].output.until)
+    })
   })
 }

@@ -3,73 +3,15 @@ import type { RecoupEvent } from '../domain/events.js'
 import type { Database } from '../store/schema.js'
 
 /**
- * Brings the financial records in line with an event: every payment attempt is stored, the
- * subscription follows its last payment (past_due / active), a canceled plan keeps its balance due.
- * Accepted offers: a restructured plan is re-created (active, new totals and schedule); an
+ * Record changes of accepted offers (payments, subscriptions and canceled plans are applied for a
+ * whole batch at once in apply-batch.ts): a restructured plan is re-created (active, new totals and schedule); an
  * extension records the new due date — a subscription stays past_due (the money is still unpaid,
  * only later), while a plan becomes active again because its balance is now on a valid schedule.
  */
 export async function applyToRecords(db: Kysely<Database>, event: RecoupEvent, occurredAt: string, now: string): Promise<void> {
   const customerId = event.customer.id
   const productIds = JSON.stringify(event.product_ids)
-  if (event.type === 'payment.failed' || event.type === 'payment.succeeded') {
-    const p = event.payment
-    const failed = event.type === 'payment.failed'
-    await db
-      .insertInto('payments')
-      .values({
-        id: event.id,
-        event_id: event.id,
-        payment_id: p.id,
-        customer_id: customerId,
-        subscription_id: p.subscription_id ?? null,
-        invoice_id: p.invoice_id ?? null,
-        product_ids: productIds,
-        status: failed ? 'failed' : 'succeeded',
-        amount: p.amount,
-        currency: p.currency,
-        failure_code: failed ? (p.failure_code ?? null) : null,
-        failure_message: failed ? (p.failure_message ?? null) : null,
-        attempt: p.attempt ?? null,
-        occurred_at: occurredAt,
-        created_at: now,
-      })
-      .execute()
-    if (p.subscription_id) {
-      const status = failed ? 'past_due' : 'active'
-      await db
-        .insertInto('subscriptions')
-        .values({
-          id: p.subscription_id,
-          customer_id: customerId,
-          product_ids: productIds,
-          status,
-          amount: p.amount,
-          currency: p.currency,
-          created_at: now,
-          updated_at: now,
-        })
-        .onConflict((oc) => oc.column('id').doUpdateSet({ status, amount: p.amount, currency: p.currency, updated_at: now }))
-        .execute()
-    }
-  } else if (event.type === 'installment_plan.canceled') {
-    const p = event.installment_plan
-    const values = {
-      status: 'canceled',
-      installments_total: p.installments_total,
-      installments_paid: p.installments_paid,
-      installment_amount: p.installment_amount,
-      currency: p.currency,
-      balance_due: p.balance_due,
-      reason: p.reason ?? null,
-      updated_at: now,
-    }
-    await db
-      .insertInto('installment_plans')
-      .values({ id: p.id, customer_id: customerId, product_ids: productIds, created_at: now, ...values })
-      .onConflict((oc) => oc.column('id').doUpdateSet(values))
-      .execute()
-  } else if (event.type === 'installment_plan.restructured') {
+  if (event.type === 'installment_plan.restructured') {
     const p = event.installment_plan
     const values = {
       status: 'active',

@@ -1,0 +1,309 @@
+import type { Kysely } from 'kysely'
+import { parseDuration } from '../domain/duration.js'
+import { planIdOf, subscriptionIdOf, type RecoupEvent } from '../domain/events.js'
+import { newId } from '../domain/ids.js'
+import type { EventPublisher } from '../engine/publisher.js'
+import { toCustomer, type Customer } from '../store/customers.js'
+import { ACTIVE_RUN_STATUSES, finishRun } from '../store/runs.js'
+import type { Database, RunRow } from '../store/schema.js'
+import { eventContext, selectedProducts, triggerMatches } from '../triggers/trigger.js'
+import type { CatalogCache } from './catalog-cache.js'
+import { applyToRecords } from './records.js'
+
+export interface IngestResult {
+  readonly event_id: string
+  readonly duplicate: boolean
+  readonly runs: readonly { id: string; workflow_id: string }[]
+  /** Runs this event ended because it met their goal (absent on duplicates). */
+  readonly exited_runs?: readonly string[]
+}
+
+export interface BatchContext {
+  readonly catalog: CatalogCache
+  readonly publisher: EventPublisher
+  readonly nowMs: number
+}
+
+// Both dialects cap bound parameters per statement (SQLite 32766); stay well below.
+const MAX_PARAMS = 30_000
+
+function chunks<T>(rows: readonly T[], columns: number): T[][] {
+  const size = Math.max(1, Math.floor(MAX_PARAMS / columns))
+  const out: T[][] = []
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size))
+  return out
+}
+
+/** True when `event` ends `run`: it meets the run's exit_on, or it accepts the run's own offer. */
+export function endsRun(run: RunRow, event: RecoupEvent): boolean {
+  if (event.type === 'offer.accepted' && 'run_id' in event && event.run_id === run.id) return true
+  return meetsExit(run, event)
+}
+
+/** True when `event` meets the run's exit_on: right type, same customer and product / subscription / plan. */
+export function meetsExit(run: RunRow, event: RecoupEvent): boolean {
+  if (!(JSON.parse(run.exit_on) as string[]).includes(event.type)) return false
+  if (run.customer_id !== event.customer.id) return false
+  const sub = subscriptionIdOf(event)
+  if (run.subscription_id && sub) return run.subscription_id === sub
+  const plan = planIdOf(event)
+  if (run.plan_id && plan) return run.plan_id === plan
+  const runProducts = JSON.parse(run.product_ids) as string[]
+  if (runProducts.length === 0 || event.product_ids.length === 0) return true
+  return event.product_ids.some((p) => runProducts.includes(p))
+}
+
+/**
+ * Applies events, in order, with a handful of set-based statements for the whole batch: store the
+ * events (dedupe by id), upsert customers, bring records in line, end runs whose goal an event
+ * meets, and start the runs of matching workflows. Semantics are those of applying the events one
+ * by one: a payment.succeeded later in the batch ends a run that an earlier payment.failed started.
+ */
+export async function applyEventBatch(db: Kysely<Database>, events: readonly RecoupEvent[], ctx: BatchContext): Promise<IngestResult[]> {
+  const now = new Date(ctx.nowMs).toISOString()
+  const occurred = (e: RecoupEvent) => (e.occurred_at ? new Date(e.occurred_at).toISOString() : now)
+
+  // 1. Events: the first copy of an id in the batch is the candidate; the database decides if it is new.
+  const first = new Map<string, RecoupEvent>()
+  for (const e of events) if (!first.has(e.id)) first.set(e.id, e)
+  const candidates = [...first.values()]
+  const inserted = new Set<string>()
+  for (const part of chunks(candidates, 6)) {
+    const rows = await db
+      .insertInto('events')
+      .values(part.map((e) => ({ id: e.id, type: e.type, customer_id: e.customer.id, payload: JSON.stringify(e), occurred_at: occurred(e), received_at: now })))
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning('id')
+      .execute()
+    for (const r of rows) inserted.add(r.id)
+  }
+  const fresh = candidates.filter((e) => inserted.has(e.id))
+  const knownIds = candidates.filter((e) => !inserted.has(e.id)).map((e) => e.id)
+  const earlierRuns = new Map<string, { id: string; workflow_id: string }[]>()
+  for (const part of chunks(knownIds, 1)) {
+    const rows = await db.selectFrom('runs').select(['id', 'workflow_id', 'event_id']).where('event_id', 'in', part).orderBy('id').execute()
+    for (const r of rows) (earlierRuns.get(r.event_id) ?? earlierRuns.set(r.event_id, []).get(r.event_id)!).push({ id: r.id, workflow_id: r.workflow_id })
+  }
+
+  const customers = await upsertCustomers(db, fresh, now)
+  await applyRecords(db, fresh, occurred, now)
+
+  // 2. In event order: end runs, wake runs, start runs.
+  const customerIds = [...new Set(fresh.map((e) => e.customer.id))]
+  const active = new Map<string, RunRow[]>()
+  for (const part of chunks(customerIds, 1)) {
+    const rows = await db.selectFrom('runs').selectAll().where('customer_id', 'in', part).where('status', 'in', [...ACTIVE_RUN_STATUSES]).execute()
+    for (const r of rows) (active.get(r.customer_id) ?? active.set(r.customer_id, []).get(r.customer_id)!).push(r)
+  }
+  const created: RunRow[] = []
+  const createdBy = new Map<string, RunRow[]>()
+  const exitedBy = new Map<string, string[]>()
+  const endings: { run: RunRow; reason: string; outcome: 'recovered' | 'offer_accepted'; isNew: boolean }[] = []
+  const wakeCustomers = new Set<string>()
+  const wakeRuns = new Set<string>()
+  const waitStarts = new Map<string, { until: number; stepId: string }>()
+  const createdIds = new Set<string>()
+
+  for (const event of fresh) {
+    const mine = active.get(event.customer.id) ?? []
+    const exited: string[] = []
+    for (const run of mine) {
+      if (run.status === 'exited' || !endsRun(run, event)) continue
+      const reason = `goal met: ${event.type} (event ${event.id})`
+      const isNew = createdIds.has(run.id)
+      run.status = 'exited'
+      exited.push(run.id)
+      endings.push({ run, reason, outcome: event.type === 'payment.succeeded' ? 'recovered' : 'offer_accepted', isNew })
+    }
+    exitedBy.set(event.id, exited)
+    if (event.type === 'payment_method.updated' || event.type === 'payment.retry_requested') wakeCustomers.add(event.customer.id)
+    if (event.type === 'offer.declined' && 'run_id' in event) wakeRuns.add(event.run_id)
+
+    const mineNew: RunRow[] = []
+    const occurredAt = occurred(event)
+    for (const wf of await ctx.catalog.activeFor(db, event.type)) {
+      const productIds = selectedProducts(wf.trigger, event)
+      const products = await ctx.catalog.products(db, productIds)
+      const context = eventContext(event, products, occurredAt)
+      const customer = customers.get(event.customer.id)
+      if (!triggerMatches(wf.trigger, event, { ...context, customer })) continue
+      const run: RunRow = {
+        id: newId('run'),
+        workflow_id: wf.id,
+        workflow_version: wf.version,
+        event_id: event.id,
+        customer_id: event.customer.id,
+        product_ids: JSON.stringify(productIds),
+        subscription_id: subscriptionIdOf(event) ?? null,
+        plan_id: planIdOf(event) ?? null,
+        exit_on: JSON.stringify(wf.exit_on),
+        status: 'running',
+        // Steps are numbered in document order, so every program starts at 0.
+        cursor: 0,
+        seq: 0,
+        context: JSON.stringify(context),
+        wait_until: null,
+        wait_reason: null,
+        error: null,
+        created_at: now,
+        updated_at: now,
+        finished_at: null,
+      }
+      // A workflow that opens with a wait is parked right here: the engine would only compute
+      // the same due time a moment later, at the price of a second pass over every run.
+      const firstStep = wf.steps[0]
+      const ms = firstStep?.type === 'wait' && typeof firstStep.duration === 'string' ? parseDuration(firstStep.duration) : null
+      if (firstStep && ms !== null && ms > 0) {
+        const until = ctx.nowMs + ms
+        run.status = 'waiting'
+        run.wait_until = new Date(until).toISOString()
+        run.wait_reason = `wait ${String(firstStep.duration)}`
+        waitStarts.set(run.id, { until, stepId: firstStep.id })
+      }
+      mineNew.push(run)
+      created.push(run)
+      createdIds.add(run.id)
+      ;(active.get(event.customer.id) ?? active.set(event.customer.id, []).get(event.customer.id)!).push(run)
+    }
+    createdBy.set(event.id, mineNew)
+  }
+
+  // 3. Write what the loop decided.
+  for (const e of endings) {
+    if (e.isNew) {
+      e.run.status = 'exited'
+      e.run.error = e.reason
+      e.run.finished_at = now
+      e.run.wait_until = null
+      e.run.wait_reason = null
+    } else {
+      await finishRun(db, e.run.id, 'exited', e.reason)
+    }
+  }
+  for (const part of chunks(created, 19)) await db.insertInto('runs').values(part).execute()
+  const jobs = created.filter((r) => r.status !== 'exited').map((r) => ({ run_id: r.id, run_at: waitStarts.get(r.id)?.until ?? ctx.nowMs, locked_until: null, locked_by: null }))
+  for (const part of chunks(jobs, 4)) await db.insertInto('jobs').values(part).execute()
+  const parked = created.filter((r) => r.status === 'waiting' && waitStarts.has(r.id))
+  for (const part of chunks(parked, 9)) {
+    await db
+      .insertInto('step_results')
+      .values(part.map((r) => {
+        const { until, stepId } = waitStarts.get(r.id)!
+        return { run_id: r.id, step_id: stepId, type: 'wait', status: 'running', attempts: 1, started_at: now, finished_at: null, output: JSON.stringify({ until }), error: null }
+      }))
+      .execute()
+  }
+  for (const e of endings) await ctx.publisher.runEnded(db, e.run, 'exited', e.reason, e.outcome)
+  if (wakeCustomers.size > 0) {
+    const waiting = db.selectFrom('runs').select('id').where('customer_id', 'in', [...wakeCustomers]).where('status', '=', 'waiting')
+    await db.updateTable('jobs').set({ run_at: ctx.nowMs }).where('run_id', 'in', waiting).execute()
+  }
+  if (wakeRuns.size > 0) {
+    // Only the customer's own runs: an event names a run, but cannot wake someone else's.
+    const owners = fresh.filter((e) => e.type === 'offer.declined').map((e) => e.customer.id)
+    const waiting = db.selectFrom('runs').select('id').where('id', 'in', [...wakeRuns]).where('customer_id', 'in', owners).where('status', '=', 'waiting')
+    await db.updateTable('jobs').set({ run_at: ctx.nowMs }).where('run_id', 'in', waiting).execute()
+  }
+
+  // 4. One answer per input event, in input order.
+  const answered = new Set<string>()
+  return events.map((e): IngestResult => {
+    const runs = (createdBy.get(e.id) ?? []).map((r) => ({ id: r.id, workflow_id: r.workflow_id }))
+    if (inserted.has(e.id) && !answered.has(e.id)) {
+      answered.add(e.id)
+      return { event_id: e.id, duplicate: false, runs, exited_runs: exitedBy.get(e.id) ?? [] }
+    }
+    return { event_id: e.id, duplicate: true, runs: inserted.has(e.id) ? runs : (earlierRuns.get(e.id) ?? []) }
+  })
+}
+
+/** Upserts every customer named in the batch (later events' fields win) and returns them. */
+async function upsertCustomers(db: Kysely<Database>, events: readonly RecoupEvent[], now: string): Promise<Map<string, Customer>> {
+  const merged = new Map<string, RecoupEvent['customer']>()
+  for (const e of events) merged.set(e.customer.id, { ...merged.get(e.customer.id), ...definedOnly(e.customer) } as RecoupEvent['customer'])
+  const out = new Map<string, Customer>()
+  const rows = [...merged.values()].map((c) => ({
+    id: c.id, email: c.email ?? null, phone: c.phone ?? null, name: c.name ?? null, time_zone: c.time_zone ?? null,
+    tags: '[]', fields: '{}', sms_opt_out: 0, email_opt_out: 0, created_at: now, updated_at: now,
+  }))
+  for (const part of chunks(rows, 12)) {
+    const saved = await db
+      .insertInto('customers')
+      .values(part)
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({
+          // An event that leaves a field out keeps what we know.
+          email: eb.fn.coalesce(eb.ref('excluded.email'), eb.ref('customers.email')),
+          phone: eb.fn.coalesce(eb.ref('excluded.phone'), eb.ref('customers.phone')),
+          name: eb.fn.coalesce(eb.ref('excluded.name'), eb.ref('customers.name')),
+          time_zone: eb.fn.coalesce(eb.ref('excluded.time_zone'), eb.ref('customers.time_zone')),
+          updated_at: now,
+        })),
+      )
+      .returningAll()
+      .execute()
+    for (const r of saved) out.set(r.id, toCustomer(r))
+  }
+  return out
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
+}
+
+/** Payments (every attempt), subscriptions (their last payment decides) and canceled plans. */
+async function applyRecords(db: Kysely<Database>, events: readonly RecoupEvent[], occurred: (e: RecoupEvent) => string, now: string): Promise<void> {
+  const payments = []
+  const subscriptions = new Map<string, { id: string; customer_id: string; product_ids: string; status: string; amount: number; currency: string; created_at: string; updated_at: string }>()
+  const plans = new Map<string, Database['installment_plans']>()
+  for (const e of events) {
+    if (e.type === 'payment.failed' || e.type === 'payment.succeeded') {
+      const p = e.payment
+      const failed = e.type === 'payment.failed'
+      payments.push({
+        id: e.id, event_id: e.id, payment_id: p.id, customer_id: e.customer.id, subscription_id: p.subscription_id ?? null,
+        invoice_id: p.invoice_id ?? null, product_ids: JSON.stringify(e.product_ids), status: failed ? 'failed' : 'succeeded',
+        amount: p.amount, currency: p.currency, failure_code: failed ? (p.failure_code ?? null) : null,
+        failure_message: failed ? (p.failure_message ?? null) : null, attempt: p.attempt ?? null, occurred_at: occurred(e), created_at: now,
+      })
+      if (p.subscription_id) {
+        subscriptions.set(p.subscription_id, {
+          id: p.subscription_id, customer_id: e.customer.id, product_ids: JSON.stringify(e.product_ids), status: failed ? 'past_due' : 'active',
+          amount: p.amount, currency: p.currency, created_at: now, updated_at: now,
+        })
+      }
+    } else if (e.type !== 'installment_plan.canceled') {
+      await applyToRecords(db, e, occurred(e), now)
+    } else {
+      const p = e.installment_plan
+      plans.set(p.id, {
+        id: p.id, customer_id: e.customer.id, product_ids: JSON.stringify(e.product_ids), status: 'canceled',
+        installments_total: p.installments_total, installments_paid: p.installments_paid, installment_amount: p.installment_amount,
+        currency: p.currency, balance_due: p.balance_due, reason: p.reason ?? null, created_at: now, updated_at: now,
+      } as Database['installment_plans'])
+    }
+  }
+  for (const part of chunks(payments, 15)) await db.insertInto('payments').values(part).execute()
+  for (const part of chunks([...subscriptions.values()], 8)) {
+    await db
+      .insertInto('subscriptions')
+      .values(part)
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({ status: eb.ref('excluded.status'), amount: eb.ref('excluded.amount'), currency: eb.ref('excluded.currency'), updated_at: now })),
+      )
+      .execute()
+  }
+  for (const part of chunks([...plans.values()], 12)) {
+    await db
+      .insertInto('installment_plans')
+      .values(part)
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({
+          status: eb.ref('excluded.status'), installments_total: eb.ref('excluded.installments_total'), installments_paid: eb.ref('excluded.installments_paid'),
+          installment_amount: eb.ref('excluded.installment_amount'), currency: eb.ref('excluded.currency'), balance_due: eb.ref('excluded.balance_due'),
+          reason: eb.ref('excluded.reason'), updated_at: now,
+        })),
+      )
+      .execute()
+  }
+}
