@@ -65,6 +65,9 @@ for (const dialect of DIALECTS) {
       const plan = await app.inject('POST', '/v1/events', planCanceled('evt_p'))
       expect(plan.body.runs).toMatchObject([{ workflow_id: 'wf_course_winback' }])
       expect((await app.inject('GET', '/v1/installment-plans/plan_grace')).body).toMatchObject({ status: 'canceled', balance_due: 40000, installments_paid: 2 })
+      expect((await app.inject('GET', '/v1/installment-plans?customer_id=cus_grace')).body.data.map((p: { id: string }) => p.id)).toEqual(['plan_grace'])
+      expect((await app.inject('GET', '/v1/subscriptions?customer_id=cus_ada')).body.data).toMatchObject([{ id: 'sub_ada', status: 'active', product_ids: ['prod_pro'] }])
+      expect((await app.inject('GET', '/v1/subscriptions?customer_id=nobody')).body.data).toEqual([])
     })
 
     it('ends a running recovery when the customer pays (exit_on)', async () => {

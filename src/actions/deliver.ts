@@ -31,15 +31,7 @@ export async function deliver(input: ActionInput<unknown>, d: Delivery): Promise
     meta: d.meta,
   }
   const channel = input.channels[d.kind]
-  const record = {
-    run_id: input.runId,
-    step_id: input.stepId,
-    customer_id: input.customerId,
-    channel: d.filedAs,
-    to: d.to,
-    subject: d.subject,
-    body: d.body,
-  }
+  const record = filed(input, d)
   if (!channel) {
     return {
       status: 'completed',
@@ -69,17 +61,11 @@ export function skipDelivery(input: ActionInput<unknown>, d: Omit<Delivery, 'kin
   return {
     status: 'skipped',
     reason,
-    apply: async (trx) =>
-      void (await insertMessage(trx, {
-        run_id: input.runId,
-        step_id: input.stepId,
-        customer_id: input.customerId,
-        channel: d.filedAs,
-        to: d.to,
-        subject: d.subject,
-        body: d.body,
-        status: 'skipped',
-        error: reason,
-      })),
+    apply: async (trx) => void (await insertMessage(trx, { ...filed(input, d), status: 'skipped', error: reason })),
   }
+}
+
+/** The message as the messages list files it, whatever became of it. */
+function filed(input: ActionInput<unknown>, d: Omit<Delivery, 'kind'>) {
+  return { run_id: input.runId, step_id: input.stepId, customer_id: input.customerId, channel: d.filedAs, to: d.to, subject: d.subject, body: d.body }
 }

@@ -4,6 +4,7 @@ import { MAX_BATCH } from '../domain/events.js'
 import { toPage, pageRequest } from '../store/page.js'
 import { runsOfEvent } from '../store/runs.js'
 import type { InstallmentPlanRow } from '../store/schema.js'
+import type { Database } from '../store/schema.js'
 import type { HttpDeps } from './deps.js'
 import { query } from './validate.js'
 
@@ -49,28 +50,14 @@ export function eventRoutes(app: FastifyInstance, d: HttpDeps): void {
     if (!row) throw new NotFoundError('Subscription', req.params.id)
     return { ...row, product_ids: JSON.parse(row.product_ids) as string[] }
   })
-  app.get('/v1/subscriptions', async (req) => {
-    const q = query(req)
-    const page = pageRequest(q)
-    let sel = d.db.selectFrom('subscriptions').selectAll().orderBy('id').limit(page.limit + 1)
-    if (page.after) sel = sel.where('id', '>', page.after)
-    if (q.customer_id) sel = sel.where('customer_id', '=', q.customer_id)
-    return toPage(await sel.execute(), page, (r) => r.id, (r) => ({ ...r, product_ids: JSON.parse(r.product_ids) as string[] }))
-  })
+  app.get('/v1/subscriptions', async (req) => listByCustomer(d, 'subscriptions', query(req), (r) => ({ ...r, product_ids: JSON.parse(r.product_ids) as string[] })))
 
   app.get<{ Params: { id: string } }>('/v1/installment-plans/:id', async (req) => {
     const row = await d.db.selectFrom('installment_plans').selectAll().where('id', '=', req.params.id).executeTakeFirst()
     if (!row) throw new NotFoundError('Installment plan', req.params.id)
     return planView(row)
   })
-  app.get('/v1/installment-plans', async (req) => {
-    const q = query(req)
-    const page = pageRequest(q)
-    let sel = d.db.selectFrom('installment_plans').selectAll().orderBy('id').limit(page.limit + 1)
-    if (page.after) sel = sel.where('id', '>', page.after)
-    if (q.customer_id) sel = sel.where('customer_id', '=', q.customer_id)
-    return toPage(await sel.execute(), page, (r) => r.id, planView)
-  })
+  app.get('/v1/installment-plans', async (req) => listByCustomer(d, 'installment_plans', query(req), planView))
 
   app.get('/v1/payments', async (req) => {
     const q = query(req)
@@ -87,4 +74,18 @@ export function eventRoutes(app: FastifyInstance, d: HttpDeps): void {
 /** A plan as the API shows it: JSON columns parsed (`schedule` is set once the plan was restructured). */
 function planView(row: InstallmentPlanRow) {
   return { ...row, product_ids: JSON.parse(row.product_ids) as string[], schedule: row.schedule ? (JSON.parse(row.schedule) as { due_at: string; amount: number }[]) : null }
+}
+
+/** A page of subscriptions or plans in id order, optionally of one customer (`?customer_id=`). */
+async function listByCustomer<T extends 'subscriptions' | 'installment_plans', R>(
+  d: HttpDeps,
+  table: T,
+  q: Record<string, string | undefined>,
+  view: (row: Database[T]) => R,
+) {
+  const page = pageRequest(q)
+  let sel = d.db.selectFrom(table as 'subscriptions').selectAll().orderBy('id').limit(page.limit + 1)
+  if (page.after) sel = sel.where('id', '>', page.after)
+  if (q.customer_id) sel = sel.where('customer_id', '=', q.customer_id)
+  return toPage((await sel.execute()) as unknown as Database[T][], page, (r) => r.id, view)
 }
