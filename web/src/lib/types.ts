@@ -106,14 +106,85 @@ export interface Message {
   customer_id?: string | null
 }
 
+export interface Subscription {
+  id: string
+  customer_id?: string
+  product_ids?: string[]
+  status?: string
+  amount?: number | null
+  currency?: string | null
+  grace_until?: string | null
+  created_at?: string
+  updated_at?: string
+}
+
+export interface InstallmentPlan {
+  id: string
+  customer_id?: string
+  product_ids?: string[]
+  status?: string
+  installments_total?: number | null
+  installments_paid?: number | null
+  installment_amount?: number | null
+  currency?: string | null
+  balance_due?: number | null
+  reason?: string | null
+  due_at?: string | null
+  /** Set once the plan was restructured (an accepted offer). */
+  schedule?: { due_at: string; amount: number }[] | null
+  created_at?: string
+  updated_at?: string
+}
+
+export const OUTBOUND_EVENTS = ['run.completed', 'run.failed', 'run.exited', 'run.canceled', 'recovery.ended'] as const
+
+export interface WebhookEndpoint {
+  id: string
+  url: string
+  events: string[]
+  description?: string | null
+  disabled?: boolean
+  created_at?: string
+  updated_at?: string
+  /** Only in the answer to the create request. */
+  secret?: string
+}
+
+export interface WebhookDelivery {
+  id: string
+  endpoint_id?: string
+  event_type?: string
+  status?: string
+  attempts?: number
+  last_error?: string | null
+  payload?: unknown
+  created_at?: string
+  updated_at?: string
+  /** Epoch milliseconds. */
+  next_attempt_at?: number | string | null
+}
+
+export interface RecoveryBucket {
+  failed_amount?: number
+  recovered_amount?: number
+  failures?: number
+  recovered?: number
+  recovery_rate?: number
+}
+
 export interface RecoveryAnalytics {
   from?: string
   to?: string
-  currency_totals?: { currency: string; failed_amount?: number; recovered_amount?: number }[]
+  currency?: string | null
+  currency_totals?: ({ currency: string } & RecoveryBucket)[]
   failed_amount?: number
   recovered_amount?: number
   recovery_rate?: number
-  by_workflow?: { workflow_id: string; name?: string; runs?: number; failed_amount?: number; recovered_amount?: number; recovery_rate?: number }[]
-  by_decline_code?: { code: string; failed_amount?: number; recovered_amount?: number; recovery_rate?: number }[]
+  failures?: number
+  recovered?: number
+  median_time_to_recover_seconds?: number | null
+  by_workflow?: ({ workflow_id: string; name?: string; runs?: number } & RecoveryBucket)[]
+  by_product?: ({ product_id: string } & RecoveryBucket)[]
+  by_decline_code?: ({ code: string } & RecoveryBucket)[]
   series?: { date: string; failed_amount?: number; recovered_amount?: number }[]
 }

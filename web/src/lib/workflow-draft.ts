@@ -10,7 +10,23 @@ export const STEP_TYPES = [
   'send_email', 'send_sms', 'notify_team', 'update_customer', 'wait', 'webhook', 'retry_payment', 'offer', 'branch',
 ] as const
 export type StepType = (typeof STEP_TYPES)[number]
-export const EXIT_EVENTS = ['payment.succeeded', 'payment_method.updated', 'installment_plan.canceled', 'payment.failed'] as const
+/** Event types a run can exit on (the server's EVENT_TYPES), with words for people. */
+export const EXIT_EVENTS = [
+  'payment.succeeded', 'payment.extended', 'installment_plan.restructured', 'offer.accepted', 'offer.declined',
+  'payment_method.updated', 'payment.retry_requested', 'installment_plan.canceled', 'payment.failed',
+] as const
+export const EXIT_EVENT_LABELS: Record<(typeof EXIT_EVENTS)[number], string> = {
+  'payment.succeeded': 'The customer paid',
+  'payment.extended': 'The due date was extended (extend offer accepted)',
+  'installment_plan.restructured': 'The plan was restructured (restructure offer accepted)',
+  'offer.accepted': 'The customer accepted an offer',
+  'offer.declined': 'The customer declined an offer',
+  'payment_method.updated': 'The customer updated their payment method',
+  'payment.retry_requested': 'The customer asked to retry the payment',
+  'installment_plan.canceled': 'An installment plan was canceled',
+  'payment.failed': 'Another payment failed',
+}
+export const OFFER_KINDS = ['extend', 'restructure'] as const
 export type WorkflowStatus = 'draft' | 'active' | 'paused'
 
 export interface ConditionDraft {
@@ -44,9 +60,21 @@ export interface StepDraft {
   set_fields: KeyValue[]
   note: string
   duration: string
+  /** webhook: optional whsec_ signing secret of this step. */
+  secret: string
+  /** retry_payment: delays before each attempt, as text ("P1D, P3D"); empty = decline-aware default. */
+  schedule: string
+  /** retry_payment: where built-in retry requests go (email). */
+  notify: string
   kind: 'extend' | 'restructure'
-  extend_by: string
+  /** offer extend: days to push the due date back (1..365), as typed. */
+  days: string
+  /** offer restructure: number of installments (2..36), as typed. */
   installments: string
+  /** offer restructure: interval between installments (ISO 8601). */
+  every: string
+  /** offer: how long the customer has to answer (ISO 8601). */
+  expires_in: string
   if: ConditionDraft[]
   then: StepDraft[]
   else: StepDraft[]
@@ -65,7 +93,18 @@ export interface WorkflowDraft {
   products: string[]
   conditions: ConditionDraft[]
   exitOn: string[]
+  quietHours: QuietHoursDraft
   steps: StepDraft[]
+}
+
+/** Hours in which customers are not messaged (sends wait until the window ends). */
+export interface QuietHoursDraft {
+  enabled: boolean
+  /** HH:MM, 24-hour. */
+  start: string
+  end: string
+  /** IANA zone; empty = the customer's own (or UTC). */
+  timeZone: string
 }
 
 let seq = 0
@@ -115,8 +154,8 @@ export function newStep(type: string, taken: ReadonlySet<string>): StepDraft {
   const step: StepDraft = {
     key: newKey(), id: uniqueStepId(type, taken), type,
     to: '', subject: '', body: '', message: '', channel: 'email', url: '', method: 'POST',
-    add_tags: '', remove_tags: '', set_fields: [], note: '', duration: 'P3D',
-    kind: 'extend', extend_by: 'P14D', installments: '3', if: [], then: [], else: [], extra: {},
+    add_tags: '', remove_tags: '', set_fields: [], note: '', duration: 'P3D', secret: '', schedule: '', notify: '',
+    kind: 'extend', days: '14', installments: '4', every: 'P30D', expires_in: 'P7D', if: [], then: [], else: [], extra: {},
   }
   if (type === 'send_email') {
     step.subject = "Your {{ product.name }} payment didn't go through"
@@ -131,7 +170,7 @@ export function newStep(type: string, taken: ReadonlySet<string>): StepDraft {
 export function emptyDraft(): WorkflowDraft {
   return {
     name: '', description: '', status: 'draft', triggerType: 'payment.failed', products: [], conditions: [],
-    exitOn: ['payment.succeeded'], steps: [],
+    exitOn: ['payment.succeeded'], quietHours: { enabled: false, start: '21:00', end: '08:00', timeZone: '' }, steps: [],
   }
 }
 
@@ -189,6 +228,12 @@ function conditionsToApi(list: readonly ConditionDraft[]): Json[] {
   })
 }
 
+/** A whole number typed as text becomes a number; anything else is sent as typed (the API explains). */
+function intOrText(text: string): number | string {
+  const t = text.trim()
+  return /^-?\d+$/.test(t) ? Number(t) : t
+}
+
 function splitTags(text: string): string[] {
   return [...new Set(text.split(/[,\n]/).map((s) => s.trim()).filter((s) => s.length > 0))]
 }
@@ -234,11 +279,24 @@ export function stepToApi(s: StepDraft): Json {
       out.url = s.url.trim()
       out.method = s.method
       opt('body', s.body)
+      opt('secret', s.secret.trim())
       break
+    case 'retry_payment': {
+      const schedule = splitTags(s.schedule)
+      if (schedule.length) out.schedule = schedule
+      opt('notify', s.notify.trim())
+      break
+    }
     case 'offer':
       out.kind = s.kind
-      if (s.kind === 'extend') opt('extend_by', s.extend_by.trim())
-      else if (s.installments.trim() !== '') out.installments = /^\d+$/.test(s.installments.trim()) ? Number(s.installments) : s.installments
+      if (s.kind === 'extend') {
+        if (s.days.trim() !== '') out.days = intOrText(s.days)
+      } else {
+        if (s.installments.trim() !== '') out.installments = intOrText(s.installments)
+        opt('every', s.every.trim())
+      }
+      opt('expires_in', s.expires_in.trim())
+      opt('note', s.note)
       break
     case 'branch':
       out.if = conditionsToApi(s.if)
@@ -261,6 +319,11 @@ export function draftToApi(d: WorkflowDraft, status: WorkflowStatus = d.status):
     steps: d.steps.map(stepToApi),
   }
   if (d.description.trim() !== '') out.description = d.description
+  if (d.quietHours.enabled) {
+    const q: Json = { start: d.quietHours.start.trim(), end: d.quietHours.end.trim() }
+    if (d.quietHours.timeZone.trim() !== '') q.time_zone = d.quietHours.timeZone.trim()
+    out.quiet_hours = q
+  }
   return out
 }
 
@@ -278,7 +341,8 @@ function conditionsFromApi(v: unknown): ConditionDraft[] {
 
 const KNOWN_STEP_KEYS = new Set([
   'id', 'type', 'to', 'subject', 'body', 'message', 'channel', 'url', 'method', 'add_tags', 'remove_tags',
-  'set_fields', 'note', 'duration', 'kind', 'extend_by', 'installments', 'if', 'then', 'else',
+  'set_fields', 'note', 'duration', 'kind', 'days', 'installments', 'every', 'expires_in', 'secret', 'schedule', 'notify',
+  'if', 'then', 'else',
 ])
 
 /** A step from the API as the form edits it. */
@@ -300,8 +364,10 @@ export function stepFromApi(v: unknown): StepDraft {
       key: newKey(), name, value: typeof value === 'string' ? value : JSON.stringify(value),
     })),
     note: str(o.note), duration: str(o.duration),
+    secret: str(o.secret), schedule: arr(o.schedule).map(str).join(', '), notify: str(o.notify),
     kind: str(o.kind) === 'restructure' ? 'restructure' : 'extend',
-    extend_by: str(o.extend_by), installments: str(o.installments),
+    // As saved: a round trip adds nothing (the server's defaults apply to what is left out).
+    days: str(o.days), installments: str(o.installments), every: str(o.every), expires_in: str(o.expires_in),
     if: conditionsFromApi(o.if), then: arr(o.then).map(stepFromApi), else: arr(o.else).map(stepFromApi),
     extra,
   }
@@ -323,8 +389,25 @@ export function draftFromApi(v: unknown): WorkflowDraft {
     products: arr(trigger.products).map(str),
     conditions: conditionsFromApi(trigger.conditions),
     exitOn: Array.isArray(o.exit_on) ? o.exit_on.map(str) : ['payment.succeeded'],
+    quietHours: quietHoursFromApi(o.quiet_hours),
     steps: arr(o.steps).map(stepFromApi),
   }
+}
+
+function quietHoursFromApi(v: unknown): QuietHoursDraft {
+  const q = obj(v)
+  if (!str(q.start) && !str(q.end)) return emptyDraft().quietHours
+  return { enabled: true, start: str(q.start), end: str(q.end), timeZone: str(q.time_zone) }
+}
+
+/**
+ * A new workflow copied from a starter template (GET /v1/workflow-templates): its steps, trigger
+ * type, conditions, exit events and quiet hours, as an unsaved draft. Products are left for the
+ * user to choose (the template's "*" would silently mean every product).
+ */
+export function draftFromTemplate(template: unknown): WorkflowDraft {
+  const d = draftFromApi(template)
+  return { ...d, id: undefined, version: undefined, status: 'draft', products: [] }
 }
 
 function conditionPaths(prefix: string, list: readonly ConditionDraft[]): string[] {
@@ -340,8 +423,9 @@ export function stepFieldPaths(prefix: string, s: StepDraft): string[] {
     notify_team: f('channel', ...(s.channel === 'email' ? ['to', 'subject'] : ['url']), 'message'),
     update_customer: [...f('add_tags', 'remove_tags', 'set_fields', 'note'), ...s.set_fields.map((kv) => `${prefix}.set_fields.${kv.name}`)],
     wait: f('duration'),
-    webhook: f('url', 'method', 'body'),
-    offer: f('kind', s.kind === 'extend' ? 'extend_by' : 'installments'),
+    webhook: f('url', 'method', 'body', 'secret'),
+    retry_payment: [...f('schedule', 'notify'), ...splitTags(s.schedule).map((_, i) => `${prefix}.schedule[${i}]`)],
+    offer: f('kind', ...(s.kind === 'extend' ? ['days'] : ['installments', 'every']), 'expires_in', 'note'),
     branch: [
       ...conditionPaths(`${prefix}.if`, s.if),
       `${prefix}.then`, `${prefix}.else`,
@@ -356,6 +440,7 @@ export function stepFieldPaths(prefix: string, s: StepDraft): string[] {
 export function draftFieldPaths(d: WorkflowDraft): string[] {
   return [
     'name', 'description', 'status', 'exit_on', 'trigger', 'trigger.type', 'trigger.products',
+    ...(d.quietHours.enabled ? ['quiet_hours', 'quiet_hours.start', 'quiet_hours.end', 'quiet_hours.time_zone'] : []),
     ...conditionPaths('trigger.conditions', d.conditions),
     'steps',
     ...d.steps.flatMap((s, i) => stepFieldPaths(`steps[${i}]`, s)),

@@ -1,7 +1,10 @@
+import type { ReactNode } from 'react'
 import { Field } from '../../components/Field'
 import { countSms } from '../../lib/sms'
 import { describeDuration } from '../../lib/text'
 import { newKey, type StepDraft } from '../../lib/workflow-draft'
+import { describeSchedule } from '../../lib/step-output'
+import { useBuilder } from './context'
 import { ConditionsEditor } from './ConditionsEditor'
 import { StepsEditor } from './StepsEditor'
 import { TemplateField } from './TemplateField'
@@ -14,8 +17,9 @@ interface Props {
 
 /** The form of one step, by type. Field paths match the API's error paths. */
 export function StepForm({ path, step: s, onChange }: Props) {
+  const { triggerType } = useBuilder()
   const set = (patch: Partial<StepDraft>) => onChange({ ...s, ...patch })
-  const text = (name: keyof StepDraft & string, label: string, opts: { hint?: string; type?: string; placeholder?: string } = {}) => (
+  const text = (name: keyof StepDraft & string, label: string, opts: { hint?: ReactNode; type?: string; placeholder?: string } = {}) => (
     <Field path={`${path}.${name}`} label={label} hint={opts.hint}>
       {(a) => (
         <input {...a} type={opts.type ?? 'text'} placeholder={opts.placeholder} value={String(s[name] ?? '')}
@@ -122,30 +126,55 @@ export function StepForm({ path, step: s, onChange }: Props) {
             )}
           </Field>
           <TemplateField path={`${path}.body`} label="Body (optional)" multiline value={s.body} onChange={(v) => set({ body: v })} hint="A JSON template. Leave empty to send the run's data as JSON." />
+          {text('secret', 'Signing secret (optional)', { hint: 'A whsec_… secret for this URL. Empty: signed with the server’s RECOUP_WEBHOOK_SECRET, if set.', placeholder: 'whsec_…' })}
           {idField}
         </div>
       )
     case 'retry_payment':
       return (
         <div className="step-form">
-          <p className="hint">Retries the failed payment with the customer’s current payment method.</p>
+          <p className="hint">
+            Retries the failed payment with the customer’s payment method. <strong>Hard declines</strong> (stolen or
+            expired card, closed account…) are not retried: the step is skipped so the next steps can ask for a new card.
+            A new card, or the customer’s “retry now” on the portal, retries at once. A successful retry ends the run as recovered.
+          </p>
+          {text('schedule', 'Retry schedule (optional)', {
+            hint: <>Delays before each attempt as ISO 8601 durations, comma-separated (up to 12), e.g. <code>P1D, P3D, P5D</code>.
+              Leave empty for the <strong>decline-aware default</strong>: insufficient funds are retried around paydays, other soft declines sooner.
+              {describeSchedule(s.schedule) ? <> Now: {describeSchedule(s.schedule)}.</> : null}</>,
+            placeholder: 'decline-aware default',
+          })}
+          {text('notify', 'Send retry requests to (optional)', { type: 'email', placeholder: 'billing@example.com', hint: 'Without Stripe, each retry is a request to your billing team: this email address, or the outbox when empty.' })}
           {idField}
         </div>
       )
     case 'offer':
       return (
         <div className="step-form">
-          <Field path={`${path}.kind`} label="Offer">
+          <p className="hint">The customer sees the offer on their portal page (<code>{'{{ links.offer }}'}</code> in a message) and accepts or declines it. The run waits for the answer: acceptance ends it as recovered; a decline or expiry moves on to the next step.</p>
+          <Field
+            path={`${path}.kind`} label="Offer"
+            hint={s.kind === 'restructure' && triggerType !== 'installment_plan.canceled'
+              ? <span className="warn">A restructure spreads an installment plan’s balance: it only works in an “Installment plan canceled” workflow. Use “Extend the due date” here.</span>
+              : undefined}
+          >
             {(a) => (
               <select {...a} value={s.kind} onChange={(e) => set({ kind: e.target.value as StepDraft['kind'] })}>
-                <option value="extend">Extend the payment period</option>
-                <option value="restructure">Restructure into installments</option>
+                <option value="extend">Extend the due date</option>
+                <option value="restructure">Restructure the plan’s balance into installments</option>
               </select>
             )}
           </Field>
-          {s.kind === 'extend'
-            ? text('extend_by', 'Extend by', { hint: 'ISO 8601 duration, e.g. P14D', placeholder: 'P14D' })
-            : text('installments', 'Number of installments', { type: 'number' })}
+          <div className="form-row">
+            {s.kind === 'extend'
+              ? text('days', 'Extend by (days)', { type: 'number', hint: '1 to 365 days after the offer is made.' })
+              : <>
+                  {text('installments', 'Number of installments', { type: 'number', hint: '2 to 36; the balance is split exactly.' })}
+                  {text('every', 'Every', { placeholder: 'P30D', hint: `ISO 8601 duration between installments${describeDuration(s.every) ? ` (${describeDuration(s.every)})` : ''}.` })}
+                </>}
+            {text('expires_in', 'Offer expires after', { placeholder: 'P7D', hint: `ISO 8601 duration${describeDuration(s.expires_in) ? ` (${describeDuration(s.expires_in)})` : ''}; default 7 days.` })}
+          </div>
+          <TemplateField path={`${path}.note`} label="Note shown with the offer (optional)" multiline value={s.note} onChange={(v) => set({ note: v })} />
           {idField}
         </div>
       )

@@ -1,7 +1,7 @@
 import { Field, FieldErrorText } from '../../components/Field'
 import { Notice } from '../../components/ui'
 import type { Product } from '../../lib/types'
-import { EXIT_EVENTS, TRIGGER_TYPES, type WorkflowDraft } from '../../lib/workflow-draft'
+import { EXIT_EVENT_LABELS, EXIT_EVENTS, TRIGGER_TYPES, type WorkflowDraft } from '../../lib/workflow-draft'
 import { triggerLabel } from '../../lib/format'
 import { ConditionsEditor } from './ConditionsEditor'
 import { ProductPicker } from './ProductPicker'
@@ -55,12 +55,56 @@ export function TriggerSection({ draft, update, products, productsError }: Props
                 type="checkbox" checked={draft.exitOn.includes(t)}
                 onChange={(e) => update({ exitOn: e.target.checked ? [...draft.exitOn, t] : draft.exitOn.filter((x) => x !== t) })}
               />
-              <span className="wrap"><code>{t}</code> arrives for the same customer and product</span>
+              <span className="wrap">{EXIT_EVENT_LABELS[t]} <span className="muted">(<code>{t}</code>)</span></span>
             </label>
+          ))}
+          <p className="hint">Only events for the same customer and product (and the same subscription or plan when both name one) end the run, as “exited”.</p>
+          {draft.exitOn.filter((t) => !(EXIT_EVENTS as readonly string[]).includes(t)).map((t) => (
+            <p key={t} className="hint">Also: <code>{t}</code> (kept as saved)</p>
           ))}
           <FieldErrorText path="exit_on" />
         </fieldset>
       </section>
+      <section className="card" aria-labelledby="quiet-title">
+        <h2 id="quiet-title">Quiet hours</h2>
+        <fieldset className="quiet-hours" id="field-quiet_hours" tabIndex={-1}>
+          <legend className="sr-only">Quiet hours</legend>
+          <label className="check">
+            <input
+              type="checkbox" checked={draft.quietHours.enabled}
+              onChange={(e) => update({ quietHours: { ...draft.quietHours, enabled: e.target.checked } })}
+            />
+            <span className="wrap">Do not email or text customers during quiet hours; messages due then are sent when they end</span>
+          </label>
+          {draft.quietHours.enabled ? (
+            <div className="form-row">
+              <Field path="quiet_hours.start" label="From" hint="24-hour HH:MM">
+                {(a) => <input {...a} type="text" inputMode="numeric" placeholder="21:00" value={draft.quietHours.start} onChange={(e) => update({ quietHours: { ...draft.quietHours, start: e.target.value } })} />}
+              </Field>
+              <Field path="quiet_hours.end" label="Until" hint="24-hour HH:MM; may be the next morning">
+                {(a) => <input {...a} type="text" inputMode="numeric" placeholder="08:00" value={draft.quietHours.end} onChange={(e) => update({ quietHours: { ...draft.quietHours, end: e.target.value } })} />}
+              </Field>
+              <Field path="quiet_hours.time_zone" label="Time zone (optional)" hint="IANA name such as Europe/Paris, for customers without a time zone of their own (default UTC)">
+                {(a) => <input {...a} type="text" list="time-zones" placeholder="Europe/Paris" value={draft.quietHours.timeZone} onChange={(e) => update({ quietHours: { ...draft.quietHours, timeZone: e.target.value } })} />}
+              </Field>
+              <datalist id="time-zones">
+                {timeZones().map((z) => <option key={z} value={z} />)}
+              </datalist>
+            </div>
+          ) : null}
+          <FieldErrorText path="quiet_hours" />
+        </fieldset>
+      </section>
     </>
   )
+}
+
+/** IANA zones the browser knows, for the time-zone suggestions. */
+function timeZones(): string[] {
+  const intl = Intl as unknown as { supportedValuesOf?: (k: string) => string[] }
+  try {
+    return intl.supportedValuesOf?.('timeZone') ?? []
+  } catch {
+    return []
+  }
 }
