@@ -6,7 +6,7 @@ import { enc } from '../../lib/format'
 import type { Product, Workflow } from '../../lib/types'
 import { placeErrors, type FieldError } from '../../lib/problem'
 import {
-  allStepIds, draftFieldPaths, draftFromApi, draftToApi, emptyDraft, type WorkflowDraft, type WorkflowStatus,
+  allStepIds, draftFieldPaths, draftFromApi, draftFromTemplate, draftToApi, emptyDraft, type WorkflowDraft, type WorkflowStatus,
 } from '../../lib/workflow-draft'
 import { FieldErrors } from '../../components/Field'
 import { Link } from '../../components/Link'
@@ -17,6 +17,7 @@ import { StepsEditor } from './StepsEditor'
 import { ErrorSummary } from './ErrorSummary'
 import { Preview } from './Preview'
 import { VersionHistory } from './VersionHistory'
+import { TemplatePicker, type WorkflowTemplate } from './TemplatePicker'
 
 // A message that survives the remount after a new workflow's first save.
 let flash: string | null = null
@@ -34,6 +35,7 @@ export function WorkflowBuilder({ id }: { id?: string }) {
   const [busy, setBusy] = useState(false)
   const [warnings, setWarnings] = useState<string[]>([])
   const [savedCount, setSavedCount] = useState(0)
+  const [template, setTemplate] = useState<WorkflowTemplate | null>(null)
   const products = useAsync(() => api.get<Page<Product>>('/v1/products', { limit: 500 }), [])
   const loaded = useAsync(async () => {
     if (!id) return null
@@ -84,6 +86,18 @@ export function WorkflowBuilder({ id }: { id?: string }) {
   }
 
   const isNew = !draft.id
+  const pickTemplate = (t: WorkflowTemplate) => {
+    setDraft(draftFromTemplate(t))
+    setTemplate(t)
+    setErrors([])
+    setProblem(null)
+    // Products are the one thing a template cannot know: take the user there.
+    requestAnimationFrame(() => {
+      const el = document.getElementById('products-title')
+      el?.scrollIntoView({ block: 'start' })
+      document.getElementById('field-trigger-products')?.focus()
+    })
+  }
   return (
     <Builder.Provider value={info}>
       <FieldErrors.Provider value={placed.byField}>
@@ -101,6 +115,13 @@ export function WorkflowBuilder({ id }: { id?: string }) {
         </PageHeader>
         <Notice kind="success">{saved}</Notice>
         {warnings.length ? <Notice kind="info">{warnings.map((w) => <p key={w}>Note: {w}.</p>)}</Notice> : null}
+        {isNew && template ? (
+          <Notice kind="info">
+            <p>Copied from the template “{template.name}”. Choose the products it is for, review the steps, then save.</p>
+            <button type="button" className="btn btn-small" onClick={() => { setTemplate(null); setDraft(emptyDraft()) }}>Start over from scratch</button>
+          </Notice>
+        ) : null}
+        {isNew && !template ? <TemplatePicker onPick={pickTemplate} /> : null}
         {problem ? <ErrorSummary title={problem} errors={errors} unplaced={placed.unplaced} /> : null}
         <form className="builder" onSubmit={(e) => { e.preventDefault(); void save(draft.status) }} noValidate>
           <TriggerSection draft={draft} update={update} products={products.data?.data ?? []} productsError={products.error} />
