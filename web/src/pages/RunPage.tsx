@@ -6,6 +6,7 @@ import { enc, formatDateTime, formatValue } from '../lib/format'
 import { Link } from '../components/Link'
 import { Notice, PageHeader, StatusBadge } from '../components/ui'
 import { RunTimeline } from './RunTimeline'
+import { classifyWait, humanizeTimes } from '../lib/step-output'
 import { MessageCard } from './MessageCard'
 
 const LIVE = new Set(['running', 'waiting'])
@@ -61,13 +62,17 @@ export function RunPage({ id }: { id: string }) {
         <div><dt>Started</dt><dd>{formatDateTime(r.created_at)}</dd></div>
         <div><dt>Last change</dt><dd>{formatDateTime(r.updated_at)}</dd></div>
         {r.finished_at ? <div><dt>Finished</dt><dd>{formatDateTime(r.finished_at)}</dd></div> : null}
-        {r.waiting_until && live ? (
-          <div data-testid="run-waiting"><dt>Waiting until</dt><dd>{formatDateTime(r.waiting_until)}{r.waiting_reason ? <span className="muted"> — {r.waiting_reason}</span> : null}</dd></div>
-        ) : null}
       </dl>
+      {r.status === 'waiting' && (r.waiting_reason || r.waiting_until) ? (
+        <div className={`notice notice-info waiting wait-${classifyWait(r.waiting_reason).kind}`} data-testid="run-waiting" role="status">
+          <p><strong>{classifyWait(r.waiting_reason).title}</strong></p>
+          {r.waiting_reason ? <p className="wrap" data-testid="waiting-reason">{humanizeTimes(r.waiting_reason, formatDateTime)}</p> : null}
+          {r.waiting_until ? <p>Resumes {formatDateTime(r.waiting_until)}, or earlier when an event for this customer arrives.</p> : null}
+        </div>
+      ) : null}
       <section aria-labelledby="timeline-title">
         <h2 id="timeline-title">Timeline</h2>
-        <RunTimeline steps={r.steps ?? []} runStatus={r.status} waitingUntil={r.waiting_until} />
+        <RunTimeline steps={r.steps ?? []} runStatus={r.status} waitingUntil={r.waiting_until} waitingReason={r.waiting_reason} />
       </section>
       <section aria-labelledby="messages-title">
         <h2 id="messages-title">Messages sent</h2>

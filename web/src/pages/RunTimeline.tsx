@@ -1,6 +1,7 @@
 import type { RunStep } from '../lib/types'
 import { formatDateTime, formatValue } from '../lib/format'
-import { StatusBadge } from '../components/ui'
+import { Money, StatusBadge } from '../components/ui'
+import { describeStepOutput, humanizeTimes } from '../lib/step-output'
 
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
@@ -13,7 +14,7 @@ function waitingUntil(s: RunStep): string | null {
 }
 
 /** A run's steps in order, with status, attempts, times, output and error. */
-export function RunTimeline({ steps, runStatus, waitingUntil: runWait }: { steps: readonly RunStep[]; runStatus: string; waitingUntil?: string | null }) {
+export function RunTimeline({ steps, runStatus, waitingUntil: runWait, waitingReason }: { steps: readonly RunStep[]; runStatus: string; waitingUntil?: string | null; waitingReason?: string | null }) {
   if (steps.length === 0) return <p className="empty">No steps have started yet.</p>
   return (
     <ol className="timeline" data-testid="timeline">
@@ -22,6 +23,7 @@ export function RunTimeline({ steps, runStatus, waitingUntil: runWait }: { steps
         const inFlight = s.status === 'running' || (runStatus === 'waiting' && s.status !== 'completed' && s.status !== 'skipped' && s.status !== 'failed' && i === steps.findIndex((x) => x.status !== 'completed' && x.status !== 'skipped'))
         const until = (inFlight ? runWait : null) ?? waitingUntil(s)
         const errorText = formatValue(isObj(s.error) && typeof s.error.message === 'string' ? s.error.message : s.error)
+        const described = describeStepOutput(s.type, s.status, s.output, formatDateTime)
         return (
           <li key={`${s.id}-${i}`} className={`timeline-item timeline-${s.status}`} data-testid={`timeline-step-${s.id}`}>
             <div className="timeline-head">
@@ -33,13 +35,35 @@ export function RunTimeline({ steps, runStatus, waitingUntil: runWait }: { steps
               <div><dt>Started</dt><dd>{formatDateTime(s.started_at)}</dd></div>
               <div><dt>Finished</dt><dd>{formatDateTime(s.finished_at)}</dd></div>
               {until && inFlight ? (
-                <div><dt>{s.type === 'wait' ? 'Waiting until' : 'Next attempt'}</dt><dd>{formatDateTime(until)}{s.type === 'wait' ? ' (wait step)' : ' (retrying after an error)'}</dd></div>
+                <div data-testid="step-waiting"><dt>Waiting until</dt><dd>{formatDateTime(until)}{waitingReason ? <span className="muted"> — {humanizeTimes(waitingReason, formatDateTime)}</span> : null}</dd></div>
               ) : null}
             </dl>
+            {described.rows.length ? (
+              <dl className="kv-list step-output" data-testid="step-output">
+                {described.rows.map((row, j) => (
+                  <div key={`${row.label}-${j}`}>
+                    <dt>{row.label}</dt>
+                    <dd className={`wrap ${row.tone === 'ok' ? 'ok' : row.tone === 'bad' ? 'bad' : row.tone === 'warn' ? 'warn' : ''}`}>{row.value}</dd>
+                  </div>
+                ))}
+              </dl>
+            ) : null}
+            {described.schedule ? (
+              <div className="table-wrap schedule-table" role="region" aria-label={`New installments offered by ${s.id}`} tabIndex={0}>
+                <table>
+                  <thead><tr><th scope="col">#</th><th scope="col">Due</th><th scope="col" className="num">Amount</th></tr></thead>
+                  <tbody>
+                    {described.schedule.items.map((item, j) => (
+                      <tr key={j}><td>{j + 1}</td><td>{formatDateTime(item.due_at)}</td><td className="num"><Money amount={item.amount} currency={described.schedule!.currency} /></td></tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            ) : null}
             {errorText ? <p className="step-error" role="note"><strong>Error:</strong> {errorText}</p> : null}
             {s.output !== undefined && s.output !== null && !(isObj(s.output) && Object.keys(s.output).length === 0) ? (
               <details>
-                <summary>Output</summary>
+                <summary>{described.rows.length ? 'Raw output' : 'Output'}</summary>
                 <pre className="code">{formatValue(s.output)}</pre>
               </details>
             ) : null}
