@@ -76,7 +76,7 @@ export function CustomerPage({ id }: { id: string }) {
           </TableWrap>
         ) : null}
       </section>
-      <CustomerRecords payments={payments.data?.data ?? []} />
+      <CustomerRecords customerId={id} />
       <section aria-labelledby="runs-title">
         <h2 id="runs-title">Runs</h2>
         <Notice>{runs.error}</Notice>

@@ -1,35 +1,76 @@
-import { api } from '../lib/api'
+import { api, type Page } from '../lib/api'
 import { useAsync } from '../lib/use-async'
-import type { Payment } from '../lib/types'
-import { enc, formatValue } from '../lib/format'
-import { StatusBadge } from '../components/ui'
+import type { InstallmentPlan, Subscription } from '../lib/types'
+import { formatDateTime } from '../lib/format'
+import { Empty, Money, Notice, StatusBadge, TableWrap } from '../components/ui'
 
-interface Subscription {
-  id: string
-  status?: string
-  product_id?: string
-  [k: string]: unknown
+/** A customer's subscriptions and installment plans (with a restructured plan's new schedule). */
+export function CustomerRecords({ customerId }: { customerId: string }) {
+  const subs = useAsync(() => api.get<Page<Subscription>>('/v1/subscriptions', { customer_id: customerId, limit: 100 }), [customerId])
+  const plans = useAsync(() => api.get<Page<InstallmentPlan>>('/v1/installment-plans', { customer_id: customerId, limit: 100 }), [customerId])
+  return (
+    <>
+      <section aria-labelledby="subs-title">
+        <h2 id="subs-title">Subscriptions</h2>
+        <Notice>{subs.error}</Notice>
+        {subs.data?.data.length === 0 ? <Empty>No subscriptions.</Empty> : null}
+        {subs.data?.data.length ? (
+          <TableWrap label="Subscriptions">
+            <thead><tr><th scope="col">Subscription</th><th scope="col">Products</th><th scope="col">Status</th><th scope="col" className="num">Amount</th><th scope="col">Updated</th></tr></thead>
+            <tbody>
+              {subs.data.data.map((s) => (
+                <tr key={s.id} data-testid="subscription-row">
+                  <td className="ellipsis-cell mono" title={s.id}>{s.id}</td>
+                  <td className="wrap">{(s.product_ids ?? []).join(', ') || '—'}</td>
+                  <td><StatusBadge status={s.status} />{s.grace_until ? <p className="hint">Grace until {formatDateTime(s.grace_until)}</p> : null}</td>
+                  <td className="num"><Money amount={s.amount} currency={s.currency} /></td>
+                  <td>{formatDateTime(s.updated_at ?? s.created_at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </TableWrap>
+        ) : null}
+      </section>
+      <section aria-labelledby="plans-title">
+        <h2 id="plans-title">Installment plans</h2>
+        <Notice>{plans.error}</Notice>
+        {plans.data?.data.length === 0 ? <Empty>No installment plans.</Empty> : null}
+        {(plans.data?.data ?? []).map((p) => <PlanCard key={p.id} plan={p} />)}
+      </section>
+    </>
+  )
 }
 
-/** The subscriptions the customer's payments belong to (fetched one by one: the API has no list by customer). */
-export function CustomerRecords({ payments }: { payments: readonly Payment[] }) {
-  const ids = [...new Set(payments.map((p) => p.subscription_id).filter((s): s is string => Boolean(s)))]
-  const subs = useAsync(
-    () => Promise.all(ids.map((id) => api.get<Subscription>(`/v1/subscriptions/${enc(id)}`).catch((): Subscription => ({ id, status: 'unknown' })))),
-    [ids.join('\n')],
-  )
-  if (ids.length === 0) return null
+function PlanCard({ plan: p }: { plan: InstallmentPlan }) {
+  const paid = p.installments_paid ?? null
+  const total = p.installments_total ?? null
   return (
-    <section aria-labelledby="subs-title">
-      <h2 id="subs-title">Subscriptions</h2>
-      <ul className="run-links">
-        {(subs.data ?? []).map((s) => (
-          <li key={s.id}>
-            <span className="mono">{s.id}</span> <StatusBadge status={s.status} />
-            {s.product_id ? <span className="muted"> · {formatValue(s.product_id)}</span> : null}
-          </li>
-        ))}
-      </ul>
-    </section>
+    <article className="card plan" data-testid="plan" aria-labelledby={`plan-${p.id}`}>
+      <div className="timeline-head">
+        <h3 id={`plan-${p.id}`} className="wrap mono">{p.id}</h3>
+        <StatusBadge status={p.status} />
+      </div>
+      <dl className="summary-grid compact">
+        <div><dt>Products</dt><dd className="wrap">{(p.product_ids ?? []).join(', ') || '—'}</dd></div>
+        <div><dt>Installments paid</dt><dd>{paid !== null && total !== null ? `${paid} of ${total}` : '—'}</dd></div>
+        <div><dt>Installment</dt><dd><Money amount={p.installment_amount} currency={p.currency} /></dd></div>
+        <div><dt>Balance due</dt><dd><strong><Money amount={p.balance_due} currency={p.currency} /></strong></dd></div>
+        {p.due_at ? <div><dt>Due</dt><dd>{formatDateTime(p.due_at)}</dd></div> : null}
+        {p.reason ? <div><dt>Reason</dt><dd className="wrap">{p.reason}</dd></div> : null}
+      </dl>
+      {p.schedule?.length ? (
+        <>
+          <h4>Restructured schedule</h4>
+          <TableWrap label={`Restructured schedule of ${p.id}`}>
+            <thead><tr><th scope="col">#</th><th scope="col">Due</th><th scope="col" className="num">Amount</th></tr></thead>
+            <tbody>
+              {p.schedule.map((i, n) => (
+                <tr key={n} data-testid="plan-schedule-row"><td>{n + 1}</td><td>{formatDateTime(i.due_at)}</td><td className="num"><Money amount={i.amount} currency={p.currency} /></td></tr>
+              ))}
+            </tbody>
+          </TableWrap>
+        </>
+      ) : null}
+    </article>
   )
 }
