@@ -8,6 +8,7 @@ import { CustomerPage } from './pages/CustomerPage'
 import { MessagesPage } from './pages/MessagesPage'
 import { AnalyticsPage } from './pages/AnalyticsPage'
 import { ProductsPage } from './pages/ProductsPage'
+import { WebhookEndpointsPage } from './pages/WebhookEndpointsPage'
 import { Link } from './components/Link'
 
 /** Picks the page for the current path. */
@@ -25,6 +26,7 @@ export function Routes() {
   if (m('/messages')) return <MessagesPage key={search.toString()} initial={search} />
   if (m('/analytics')) return <AnalyticsPage />
   if (m('/products')) return <ProductsPage />
+  if (m('/settings/webhooks') || m('/settings')) return <WebhookEndpointsPage />
   return (
     <div>
       <h1>Page not found</h1>

@@ -9,6 +9,7 @@ const NAV = [
   ['/messages', 'Messages'],
   ['/analytics', 'Analytics'],
   ['/products', 'Products'],
+  ['/settings/webhooks', 'Webhooks'],
 ] as const
 
 /** App chrome: skip link, navigation, sign-out, and the page in a <main>. */
