@@ -1,23 +1,29 @@
 import { useState, type FormEvent } from 'react'
 import { api } from '../lib/api'
 import { useAsync } from '../lib/use-async'
-import type { RecoveryAnalytics } from '../lib/types'
+import type { Product, RecoveryAnalytics } from '../lib/types'
+import { api as client, type Page } from '../lib/api'
+import { formatTimeToRecover } from '../lib/step-output'
 import { formatMoney, formatMoneyCompact, formatRate } from '../lib/money'
 import { Notice, PageHeader } from '../components/ui'
+import { formatDateTime } from '../lib/format'
 import { LineChart } from '../components/charts/LineChart'
 import { BarList } from '../components/charts/BarList'
 
 const day = (d: Date) => d.toISOString().slice(0, 10)
+const count = (n: number | undefined, word: string) => (n === undefined ? '' : `${n.toLocaleString()} ${word}${n === 1 ? '' : 's'}`)
 
 /** Failed vs recovered money over time, and recovery rate by workflow and by decline code. */
 export function AnalyticsPage() {
   const [range, setRange] = useState(() => ({ from: day(new Date(Date.now() - 29 * 86_400_000)), to: day(new Date()) }))
   const [form, setForm] = useState(range)
+  const products = useAsync(() => client.get<Page<Product>>('/v1/products', { limit: 500 }).catch(() => null), [])
+  const productName = new Map((products.data?.data ?? []).map((p) => [p.id, p.name]))
   const data = useAsync(() => api.get<RecoveryAnalytics>('/v1/analytics/recovery', { from: range.from, to: range.to }), [range.from, range.to])
   const a = data.data
   const totals = a?.currency_totals ?? []
   // Charts need one currency; with several, they show the first and the totals list shows each.
-  const currency = totals[0]?.currency ?? 'USD'
+  const currency = a?.currency ?? totals[0]?.currency ?? 'USD'
   const money = (v: number | undefined) => formatMoney(v ?? 0, currency)
   const series = a?.series ?? []
   const apply = (e: FormEvent) => {
@@ -37,17 +43,19 @@ export function AnalyticsPage() {
       {a ? (
         <>
           <div className="stats" data-testid="analytics-totals">
-            <div className="stat card"><span className="stat-label">Failed</span><span className="stat-value">{money(a.failed_amount)}</span></div>
-            <div className="stat card"><span className="stat-label">Recovered</span><span className="stat-value ok">{money(a.recovered_amount)}</span></div>
-            <div className="stat card"><span className="stat-label">Recovery rate</span><span className="stat-value">{formatRate(a.recovery_rate)}</span></div>
+            <div className="stat card"><span className="stat-label">Failed</span><span className="stat-value" data-testid="stat-failed">{money(a.failed_amount)}</span><span className="stat-sub">{count(a.failures, 'failed payment')}</span></div>
+            <div className="stat card"><span className="stat-label">Recovered</span><span className="stat-value ok" data-testid="stat-recovered">{money(a.recovered_amount)}</span><span className="stat-sub">{count(a.recovered, 'payment')} recovered</span></div>
+            <div className="stat card"><span className="stat-label">Recovery rate</span><span className="stat-value" data-testid="stat-rate">{formatRate(a.recovery_rate)}</span><span className="stat-sub">of the failed amount</span></div>
+            <div className="stat card"><span className="stat-label">Median time to recover</span><span className="stat-value" data-testid="stat-ttr">{formatTimeToRecover(a.median_time_to_recover_seconds)}</span><span className="stat-sub">from first failure to payment</span></div>
           </div>
+          <p className="hint">Failures first seen {a.from ? formatDateTime(a.from) : range.from} – {a.to ? formatDateTime(a.to) : range.to}; retries of the same invoice count once. Amounts in {currency}.</p>
           {totals.length > 1 ? (
             <section className="card" aria-labelledby="cur-title">
               <h2 id="cur-title">By currency</h2>
               <ul className="run-links">
-                {totals.map((t) => <li key={t.currency}><strong>{t.currency}</strong>: {formatMoney(t.recovered_amount ?? 0, t.currency)} recovered of {formatMoney(t.failed_amount ?? 0, t.currency)}</li>)}
+                {totals.map((t) => <li key={t.currency}><strong>{t.currency}</strong>: {formatMoney(t.recovered_amount ?? 0, t.currency)} recovered of {formatMoney(t.failed_amount ?? 0, t.currency)} ({formatRate(t.recovery_rate)})</li>)}
               </ul>
-              <p className="hint">Charts show {currency}.</p>
+              <p className="hint">The figures above and the charts show {currency}.</p>
             </section>
           ) : null}
           <section className="card" aria-labelledby="series-title">
@@ -83,6 +91,16 @@ export function AnalyticsPage() {
                 bars={(a.by_decline_code ?? []).map((c) => ({
                   label: c.code || 'unknown', value: c.recovery_rate ?? 0,
                   text: `${formatRate(c.recovery_rate)} · ${money(c.recovered_amount)} of ${money(c.failed_amount)}`,
+                }))}
+              />
+            </section>
+            <section className="card" aria-labelledby="product-title">
+              <h2 id="product-title">Recovery rate by product</h2>
+              <BarList
+                title="Recovery rate by product" max={1}
+                bars={(a.by_product ?? []).map((p) => ({
+                  label: productName.get(p.product_id) ?? p.product_id, value: p.recovery_rate ?? 0,
+                  text: `${formatRate(p.recovery_rate)} · ${money(p.recovered_amount)} of ${money(p.failed_amount)}${p.failures !== undefined ? ` · ${count(p.failures, 'failure')}` : ''}`,
                 }))}
               />
             </section>
