@@ -6,11 +6,11 @@ import { api as client, type Page } from '../lib/api'
 import { formatTimeToRecover } from '../lib/step-output'
 import { formatMoney, formatMoneyCompact, formatRate } from '../lib/money'
 import { Notice, PageHeader } from '../components/ui'
-import { formatDateTime } from '../lib/format'
 import { LineChart } from '../components/charts/LineChart'
 import { BarList } from '../components/charts/BarList'
 
 const day = (d: Date) => d.toISOString().slice(0, 10)
+const formatDay = (d: string) => new Date(`${d}T00:00:00Z`).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' })
 const count = (n: number | undefined, word: string) => (n === undefined ? '' : `${n.toLocaleString()} ${word}${n === 1 ? '' : 's'}`)
 
 /** Failed vs recovered money over time, and recovery rate by workflow and by decline code. */
@@ -48,7 +48,7 @@ export function AnalyticsPage() {
             <div className="stat card"><span className="stat-label">Recovery rate</span><span className="stat-value" data-testid="stat-rate">{formatRate(a.recovery_rate)}</span><span className="stat-sub">of the failed amount</span></div>
             <div className="stat card"><span className="stat-label">Median time to recover</span><span className="stat-value" data-testid="stat-ttr">{formatTimeToRecover(a.median_time_to_recover_seconds)}</span><span className="stat-sub">from first failure to payment</span></div>
           </div>
-          <p className="hint">Failures first seen {a.from ? formatDateTime(a.from) : range.from} – {a.to ? formatDateTime(a.to) : range.to}; retries of the same invoice count once. Amounts in {currency}.</p>
+          <p className="hint">Payments that first failed from {formatDay(range.from)} to {formatDay(range.to)} (both included); retries of the same invoice count once. Amounts in {currency}.</p>
           {totals.length > 1 ? (
             <section className="card" aria-labelledby="cur-title">
               <h2 id="cur-title">By currency</h2>
@@ -80,7 +80,7 @@ export function AnalyticsPage() {
                 title="Recovery rate by workflow" max={1}
                 bars={(a.by_workflow ?? []).map((w) => ({
                   label: w.name ?? w.workflow_id, value: w.recovery_rate ?? 0,
-                  text: `${formatRate(w.recovery_rate)} · ${money(w.recovered_amount)} of ${money(w.failed_amount)}${w.runs !== undefined ? ` · ${w.runs} runs` : ''}`,
+                  text: `${formatRate(w.recovery_rate)} · ${money(w.recovered_amount)} of ${money(w.failed_amount)}${w.runs !== undefined ? ` · ${count(w.runs, 'run')}` : ''}`,
                 }))}
               />
             </section>

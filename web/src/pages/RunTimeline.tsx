@@ -35,7 +35,7 @@ export function RunTimeline({ steps, runStatus, waitingUntil: runWait, waitingRe
               <div><dt>Started</dt><dd>{formatDateTime(s.started_at)}</dd></div>
               <div><dt>Finished</dt><dd>{formatDateTime(s.finished_at)}</dd></div>
               {until && inFlight ? (
-                <div data-testid="step-waiting"><dt>Waiting until</dt><dd>{formatDateTime(until)}{waitingReason ? <span className="muted"> — {humanizeTimes(waitingReason, formatDateTime)}</span> : null}</dd></div>
+                <div data-testid="step-waiting"><dt>Waiting until</dt><dd>{formatDateTime(until)}{waitingReason && described.rows.length === 0 ? <span className="muted"> — {humanizeTimes(waitingReason, formatDateTime)}</span> : null}</dd></div>
               ) : null}
             </dl>
             {described.rows.length ? (
