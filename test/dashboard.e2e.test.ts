@@ -1,7 +1,10 @@
 // The dashboard in a real browser (Debian's Chromium via playwright-core) against the real server:
 // sign in, build a workflow for one product, send events for it and for another product, see
 // exactly one run with its timeline, rendered email and the customer's new tag, then pause it and
-// see no new run. Screenshots of the main pages go to test-artifacts/dashboard/ (git-ignored).
+// see no new run. Then: a workflow copied from a starter template, its run page explaining why it
+// waits, a webhook endpoint (secret shown once), a customer's plan, and analytics with non-zero
+// figures after a failure and its recovery. Screenshots of the main pages go to
+// test-artifacts/dashboard/ (git-ignored), at laptop and phone widths.
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -137,6 +140,20 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
       payment: { id: `pay_${eventId}`, amount: 4900, currency: 'USD', subscription_id: `sub_${customerId}`, failure_code: 'card_declined', attempt: 1 },
     })
   const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true })
+  /** A phone-width screenshot, failing when the page scrolls sideways. */
+  const phoneShot = async (name: string) => {
+    await page.setViewportSize({ width: 375, height: 800 })
+    try {
+      const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')
+      expect(overflow, `${name} overflows at 375px`).toBeLessThanOrEqual(0)
+      await shot(name)
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 })
+    }
+  }
+  const gamma = { id: `prod_e2e_gamma_${suffix}`, name: `E2E Gamma plan with a rather long product name ${suffix}` }
+  const delta = { id: `prod_e2e_delta_${suffix}`, name: `E2E Delta course ${suffix}` }
+  const templateWfName = `From template ${suffix}`
   const nav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click()
 
   beforeAll(async () => {
@@ -149,8 +166,10 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     })
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
     page.setDefaultTimeout(30_000)
-    const created = await api('POST', '/v1/products', { id: beta.id, name: beta.name })
-    expect(created.status).toBe(201)
+    for (const p of [beta, gamma, delta]) {
+      const created = await api('POST', '/v1/products', { id: p.id, name: p.name })
+      expect(created.status).toBe(201)
+    }
   }, 300_000)
 
   afterAll(async () => {
@@ -288,4 +307,146 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     await page.getByRole('link', { name: wfName, exact: true }).waitFor()
     await shot('10-workflows')
   }, 60_000)
+  let templateWfId = ''
+  it('creates a workflow from a starter template: copy, choose a product, save', async () => {
+    await nav('Workflows')
+    await page.getByRole('link', { name: 'New workflow' }).click()
+    await page.getByRole('heading', { name: 'Start from a template' }).waitFor()
+    await shot('11-new-workflow-templates')
+    await phoneShot('11b-templates-phone')
+    await page.getByRole('button', { name: 'Use template: Failed payment recovery' }).click()
+    await page.getByText('Copied from the template “Failed payment recovery”').waitFor()
+    // The template's steps are in the builder, with the retry explained.
+    expect(await page.getByLabel('Retry schedule (optional)').inputValue()).toBe('')
+    await page.getByText('Hard declines', { exact: false }).first().waitFor()
+    await page.getByLabel('Name', { exact: true }).fill(templateWfName)
+    await page.getByLabel('Search products').fill('Gamma')
+    await page.getByRole('checkbox', { name: new RegExp(gamma.name) }).check()
+    await page.getByRole('button', { name: 'Save and activate' }).click()
+    await page.getByText(/Workflow activated/).waitFor()
+    templateWfId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '')
+    const saved = await api('GET', `/v1/workflows/${encodeURIComponent(templateWfId)}`)
+    expect(saved.body.trigger).toMatchObject({ type: 'payment.failed', products: [gamma.id] })
+    expect((saved.body.steps as { type: string }[]).map((st) => st.type)).toContain('retry_payment')
+    await shot('12-builder-from-template')
+  }, 120_000)
+
+  it('shows why a run waits: the next payment retry, with the step outputs in words', async () => {
+    const res = await paymentFailed(`evt_e2e_wait_${suffix}`, `cus_e2e_linus_${suffix}`, 'Linus Torvalds', gamma.id)
+    expect(res.status).toBe(202)
+    const runId = (res.body.runs as { id: string }[])[0]!.id
+    await page.goto(`${srv.url}/runs/${encodeURIComponent(runId)}`)
+    const waiting = page.getByTestId('run-waiting')
+    await eventually(async () => {
+      await page.getByRole('button', { name: 'Refresh' }).click()
+      await waiting.getByText('Waiting for the next payment retry').waitFor({ timeout: 1000 })
+    }, 'the run to wait for its payment retry')
+    expect(await page.getByTestId('waiting-reason').textContent()).toMatch(/first payment retry \(card_declined\) at/)
+    const retry = page.getByTestId('timeline-step-smart-retry')
+    await retry.getByTestId('step-output').getByText('Retries made').waitFor()
+    await retry.getByText('Next retry').waitFor()
+    await shot('13-run-waiting')
+    await phoneShot('13b-run-waiting-phone')
+  }, 120_000)
+
+  it('adds a webhook endpoint, shows its secret once, and lists its deliveries', async () => {
+    await nav('Webhooks')
+    await page.getByRole('heading', { name: 'Webhook endpoints', level: 1 }).waitFor()
+    await page.getByLabel('URL', { exact: true }).fill('ftp://nope')
+    await page.getByRole('button', { name: 'Add endpoint' }).click()
+    await page.getByTestId('error-url').waitFor()
+    await page.getByLabel('URL', { exact: true }).fill(`http://127.0.0.1:9/hooks/recoup-${suffix}`)
+    await page.getByLabel('Description (optional)').fill('Finance data warehouse')
+    await page.getByRole('checkbox', { name: /run\.exited/ }).check()
+    await page.getByRole('button', { name: 'Add endpoint' }).click()
+    const secret = page.getByTestId('endpoint-secret')
+    await secret.waitFor()
+    expect(await page.getByLabel(/Signing secret of/).inputValue()).toMatch(/^whsec_/)
+    await page.getByTestId('endpoint-row').filter({ hasText: 'Finance data warehouse' }).waitFor()
+    await shot('14-webhooks')
+    await phoneShot('14b-webhooks-phone')
+    await page.getByRole('button', { name: 'I have stored it' }).click()
+    expect(await secret.count()).toBe(0)
+    // Linus pays: the template run exits, and the endpoint gets a run.exited delivery (which fails:
+    // nothing listens there, and private addresses are refused).
+    const paid = await api('POST', '/v1/events', {
+      id: `evt_e2e_linus_paid_${suffix}`, type: 'payment.succeeded', customer: { id: `cus_e2e_linus_${suffix}` }, product_ids: [gamma.id],
+      payment: { id: `pay_e2e_linus_paid_${suffix}`, amount: 4900, currency: 'USD', subscription_id: `sub_cus_e2e_linus_${suffix}` },
+    })
+    expect(paid.status).toBe(202)
+    await page.getByRole('button', { name: /^Deliveries of/ }).click()
+    await eventually(async () => {
+      await page.getByRole('button', { name: 'Refresh' }).click()
+      await page.getByTestId('delivery-row').filter({ hasText: 'run.exited' }).waitFor({ timeout: 1000 })
+    }, 'a run.exited delivery listed')
+    await shot('14c-webhook-deliveries')
+    // The secret is never listed again.
+    const listed = await api('GET', '/v1/webhook-endpoints')
+    expect(JSON.stringify(listed.body)).not.toContain('whsec_')
+  }, 120_000)
+
+  it('shows a customer’s subscriptions and installment plans', async () => {
+    const plan = await api('POST', '/v1/events', {
+      id: `evt_e2e_plan_${suffix}`, type: 'installment_plan.canceled',
+      customer: { id: `cus_e2e_barbara_${suffix}`, email: 'barbara@example.com', name: 'Barbara Liskov' },
+      product_ids: [delta.id],
+      installment_plan: { id: `plan_e2e_${suffix}`, installments_total: 6, installments_paid: 2, installment_amount: 10000, currency: 'USD', balance_due: 40000, reason: 'customer_request' },
+    })
+    expect(plan.status).toBe(202)
+    await page.goto(`${srv.url}/customers/${encodeURIComponent(`cus_e2e_linus_${suffix}`)}`)
+    await page.getByTestId('subscription-row').filter({ hasText: `sub_cus_e2e_linus_${suffix}` }).getByText('active').waitFor()
+    await page.goto(`${srv.url}/customers/${encodeURIComponent(`cus_e2e_barbara_${suffix}`)}`)
+    const card = page.getByTestId('plan').filter({ hasText: `plan_e2e_${suffix}` })
+    await card.getByText('$400.00').waitFor()
+    await card.getByText('2 of 6').waitFor()
+    await shot('15-customer-plan')
+    await nav('Customers')
+    await page.getByRole('heading', { name: 'Customers', level: 1 }).waitFor()
+    await shot('16-customers')
+  }, 120_000)
+
+  it('shows non-zero analytics after a failed payment and its recovery', async () => {
+    const customer = { id: `cus_e2e_edsger_${suffix}`, email: 'edsger@example.com', name: 'Edsger Dijkstra' }
+    const payment = { amount: 123456, currency: 'USD', subscription_id: `sub_e2e_edsger_${suffix}`, invoice_id: `in_e2e_edsger_${suffix}` }
+    const failed = await api('POST', '/v1/events', {
+      id: `evt_e2e_an_fail_${suffix}`, type: 'payment.failed', occurred_at: new Date(Date.now() - 3_600_000).toISOString(), customer, product_ids: [delta.id],
+      payment: { ...payment, id: `pay_e2e_an_1_${suffix}`, failure_code: 'insufficient_funds', attempt: 1 },
+    })
+    const paid = await api('POST', '/v1/events', {
+      id: `evt_e2e_an_paid_${suffix}`, type: 'payment.succeeded', occurred_at: new Date().toISOString(), customer, product_ids: [delta.id],
+      payment: { ...payment, id: `pay_e2e_an_2_${suffix}` },
+    })
+    expect(failed.status).toBe(202)
+    expect(paid.status).toBe(202)
+
+    await nav('Analytics')
+    const recovered = page.getByTestId('stat-recovered')
+    await recovered.waitFor()
+    const text = async () => (await recovered.textContent()) ?? ''
+    expect(await text()).not.toBe('$0.00')
+    expect(await text()).toMatch(/\$1,234\.56|\$[\d,]+\.\d\d/)
+    expect(await page.getByTestId('stat-rate').textContent()).not.toBe('0%')
+    expect(await page.getByTestId('stat-ttr').textContent()).toMatch(/hour|minute|second/)
+    await page.getByRole('list', { name: 'Recovery rate by product' }).getByText(delta.name).waitFor()
+    await page.getByRole('list', { name: 'Recovery rate by decline code' }).getByText('insufficient_funds').waitFor()
+    await shot('17-analytics-recovered')
+    await phoneShot('17b-analytics-phone')
+  }, 120_000)
+
+  it('screenshots the remaining main pages', async () => {
+    await nav('Products')
+    await page.getByRole('cell', { name: gamma.id }).waitFor()
+    await shot('18-products')
+    await nav('Runs')
+    await page.getByTestId('run-row').first().waitFor()
+    await shot('19-runs-all')
+    await phoneShot('19b-runs-phone')
+    await nav('Messages')
+    await page.getByTestId('message').first().waitFor()
+    await phoneShot('20-messages-phone')
+    await nav('Workflows')
+    await page.getByRole('link', { name: templateWfName, exact: true }).waitFor()
+    await shot('21-workflows')
+    await phoneShot('21b-workflows-phone')
+  }, 120_000)
 })
