@@ -53,12 +53,6 @@ export async function saveWorkflowVersion(db: Kysely<Database>, def: WorkflowDef
   return toWorkflow(row)
 }
 
-/** Whether a workflow id was ever used (deleted ones included): versions never restart. */
-export async function workflowIdTaken(db: Kysely<Database>, id: string): Promise<boolean> {
-  const row = await db.selectFrom('workflows').select('id').where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst()
-  return row !== undefined
-}
-
 /** Soft-deletes: the workflow stops matching; its runs carry on with their pinned versions. */
 export async function deleteWorkflow(db: Kysely<Database>, id: string): Promise<void> {
   const res = await db
