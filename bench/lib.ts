@@ -1,6 +1,6 @@
 // Shared pieces of the benchmarks: a real Recoup server in its own process, /proc samplers, a small
 // keep-alive HTTP client, event bodies and workflow shapes. Talks to 127.0.0.1 only.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { fork, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { Agent, request } from 'node:http'
 import { createServer } from 'node:net'
@@ -278,6 +278,82 @@ export function runChild<T>(script: string, args: unknown, onProgress?: (p: any)
     })
   })
   return { pid: child.pid!, result, kill }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A real SMTP peer in its own process: bench/smtp-throughput.ts in --serve-peer mode (an smtp-server
+// on 127.0.0.1 that accepts and counts every message), driven over IPC.
+
+export interface SmtpPeerStats {
+  readonly received: number
+  /** CPU microseconds the peer used since start or the last reset (user + system). */
+  readonly cpuMicros: number
+}
+
+export interface SmtpPeer {
+  readonly pid: number
+  readonly port: number
+  /** `smtp://127.0.0.1:<port>` for RECOUP_SMTP_URL. */
+  readonly url: string
+  stats(): Promise<SmtpPeerStats>
+  reset(): Promise<void>
+  /** Asks the peer to stop, then kills it if it has not within 5 s. */
+  close(): Promise<void>
+}
+
+export async function startSmtpPeer(timeoutMs = 30_000): Promise<SmtpPeer> {
+  const child = fork(join(ROOT, 'bench', 'smtp-throughput.ts'), ['--serve-peer'], {
+    cwd: ROOT,
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  const kill = onCleanup(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  })
+  const exited = new Promise<void>((r) => child.once('exit', () => r()))
+  // The peer answers commands in order: one waiter per command, first in first out.
+  const waiters: { resolve: (m: any) => void; reject: (e: Error) => void }[] = []
+  child.on('message', (m) => waiters.shift()?.resolve(m))
+  child.once('exit', (code) => {
+    for (const w of waiters.splice(0)) w.reject(new Error(`SMTP peer exited with ${code}`))
+  })
+  const reply = <T>(what: string): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`SMTP peer: no answer to ${what} within ${timeoutMs} ms`)), timeoutMs)
+      waiters.push({
+        resolve: (m) => (clearTimeout(timer), resolve(m as T)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      })
+    })
+  let ready: { port: number }
+  try {
+    ready = await reply<{ port: number }>('start-up')
+  } catch (err) {
+    kill()
+    throw err
+  }
+  return {
+    pid: child.pid!,
+    port: ready.port,
+    url: `smtp://127.0.0.1:${ready.port}`,
+    async stats() {
+      const answer = reply<{ stats: SmtpPeerStats }>('stats')
+      child.send('stats')
+      return (await answer).stats
+    },
+    async reset() {
+      const answer = reply<{ reset: true }>('reset')
+      child.send('reset')
+      await answer
+    },
+    async close() {
+      if (child.exitCode === null && child.signalCode === null && child.connected) child.send('close')
+      const t = setTimeout(() => kill(), 5_000)
+      await exited
+      clearTimeout(t)
+      kill()
+    },
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@
 //   npm run bench -- --quick                small sizes: a smoke run in about a minute
 //   npm run bench -- --only burst,waiting   some scenarios (ingest-single, ingest-batch, burst, waiting)
 //   npm run bench -- --profile /tmp/prof    also CPU-profile each server and summarize the hot spots
+//   npm run bench -- --only burst --smtp    then re-run burst with real SMTP delivery to a peer process
+//   npm run bench -- --burst 20000          burst size (default 5,000 with --quick, else 100,000)
 //
 // Prints figures and what limits them; asserts nothing about time. Talks to 127.0.0.1 only, stops
 // by itself (every wait is bounded), and removes its servers and temp files even on failure.
@@ -30,7 +32,9 @@ import {
   runChild,
   sleep,
   startBenchServer,
+  startSmtpPeer,
   type BenchServer,
+  type SmtpPeer,
 } from './lib.js'
 import { formatProfile, summarizeProfile } from './profile-summary.js'
 
@@ -39,6 +43,8 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     quick: { type: 'boolean', default: false },
     profile: { type: 'string' },
+    smtp: { type: 'boolean', default: false },
+    burst: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 })
@@ -47,7 +53,7 @@ const SCENARIOS = ['ingest-single', 'ingest-batch', 'burst', 'waiting'] as const
 type ScenarioName = (typeof SCENARIOS)[number]
 
 if (flags.help) {
-  console.log(`usage: npm run bench -- [--quick] [--only ${SCENARIOS.join(',')}] [--profile <dir>]`)
+  console.log(`usage: npm run bench -- [--quick] [--only ${SCENARIOS.join(',')}] [--profile <dir>] [--smtp] [--burst <events>]`)
   process.exit(0)
 }
 
@@ -65,6 +71,18 @@ const selected: ScenarioName[] = flags.only
 const SIZES = quick
   ? { singleSeconds: 3, batchSeconds: 3, burst: 5_000, waiting: 10_000, due: 500, dueSpreadS: 3, dueWait: 'PT3S' }
   : { singleSeconds: 10, batchSeconds: 10, burst: 100_000, waiting: 1_000_000, due: 5_000, dueSpreadS: 10, dueWait: 'PT5S' }
+if (flags.burst !== undefined) {
+  const n = Number(flags.burst.replace(/[_,]/g, ''))
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`--burst must be a positive number of events, not "${flags.burst}"`)
+    process.exit(2)
+  }
+  SIZES.burst = n
+}
+if (flags.smtp && !selected.includes('burst')) {
+  console.error('--smtp re-runs the burst scenario with real SMTP delivery: select it (--only burst)')
+  process.exit(2)
+}
 
 // ---------------------------------------------------------------------------------------------
 // Reporting.
@@ -284,10 +302,46 @@ async function ingestBatch(): Promise<void> {
   })
 }
 
-async function burst(): Promise<void> {
-  const S = 'burst'
+/** Polls the SMTP peer until it has received `expected` emails (or `timeoutMs` passes, or `stop()`). */
+function watchPeer(
+  peer: SmtpPeer,
+  expected: number,
+  timeoutMs: number,
+): { received(): number; stop(): void; result: Promise<{ received: number; at: number; cpuMicros: number; timedOut: boolean }> } {
+  let received = 0
+  let stopped = false
+  const result = (async () => {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const stats = await peer.stats()
+      const at = Date.now()
+      received = stats.received
+      if (received >= expected) return { received, at, cpuMicros: stats.cpuMicros, timedOut: false }
+      if (stopped || at > deadline) return { received, at, cpuMicros: stats.cpuMicros, timedOut: true }
+      await sleep(200)
+    }
+  })()
+  return { received: () => received, stop: () => void (stopped = true), result }
+}
+
+/** End-to-end time of the last outbox burst, to compare the SMTP re-run with. */
+let outboxBurstMs: number | undefined
+
+/**
+ * The billing-day burst. With `smtp`, the same burst again with real delivery: RECOUP_SMTP_URL points
+ * at an smtp-server peer in its own process, which counts what it receives (2 emails per run).
+ */
+async function burst(options: { smtp?: boolean } = {}): Promise<void> {
+  const S = options.smtp ? 'burst+smtp' : 'burst'
   const N = SIZES.burst
-  await withServer(S, {}, async ({ server, sampler }) => {
+  const emails = 2 * N // send_email to the customer + notify_team by email to finance
+  let peer: SmtpPeer | undefined
+  if (options.smtp) {
+    peer = await startSmtpPeer()
+    log(S, `SMTP peer (smtp-server, own process) pid ${peer.pid} on ${peer.url}`)
+  }
+  const env: Record<string, string> = peer ? { RECOUP_SMTP_URL: peer.url, RECOUP_EMAIL_FROM: 'Acme Billing <billing@acme.test>' } : {}
+  await withServer(S, env, async ({ server, sampler }) => {
     await createProduct(server.client, 'prod_pro', 'Pro plan')
     await createWorkflow(server.client, {
       id: 'wf_billing_day',
@@ -298,7 +352,13 @@ async function burst(): Promise<void> {
         { id: 'alert-finance', type: 'notify_team', channel: 'email', to: 'finance@example.com', message: '{{ customer.email }} failed a {{ product.name }} payment' },
       ],
     })
-    log(S, `posting ${fmtInt(N)} payment.failed events in 1,000-event batches (4 clients, as fast as accepted); workflow: send_email → update_customer → notify_team`)
+    log(S, `posting ${fmtInt(N)} payment.failed events in 1,000-event batches (4 clients, as fast as accepted); workflow: send_email → update_customer → notify_team${peer ? `; ${fmtInt(emails)} emails over SMTP` : ''}`)
+    await peer?.reset()
+    const peerCpu = peer ? new ProcSampler(peer.pid, 1000) : undefined
+    const peerCpu0 = peerCpu?.mark()
+    // A --burst larger than the default gets proportionally longer (SMTP delivery is the slower path).
+    const timeoutMs = Math.max(quick ? 180_000 : 900_000, N * (peer ? 20 : 5))
+    const mail = peer ? watchPeer(peer, emails, timeoutMs) : undefined
     let ingested = 0
     const child = runChild<BatchResult>(
       'load-batch.ts',
@@ -319,19 +379,23 @@ async function burst(): Promise<void> {
     )
     let lastLog = 0
     const polled = await pollRuns(server, {
-      timeoutMs: quick ? 180_000 : 900_000,
+      timeoutMs: timeoutMs,
       minIntervalMs: 200,
       done: (c) => (c.completed ?? 0) + (c.failed ?? 0) >= N,
       onPoll: (c, at) => {
         lastCompleted = c.completed ?? 0
         if (at - lastLog >= 2000) {
           lastLog = at
-          log(S, `${fmtInt(c.completed ?? 0)}/${fmtInt(N)} runs completed (${fmtInt(ingested)} events accepted; ${countsText(c)})`)
+          log(S, `${fmtInt(c.completed ?? 0)}/${fmtInt(N)} runs completed (${fmtInt(ingested)} events accepted; ${countsText(c)})${mail ? `; ${fmtInt(mail.received())}/${fmtInt(emails)} emails received by the SMTP peer` : ''}`)
         }
       },
     })
     const r = await child.result
     const cpu = whole.end()
+    if (polled.timedOut) mail?.stop()
+    const delivered = await mail?.result
+    const peerPct = peerCpu && peerCpu0 ? peerCpu.cpuSince(peerCpu0) : undefined
+    peerCpu?.stop()
     const ingestMs = r.lastDoneAt - r.firstPostAt
     const allMs = polled.at - r.firstPostAt
     fig(S, 'events accepted', `${fmtInt(r.accepted)} of ${fmtInt(N)}`)
@@ -342,6 +406,19 @@ async function burst(): Promise<void> {
       fig(S, `time until all ${fmtInt(N)} runs completed (first POST →)`, fmtMs(allMs), quick ? '(full size: <= 30 s for 100,000)' : '<= 30 s')
       fig(S, 'runs completed/s (end to end)', fmtInt(N / (allMs / 1000)), quick ? '' : '>= 3,334/s')
       fig(S, 'runs completed while ingesting / after', `${fmtInt(completedAtIngestEnd)} / ${fmtInt(N - completedAtIngestEnd)} in ${fmtMs(polled.at - r.lastDoneAt)}`)
+      if (!peer) outboxBurstMs = allMs
+      else if (outboxBurstMs !== undefined) fig(S, 'same burst, email to the outbox (no SMTP)', fmtMs(outboxBurstMs))
+    }
+    if (delivered) {
+      fig(S, 'emails received by the SMTP peer', `${fmtInt(delivered.received)} of ${fmtInt(emails)}`, fmtInt(emails))
+      if (delivered.timedOut) {
+        fig(S, 'time until every email was received', `NOT DONE after ${fmtMs(delivered.at - r.firstPostAt)}`)
+      } else {
+        const mailMs = delivered.at - r.firstPostAt
+        fig(S, `time until all ${fmtInt(emails)} emails received (first POST →)`, fmtMs(mailMs))
+        fig(S, 'emails/s handed to the SMTP peer (end to end)', fmtInt(emails / (mailMs / 1000)), '>= 1,000/s')
+      }
+      fig(S, 'SMTP peer CPU (its own process)', `${fmtNum(peerPct ?? NaN, 0)}% of one core, ${fmtInt(delivered.cpuMicros / Math.max(1, delivered.received))} µs per email`)
     }
     if ((polled.counts.failed ?? 0) > 0) fig(S, 'failed runs', fmtInt(polled.counts.failed), '0')
     if (ingestCpu) fig(S, 'server CPU: ingest phase / whole burst', `${fmtNum(ingestCpu.server, 0)}% / ${fmtNum(cpu.server, 0)}% of one core`)
@@ -352,7 +429,11 @@ async function burst(): Promise<void> {
       const engineRate = (N - completedAtIngestEnd) / ((polled.at - r.lastDoneAt) / 1000)
       limit(S, `after ingest the engine alone completed ${fmtInt(engineRate)} runs/s (${fmtInt(engineRate * 3)} steps/s, RECOUP_CONCURRENCY default 64) using ${fmtNum(cpu.server, 0)}% of a core over the burst`)
     }
+    if (peer) {
+      limit(S, `email: at most 64 runs in flight (RECOUP_CONCURRENCY) share nodemailer's pool of 5 SMTP connections (fixed in src/channels/index.ts); SMTP peer ${fmtNum(peerPct ?? NaN, 0)}% of a core`)
+    }
   })
+  await peer?.close()
 }
 
 async function waiting(): Promise<void> {
@@ -512,7 +593,10 @@ async function waiting(): Promise<void> {
 const RUNNERS: Record<ScenarioName, () => Promise<void>> = {
   'ingest-single': ingestSingle,
   'ingest-batch': ingestBatch,
-  burst,
+  burst: async () => {
+    await burst()
+    if (flags.smtp) await burst({ smtp: true })
+  },
   waiting,
 }
 
