@@ -258,5 +258,20 @@ for (const dialect of DIALECTS) {
       expect(res.status).toBe(422)
       expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['quiet_hours.start', 'quiet_hours.time_zone'])
     })
+
+    it('sends team alerts by webhook with their subject and a link to the run', async () => {
+      app = await testApp(dialect, { env: { RECOUP_WEBHOOK_ALLOW_PRIVATE: 'true' } })
+      await setup(app)
+      hook.setStatus(200)
+      const before = hook.calls.length
+      await app.inject('POST', '/v1/workflows', {
+        id: 'wf_alert', name: 'Alert', status: 'active', trigger: { type: 'payment.failed', products: ['prod_pro'] },
+        steps: [{ id: 'alert', type: 'notify_team', channel: 'webhook', url: hookUrl, subject: 'Failed: {{ customer.name }}', message: '{{ payment.amount | money: payment.currency }} due' }],
+      })
+      const runId = (await app.inject('POST', '/v1/events', paymentFailed('evt_alert'))).body.runs[0].id
+      await eventually(async () => (await runOf(app!, runId)).status === 'completed')
+      const body = JSON.parse(hook.calls.slice(before)[0].body)
+      expect(body).toMatchObject({ type: 'recoup.team_alert', subject: 'Failed: Ada Lovelace', message: '$49.00 due', run_id: runId, run_url: `http://recoup.test/runs/${runId}` })
+    })
   })
 }

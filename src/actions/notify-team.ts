@@ -27,13 +27,14 @@ export const notifyTeam = defineAction({
     const { params: p, render } = input
     const message = render(p.message)
     if (p.channel === 'email') {
-      const subject = render(p.subject ?? '[Recoup] {{ workflow.name }}')
-      return deliver(input, { kind: 'email', filedAs: 'team', to: render(p.to!), subject, body: `${message}\n\nRun: ${input.runUrl}` })
+      const title = render(p.subject ?? '[Recoup] {{ workflow.name }}')
+      return deliver(input, { kind: 'email', filedAs: 'team', to: render(p.to!), subject: title, body: `${message}\n\nRun: ${input.runUrl}` })
     }
+    const subject = p.subject ? render(p.subject) : undefined
     if (p.channel === 'slack') {
-      return deliver(input, { kind: 'slack', filedAs: 'team', to: p.url!, body: message, meta: { runUrl: input.runUrl } })
+      return deliver(input, { kind: 'slack', filedAs: 'team', to: p.url!, subject, body: message, meta: { runUrl: input.runUrl } })
     }
-    const body = JSON.stringify({ type: 'recoup.team_alert', message, run_id: input.runId, run_url: input.runUrl, customer_id: input.customerId })
+    const body = JSON.stringify({ type: 'recoup.team_alert', ...(subject ? { subject } : {}), message, run_id: input.runId, run_url: input.runUrl, customer_id: input.customerId })
     return deliver(input, { kind: 'webhook', filedAs: 'team', to: p.url!, body })
   },
 })
