@@ -11,6 +11,7 @@ import { Engine } from './engine/engine.js'
 import { DeliveryDispatcher } from './engine/delivery-dispatcher.js'
 import { EventPublisher } from './engine/publisher.js'
 import { RunsService } from './engine/runs-service.js'
+import { GraphileScheduler, migrateWorkerQueue } from './engine/graphile-scheduler.js'
 import { PollingScheduler, type Scheduler } from './engine/scheduler.js'
 import { WorkflowService } from './engine/workflow-service.js'
 import { loadDemo } from './demo/demo-data.js'
@@ -26,6 +27,7 @@ import { twilioInboundRoutes } from './portal/twilio-inbound.js'
 import { countApiKeys, createApiKey } from './store/api-keys.js'
 import { TransactionBatcher } from './store/batcher.js'
 import { migrate, openStore, type Store } from './store/database.js'
+import { graphileJobQueue, tableJobQueue, workerSchemaFor, type JobQueue } from './store/job-queue.js'
 import { settingOrCreate } from './store/settings.js'
 import { TemplateRenderer } from './templates/render.js'
 
@@ -39,6 +41,8 @@ export interface App {
   readonly http: FastifyInstance
   readonly engine: Engine
   readonly scheduler: Scheduler | undefined
+  /** Where runs' jobs live: the jobs table (SQLite) or graphile-worker (PostgreSQL). */
+  readonly jobs: JobQueue
   readonly ingestor: Ingestor
   readonly workflows: WorkflowService
   readonly runs: RunsService
@@ -64,8 +68,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const logger = options.logger ?? pino({ level: config.logLevel, redact: ['req.headers.authorization'] })
   const now = options.now ?? Date.now
   const store = await openStore({ url: config.databaseUrl })
+  // PostgreSQL: runs' jobs go through graphile-worker in its own schema; SQLite: our jobs table.
+  const workerSchema = store.dialect === 'postgres' ? workerSchemaFor(config.databaseUrl, config.workerSchema) : undefined
   try {
     await migrate(store)
+    if (workerSchema) await migrateWorkerQueue({ connectionString: config.databaseUrl, schema: workerSchema })
   } catch (err) {
     await store.close()
     throw err
@@ -79,6 +86,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const publicUrl = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`
   const links = new LinkSigner({ secret, publicUrl })
   const batcher = new TransactionBatcher({ db, maxBatch: 1000 })
+  // Tests move the clock; graphile-worker keeps the wall clock, so due times are translated.
+  const clockOffset = options.now ? () => now() - Date.now() : () => 0
+  const jobs = workerSchema ? graphileJobQueue({ schema: workerSchema, clockOffset }) : tableJobQueue(store.dialect)
   const catalog = new CatalogCache()
   const templates = new TemplateRenderer()
   const channels = buildChannels(config)
@@ -92,6 +102,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const engine = new Engine({
     store,
     batcher,
+    jobs,
     channels,
     payments,
     recordEvent: (trx, event) => ingestor!.acceptInTransaction(trx, event),
@@ -104,20 +115,31 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     publicUrl,
     onStep: (type, ms, status) => metrics.stepLatency.observe({ type, status }, ms / 1000),
   })
-  const scheduler = config.worker
-    ? new PollingScheduler({
+  const onError = (err: unknown, runId: string) => logger.error({ err, runId }, 'advancing a run failed; it will be tried again')
+  const scheduler = !config.worker
+    ? undefined
+    : workerSchema
+      ? new GraphileScheduler({
+          connectionString: config.databaseUrl,
+          schema: workerSchema,
+          engine,
+          concurrency: config.concurrency,
+          pollMs: config.pollMs,
+          clockOffset,
+          log: (level, message, meta) => logger[level](meta ?? {}, message),
+        })
+      : new PollingScheduler({
         store,
         engine,
         now,
         concurrency: config.concurrency,
         pollMs: config.pollMs,
-        onError: (err, runId) => logger.error({ err, runId }, 'advancing a run failed; it will be tried again'),
+        onError,
       })
-    : undefined
   const wake = () => scheduler?.wake()
-  ingestor = new Ingestor({ batcher, catalog, publisher, now, onCommitted: wake })
+  ingestor = new Ingestor({ batcher, catalog, publisher, jobs, now, onCommitted: wake })
   const workflows = new WorkflowService({ db, templates, onChange: () => catalog.invalidate() })
-  const runs = new RunsService({ db, batcher, publisher, now, onChange: wake })
+  const runs = new RunsService({ db, batcher, publisher, jobs, now, onChange: wake })
   const webRoot = join(ROOT, 'dist', 'web')
   const http = buildHttp({
     deps: {
@@ -142,7 +164,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   dispatcher?.start()
 
   return {
-    config, store, http, engine, scheduler, ingestor, workflows, runs, logger,
+    config, store, http, engine, scheduler, jobs, ingestor, workflows, runs, logger,
     loadDemo: () => loadDemo({ db, workflows, ingestor }),
     async listen() {
       await http.listen({ host: config.host, port: config.port })

@@ -31,6 +31,7 @@ const schema = z.object({
   RECOUP_BODY_LIMIT: int(1024, 100_000_000).default(10_000_000),
   RECOUP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RECOUP_WORKER: bool.default(true),
+  RECOUP_WORKER_SCHEMA: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
 })
 
 /** Everything Recoup reads from its environment, validated once and frozen. */
@@ -56,6 +57,8 @@ export interface Config {
   readonly logLevel: string
   /** Whether this process runs the engine (false for `serve --no-worker`). */
   readonly worker: boolean
+  /** PostgreSQL only: graphile-worker's schema (default: derived from DATABASE_URL, see workerSchemaFor). */
+  readonly workerSchema: string | undefined
 }
 
 /** Reads and validates configuration from an environment; throws ConfigError naming each bad setting. */
@@ -93,5 +96,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimit: e.RECOUP_BODY_LIMIT,
     logLevel: e.RECOUP_LOG_LEVEL,
     worker: e.RECOUP_WORKER,
+    workerSchema: e.RECOUP_WORKER_SCHEMA,
   })
 }

@@ -27,35 +27,53 @@ const urlOpt = () => new Option('--url <url>', 'Recoup API base URL (env RECOUP_
 const keyOpt = () => new Option('--key <key>', 'API key (env RECOUP_API_KEY)')
 const print = (v: unknown) => console.log(JSON.stringify(v, null, 2))
 
+interface Closable {
+  readonly logger: { info(o: object, m: string): void; error(o: object, m: string): void }
+  close(deadlineMs?: number): Promise<void>
+}
+
+/**
+ * SIGTERM / SIGINT: stop taking work, let steps in flight finish (10 s at most), exit 0. A signal
+ * that arrives while the app is still starting closes it as soon as it is up.
+ */
+function stopOnSignals(ready: Promise<Closable>): void {
+  let stopping = false
+  const stop = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    ready
+      .then(async (app) => {
+        app.logger.info({ signal }, 'shutting down: finishing steps in flight')
+        try {
+          await app.close(10_000)
+        } catch (err) {
+          app.logger.error({ err }, 'shutdown failed')
+          process.exit(1)
+        }
+        process.exit(0)
+      })
+      .catch(() => process.exit(1))
+  }
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
+}
+
 async function runServer(opts: { worker: boolean; demo?: boolean }): Promise<void> {
   const config = loadConfig({ ...process.env, RECOUP_WORKER: opts.worker ? 'true' : 'false' })
   const { buildApp } = await loadApp()
-  const app = await buildApp(config, {
+  const ready = buildApp(config, {
     onFirstKey: (key) => {
       process.stdout.write(`\nFirst start: created an admin API key. It is shown only this once; keep it safe:\n\n  ${key}\n\n`)
     },
   })
+  stopOnSignals(ready)
+  const app = await ready
   if (opts.demo) {
     const loaded = await app.loadDemo()
     app.logger.info(loaded, 'demo data loaded')
   }
   const url = await app.listen()
   app.logger.info({ url, database: app.store.dialect, location: app.store.location, worker: opts.worker }, `Recoup ${VERSION} listening on ${url}`)
-  let stopping = false
-  const stop = (signal: string) => {
-    if (stopping) return
-    stopping = true
-    app.logger.info({ signal }, 'shutting down: finishing steps in flight')
-    app.close(10_000).then(
-      () => process.exit(0),
-      (err) => {
-        app.logger.error({ err }, 'shutdown failed')
-        process.exit(1)
-      },
-    )
-  }
-  process.on('SIGTERM', () => stop('SIGTERM'))
-  process.on('SIGINT', () => stop('SIGINT'))
 }
 
 program
@@ -71,6 +89,19 @@ program
   .action(async (o: { worker: boolean }) => runServer({ worker: o.worker }))
 
 program
+  .command('worker')
+  .description('Run workflow steps only (no HTTP); start as many as wanted next to `serve --no-worker` (PostgreSQL)')
+  .option('--concurrency <n>', 'most runs advanced at once by this process (env RECOUP_CONCURRENCY)')
+  .action(async (o: { concurrency?: string }) => {
+    const config = loadConfig({ ...process.env, RECOUP_WORKER: 'true', ...(o.concurrency ? { RECOUP_CONCURRENCY: o.concurrency } : {}) })
+    const { buildApp } = await loadApp()
+    const ready = buildApp(config)
+    stopOnSignals(ready)
+    const app = await ready
+    app.logger.info({ database: app.store.dialect, location: app.store.location, concurrency: config.concurrency }, `Recoup ${VERSION} worker running`)
+  })
+
+program
   .command('migrate')
   .description('Create or upgrade the database schema')
   .action(async () => {
@@ -79,6 +110,12 @@ program
     const store = await openStore({ url: config.databaseUrl })
     try {
       const ran = await migrate(store)
+      if (store.dialect === 'postgres') {
+        // graphile-worker's own schema, where runs' jobs live in scale-out mode.
+        const { migrateWorkerQueue } = await import('../engine/graphile-scheduler.js')
+        const { workerSchemaFor } = await import('../store/job-queue.js')
+        await migrateWorkerQueue({ connectionString: config.databaseUrl, schema: workerSchemaFor(config.databaseUrl, config.workerSchema) })
+      }
       console.log(ran.length ? `Applied: ${ran.join(', ')}` : 'The database is up to date.')
     } finally {
       await store.close()

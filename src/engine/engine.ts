@@ -10,7 +10,7 @@ import type { WorkflowDefinition } from '../domain/workflow.js'
 import type { TransactionBatcher } from '../store/batcher.js'
 import { findCustomer } from '../store/customers.js'
 import type { Store } from '../store/database.js'
-import { deleteJob, scheduleJob } from '../store/jobs.js'
+import type { JobQueue } from '../store/job-queue.js'
 import type { Database, RunRow, StepResultRow } from '../store/schema.js'
 import { rawQuery } from '../store/raw.js'
 import { getWorkflowVersion } from '../store/workflows.js'
@@ -23,6 +23,8 @@ import { backoffDelay, type RetryPolicy } from './retry-policy.js'
 export interface EngineOptions {
   readonly store: Store
   readonly batcher: TransactionBatcher
+  /** Where a run's next job is written, in the transaction that records its step. */
+  readonly jobs: JobQueue
   readonly channels: Channels
   readonly payments: PaymentRetryProvider
   /** Records an event inside the given transaction (ingest's logic: records, exits, new runs). */
@@ -82,7 +84,7 @@ export class Engine {
     let run = (await this.#db.executeQuery<RunRow>(rawQuery(dialect, 'select * from runs where id = ?', [runId]))).rows[0]
     if (!run) return
     if (run.status !== 'running' && run.status !== 'waiting') {
-      await deleteJob(this.#db, runId)
+      await this.#o.jobs.cancel(this.#db, runId)
       return
     }
     const loaded = await this.#load(run.workflow_id, run.workflow_version)
@@ -104,7 +106,7 @@ export class Engine {
       if (node?.step.type === 'update_customer' && outcome.apply) customer = await this.#customer(run.customer_id)
     }
     // Too many steps in one go: yield to other runs and come back.
-    await scheduleJob(this.#db, run.id, this.#o.now())
+    await this.#o.jobs.schedule(this.#db, run.id, this.#o.now())
   }
 
   async #customer(id: string): Promise<Record<string, unknown>> {
@@ -271,11 +273,9 @@ export class Engine {
         }
       }
       if (n.kind === 'sleep') {
-        await trx.executeQuery(
-          rawQuery(dialect, 'insert into jobs (run_id, run_at) values (?, ?) on conflict (run_id) do update set run_at = excluded.run_at, locked_until = null, locked_by = null', [run.id, n.until]),
-        )
+        await this.#o.jobs.schedule(trx, run.id, n.until)
       } else if (n.kind === 'fail' || (n.kind === 'continue' && n.cursor === null)) {
-        await trx.executeQuery(rawQuery(dialect, 'delete from jobs where run_id = ?', [run.id]))
+        await this.#o.jobs.cancel(trx, run.id)
         await this.#o.publisher.runEnded(trx, updated, n.kind === 'fail' ? 'failed' : 'completed', updated.error)
       }
       return true

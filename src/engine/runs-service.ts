@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
 import { ConflictError } from '../domain/errors.js'
 import type { TransactionBatcher } from '../store/batcher.js'
-import { scheduleJob } from '../store/jobs.js'
+import type { JobQueue } from '../store/job-queue.js'
 import type { Page } from '../store/page.js'
 import { finishRun, getRunRow, listRunRows, stepResults, toStepResult, type RunFilter, type StepResult } from '../store/runs.js'
 import type { Database, RunRow } from '../store/schema.js'
@@ -48,11 +48,13 @@ function summary(r: RunRow): Omit<RunView, 'steps'> {
 export class RunsService {
   readonly #db: Kysely<Database>
   readonly #batcher: TransactionBatcher
+  readonly #jobs: JobQueue
   readonly #now: () => number
   readonly #onChange: () => void
   readonly #publisher: EventPublisher
 
-  constructor(options: { db: Kysely<Database>; batcher: TransactionBatcher; publisher: EventPublisher; now: () => number; onChange: () => void }) {
+  constructor(options: { db: Kysely<Database>; batcher: TransactionBatcher; publisher: EventPublisher; jobs: JobQueue; now: () => number; onChange: () => void }) {
+    this.#jobs = options.jobs
     this.#publisher = options.publisher
     this.#db = options.db
     this.#batcher = options.batcher
@@ -85,7 +87,7 @@ export class RunsService {
   async cancel(id: string): Promise<RunView> {
     const run = await getRunRow(this.#db, id)
     const ok = await this.#batcher.run(async (trx) => {
-      if (!(await finishRun(trx, id, 'canceled', 'canceled by request'))) return false
+      if (!(await finishRun(trx, this.#jobs, id, 'canceled', 'canceled by request'))) return false
       await this.#publisher.runEnded(trx, run, 'canceled', 'canceled by request')
       return true
     })
@@ -105,7 +107,7 @@ export class RunsService {
         .executeTakeFirst()
       if (Number(res.numUpdatedRows) === 0) return false
       await trx.updateTable('step_results').set({ status: 'pending', attempts: 0, error: null, finished_at: null }).where('run_id', '=', id).where('status', '=', 'failed').execute()
-      await scheduleJob(trx, id, now)
+      await this.#jobs.schedule(trx, id, now)
       return true
     })
     if (!ok) {

@@ -4,6 +4,7 @@ import { planIdOf, subscriptionIdOf, type RecoupEvent } from '../domain/events.j
 import { newId } from '../domain/ids.js'
 import type { EventPublisher } from '../engine/publisher.js'
 import { toCustomer, type Customer } from '../store/customers.js'
+import type { JobQueue } from '../store/job-queue.js'
 import { ACTIVE_RUN_STATUSES, finishRun } from '../store/runs.js'
 import type { Database, RunRow } from '../store/schema.js'
 import { eventContext, selectedProducts, triggerMatches } from '../triggers/trigger.js'
@@ -21,6 +22,8 @@ export interface IngestResult {
 export interface BatchContext {
   readonly catalog: CatalogCache
   readonly publisher: EventPublisher
+  /** Where new runs' first jobs and woken runs' jobs are written. */
+  readonly jobs: JobQueue
   readonly nowMs: number
 }
 
@@ -177,12 +180,11 @@ export async function applyEventBatch(db: Kysely<Database>, events: readonly Rec
       e.run.wait_until = null
       e.run.wait_reason = null
     } else {
-      await finishRun(db, e.run.id, 'exited', e.reason)
+      await finishRun(db, ctx.jobs, e.run.id, 'exited', e.reason)
     }
   }
   for (const part of chunks(created, 19)) await db.insertInto('runs').values(part).execute()
-  const jobs = created.filter((r) => r.status !== 'exited').map((r) => ({ run_id: r.id, run_at: waitStarts.get(r.id)?.until ?? ctx.nowMs, locked_until: null, locked_by: null }))
-  for (const part of chunks(jobs, 4)) await db.insertInto('jobs').values(part).execute()
+  await ctx.jobs.scheduleMany(db, created.filter((r) => r.status !== 'exited').map((r) => ({ runId: r.id, runAt: waitStarts.get(r.id)?.until ?? ctx.nowMs })))
   const parked = created.filter((r) => r.status === 'waiting' && waitStarts.has(r.id))
   for (const part of chunks(parked, 9)) {
     await db
@@ -195,14 +197,14 @@ export async function applyEventBatch(db: Kysely<Database>, events: readonly Rec
   }
   for (const e of endings) await ctx.publisher.runEnded(db, e.run, 'exited', e.reason, e.outcome)
   if (wakeCustomers.size > 0) {
-    const waiting = db.selectFrom('runs').select('id').where('customer_id', 'in', [...wakeCustomers]).where('status', '=', 'waiting')
-    await db.updateTable('jobs').set({ run_at: ctx.nowMs }).where('run_id', 'in', waiting).execute()
+    const waiting = await db.selectFrom('runs').select('id').where('customer_id', 'in', [...wakeCustomers]).where('status', '=', 'waiting').execute()
+    await ctx.jobs.wake(db, waiting.map((r) => r.id), ctx.nowMs)
   }
   if (wakeRuns.size > 0) {
     // Only the customer's own runs: an event names a run, but cannot wake someone else's.
     const owners = fresh.filter((e) => e.type === 'offer.declined').map((e) => e.customer.id)
-    const waiting = db.selectFrom('runs').select('id').where('id', 'in', [...wakeRuns]).where('customer_id', 'in', owners).where('status', '=', 'waiting')
-    await db.updateTable('jobs').set({ run_at: ctx.nowMs }).where('run_id', 'in', waiting).execute()
+    const waiting = await db.selectFrom('runs').select('id').where('id', 'in', [...wakeRuns]).where('customer_id', 'in', owners).where('status', '=', 'waiting').execute()
+    await ctx.jobs.wake(db, waiting.map((r) => r.id), ctx.nowMs)
   }
 
   // 4. One answer per input event, in input order.

@@ -5,6 +5,7 @@ import { eventSchema, type RecoupEvent } from '../domain/events.js'
 import { zodIssues } from '../engine/definition.js'
 import type { EventPublisher } from '../engine/publisher.js'
 import type { TransactionBatcher } from '../store/batcher.js'
+import type { JobQueue } from '../store/job-queue.js'
 import type { Database } from '../store/schema.js'
 import { applyEventBatch, type IngestResult } from './apply-batch.js'
 import type { CatalogCache } from './catalog-cache.js'
@@ -45,10 +46,12 @@ export class Ingestor {
   readonly #now: () => number
   readonly #onCommitted: () => void
   readonly #publisher: EventPublisher
+  readonly #jobs: JobQueue
   #queue: Waiting[] = []
   #scheduled = false
 
-  constructor(options: { batcher: TransactionBatcher; catalog: CatalogCache; publisher: EventPublisher; now: () => number; onCommitted: () => void }) {
+  constructor(options: { batcher: TransactionBatcher; catalog: CatalogCache; publisher: EventPublisher; jobs: JobQueue; now: () => number; onCommitted: () => void }) {
+    this.#jobs = options.jobs
     this.#batcher = options.batcher
     this.#publisher = options.publisher
     this.#catalog = options.catalog
@@ -96,7 +99,7 @@ export class Ingestor {
   }
 
   #apply(trx: Kysely<Database>, events: readonly RecoupEvent[]): Promise<IngestResult[]> {
-    return applyEventBatch(trx, events, { catalog: this.#catalog, publisher: this.#publisher, nowMs: this.#now() })
+    return applyEventBatch(trx, events, { catalog: this.#catalog, publisher: this.#publisher, jobs: this.#jobs, nowMs: this.#now() })
   }
 
   #enqueue(event: RecoupEvent): Promise<IngestResult> {

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely'
 import { NotFoundError } from '../domain/errors.js'
+import type { JobQueue } from './job-queue.js'
 import { toPage, type Page, type PageRequest } from './page.js'
 import type { Database, RunRow, StepResultRow } from './schema.js'
 
@@ -29,17 +30,6 @@ export function toStepResult(r: StepResultRow): StepResult {
     finished_at: r.finished_at,
     output: r.output ? (JSON.parse(r.output) as Record<string, unknown>) : null,
     error: r.error,
-  }
-}
-
-/** Inserts runs and their first jobs (due now). */
-export async function insertRuns(db: Kysely<Database>, runs: readonly RunRow[], runAt: number): Promise<void> {
-  if (runs.length === 0) return
-  // SQLite allows at most 32766 bound values per statement; 19 columns × 500 rows stays under.
-  for (let i = 0; i < runs.length; i += 500) {
-    const chunk = runs.slice(i, i + 500)
-    await db.insertInto('runs').values(chunk).execute()
-    await db.insertInto('jobs').values(chunk.map((r) => ({ run_id: r.id, run_at: runAt, locked_until: null, locked_by: null }))).execute()
   }
 }
 
@@ -77,6 +67,7 @@ export async function runsOfEvent(db: Kysely<Database>, eventId: string): Promis
  */
 export async function finishRun(
   db: Kysely<Database>,
+  jobs: JobQueue,
   id: string,
   status: RunStatus,
   reason: string | null,
@@ -89,7 +80,7 @@ export async function finishRun(
     .where('status', 'in', [...ACTIVE_RUN_STATUSES])
     .executeTakeFirst()
   if (Number(res.numUpdatedRows) === 0) return false
-  await db.deleteFrom('jobs').where('run_id', '=', id).execute()
+  await jobs.cancel(db, id)
   // A step caught mid-flight stays visible as what it was; pending ones are not going to run.
   await db.updateTable('step_results').set({ status: 'skipped', finished_at: now }).where('run_id', '=', id).where('status', '=', 'pending').execute()
   return true

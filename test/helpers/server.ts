@@ -38,10 +38,10 @@ export interface RunningServer {
  * Starts the real server (`recoup start`) as a child process on a free port, with its own SQLite
  * file unless DATABASE_URL is given, and waits until /healthz answers.
  */
-export async function startServer(options: { env?: Record<string, string>; databaseUrl?: string } = {}): Promise<RunningServer> {
+export async function startServer(options: { env?: Record<string, string>; databaseUrl?: string; command?: readonly string[] } = {}): Promise<RunningServer> {
   const port = await freePort()
   const databaseUrl = options.databaseUrl ?? join(mkdtempSync(join(tmpdir(), 'recoup-e2e-')), 'recoup.db')
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'start'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...(options.command ?? ['start'])], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -96,6 +96,48 @@ export async function startServer(options: { env?: Record<string, string>; datab
     },
     async kill() {
       if (child.exitCode !== null) return
+      child.kill('SIGKILL')
+      await exited
+    },
+  }
+}
+
+export interface RunningWorker {
+  readonly process: ChildProcess
+  output(): string
+  /** Resolves once the worker says it runs (needs RECOUP_LOG_LEVEL info or lower). */
+  ready(timeoutMs?: number): Promise<void>
+  /** SIGTERM, then wait for exit; resolves to the exit code. */
+  stop(): Promise<number | null>
+  /** kill -9, then wait for exit. */
+  kill(): Promise<void>
+}
+
+/** Starts `recoup worker` (engine only, no HTTP) as a child process on the given database. */
+export function startWorker(options: { databaseUrl: string; concurrency?: number; env?: Record<string, string> }): RunningWorker {
+  const args = ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'worker', ...(options.concurrency ? ['--concurrency', String(options.concurrency)] : [])]
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: options.databaseUrl, RECOUP_API_KEY: TEST_API_KEY, RECOUP_LOG_LEVEL: 'warn', RECOUP_POLL_MS: '100', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()))
+  child.stderr!.on('data', (b: Buffer) => (out += b.toString()))
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)))
+  return {
+    process: child,
+    output: () => out,
+    async ready(timeoutMs = 60_000) {
+      await eventually(async () => out.includes('worker running'), timeoutMs, `the worker to start:\n${out}`)
+    },
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode
+      child.kill('SIGTERM')
+      return exited
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return
       child.kill('SIGKILL')
       await exited
     },

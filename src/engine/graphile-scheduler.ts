@@ -1,0 +1,194 @@
+import { Logger as GraphileLogger, run, runMigrations, type Runner, type WorkerEvents } from 'graphile-worker'
+import { EventEmitter } from 'node:events'
+import pg from 'pg'
+import { ADVANCE_RUN_TASK } from '../store/job-queue.js'
+import type { Engine } from './engine.js'
+import type { Scheduler } from './scheduler.js'
+
+/** Advisory-lock class for "this graphile-worker id is alive" (the second key is hashtext(id)). */
+const ALIVE_LOCK_CLASS = 0x5245_4350 // 'RECP'
+
+export interface GraphileSchedulerOptions {
+  /** PostgreSQL URL (the same database as the store). */
+  readonly connectionString: string
+  /** The schema graphile-worker lives in. */
+  readonly schema: string
+  readonly engine: Engine
+  /** Most runs advanced at once by this process. */
+  readonly concurrency: number
+  /** How often to look for jobs that came due (new jobs arrive by LISTEN/NOTIFY at once). */
+  readonly pollMs: number
+  /** How often to look for jobs held by workers that died. */
+  readonly sweepMs?: number
+  /** Our clock minus the wall clock: non-zero only when tests move time. */
+  readonly clockOffset: () => number
+  readonly log: (level: 'error' | 'warn' | 'info' | 'debug', message: string, meta?: Record<string, unknown>) => void
+}
+
+/** Installs or upgrades graphile-worker's schema (idempotent; safe from many processes at once). */
+export async function migrateWorkerQueue(options: { connectionString: string; schema: string }): Promise<void> {
+  await runMigrations({ connectionString: options.connectionString, schema: options.schema, logger: quietLogger })
+}
+
+const quietLogger = new GraphileLogger(() => () => {})
+
+/**
+ * The scale-out scheduler: graphile-worker runs `advance_run` jobs that our own transactions add
+ * (see `graphileJobQueue`). graphile-worker only releases the jobs of a worker that died after
+ * 4 hours; so every process holds a session advisory lock per worker id on a "lifeline"
+ * connection, and any process may free the jobs of a worker whose lock nobody holds any more
+ * (its connection died with it).
+ */
+export class GraphileScheduler implements Scheduler {
+  readonly #o: GraphileSchedulerOptions
+  readonly #ours = new Set<string>()
+  readonly #s: string
+  #runner: Runner | undefined
+  #lifeline: pg.Client | undefined
+  #sweeper: NodeJS.Timeout | undefined
+  #lastOffset = 0
+  #stopping = false
+  #lifelineQueue: Promise<unknown> = Promise.resolve()
+
+  constructor(options: GraphileSchedulerOptions) {
+    this.#o = options
+    this.#s = `"${options.schema.replace(/"/g, '""')}"`
+  }
+
+  async start(): Promise<void> {
+    const lifeline = new pg.Client({ connectionString: this.#o.connectionString })
+    lifeline.on('error', (err) => this.#o.log('error', 'worker lifeline connection failed; other workers may take over our jobs', { err }))
+    await lifeline.connect()
+    this.#lifeline = lifeline
+    // A moved clock (tests) starts at the wall clock's time: catch up with any jump so far.
+    this.wake()
+    await this.#startRunner()
+    this.#sweeper = setInterval(() => void this.#sweep(), this.#o.sweepMs ?? 2_000)
+    this.#sweeper.unref()
+  }
+
+  /**
+   * Starts a graphile-worker pool and keeps one running: graphile-worker shuts its pool down when
+   * it hears of a breaking migration on the database-wide `worker:migrate` channel, which any
+   * schema's install sends (another tenant, another test). A new pool checks the schema again.
+   */
+  async #startRunner(): Promise<void> {
+    const ids = new Set<string>()
+    const events: WorkerEvents = new EventEmitter()
+    // Jobs are locked by the pool's id (batched fetch) or a worker's: hold an alive lock for each.
+    const alive = (id: string) => {
+      ids.add(id)
+      this.#ours.add(id)
+      this.#onLifeline((c) => c.query('select pg_advisory_lock($1, hashtext($2))', [ALIVE_LOCK_CLASS, id]))
+    }
+    events.on('pool:create', ({ workerPool }) => alive(workerPool.id))
+    events.on('worker:create', ({ worker }) => alive(worker.workerId))
+    const engine = this.#o.engine
+    const runner = await run({
+      connectionString: this.#o.connectionString,
+      schema: this.#o.schema,
+      concurrency: this.#o.concurrency,
+      maxPoolSize: this.#o.concurrency + 2,
+      noHandleSignals: true,
+      pollInterval: this.#o.pollMs,
+      logger: new GraphileLogger((scope) => (level, message, meta) => {
+        if (level === 'error' || level === 'warning') this.#o.log(level === 'error' ? 'error' : 'warn', message, { ...scope, ...meta })
+      }),
+      events,
+      taskList: {
+        [ADVANCE_RUN_TASK]: async (payload, helpers) => {
+          // A job whose key was taken away was superseded (the run moved on or ended) while it
+          // was held; running it again could only repeat a step early.
+          if (helpers.job.key === null) return
+          const runId = (payload as { run_id?: unknown }).run_id
+          if (typeof runId === 'string') await engine.advance(runId)
+        },
+      },
+    })
+    this.#runner = runner
+    const ended = () => {
+      for (const id of ids) {
+        this.#ours.delete(id)
+        this.#onLifeline((c) => c.query('select pg_advisory_unlock($1, hashtext($2))', [ALIVE_LOCK_CLASS, id]))
+      }
+      if (this.#runner !== runner || this.#stopping) return
+      // graphile-worker sets exitCode 57 when it stops for a migration; we carry on instead.
+      if (process.exitCode === 57) process.exitCode = undefined
+      this.#o.log('warn', 'the graphile-worker pool stopped; starting a new one')
+      this.#restart(1_000)
+    }
+    runner.promise.then(ended, ended)
+  }
+
+  #restart(delayMs: number): void {
+    const t = setTimeout(() => {
+      if (this.#stopping) return
+      this.#startRunner().catch((err) => {
+        this.#o.log('error', 'starting a graphile-worker pool failed; trying again', { err })
+        this.#restart(Math.min(delayMs * 2, 30_000))
+      })
+    }, delayMs)
+    t.unref()
+  }
+
+  wake(): void {
+    // New jobs announce themselves (NOTIFY). Only a moved clock (tests) needs help: shift every
+    // pending job earlier by the amount time jumped, so graphile-worker sees what we see.
+    const offset = this.#o.clockOffset()
+    const jump = offset - this.#lastOffset
+    if (jump < 1000) return
+    this.#lastOffset = offset
+    this.#onLifeline((c) =>
+      c.query(`update ${this.#s}._private_jobs set run_at = run_at - make_interval(secs => $1::float8 / 1000) where locked_at is null`, [jump]),
+    )
+  }
+
+  async stop(deadlineMs = 10_000): Promise<void> {
+    this.#stopping = true
+    if (this.#sweeper) clearInterval(this.#sweeper)
+    const runner = this.#runner
+    this.#runner = undefined
+    if (runner) {
+      // Graceful: take no new jobs, let those in flight finish. What does not finish in time is
+      // freed by the other workers once our lifeline (and its locks) is gone.
+      let timer: NodeJS.Timeout | undefined
+      const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), deadlineMs)))
+      const outcome = await Promise.race([runner.stop().then(() => 'done' as const, () => 'done' as const), late])
+      clearTimeout(timer)
+      if (outcome === 'late') this.#o.log('warn', `steps still in flight after ${deadlineMs} ms; other workers will take them over`)
+    }
+    await this.#lifelineQueue.catch(() => {})
+    await this.#lifeline?.end().catch(() => {})
+    this.#lifeline = undefined
+  }
+
+  /** Runs queries on the lifeline one after another (a pg client takes one at a time anyway). */
+  #onLifeline(fn: (c: pg.Client) => Promise<unknown>): void {
+    const c = this.#lifeline
+    if (!c) return
+    this.#lifelineQueue = this.#lifelineQueue.then(() => fn(c)).catch((err) => this.#o.log('error', 'worker lifeline query failed', { err }))
+  }
+
+  /** Frees jobs held by workers whose process died: nobody holds their alive lock. */
+  async #sweep(): Promise<void> {
+    this.#onLifeline(async (c) => {
+      // A few seconds' grace: a new worker may lock a job just before its alive lock is taken.
+      const held = await c.query<{ locked_by: string }>(
+        `select distinct locked_by from ${this.#s}._private_jobs where locked_by is not null and locked_at < now() - interval '5 seconds'`,
+      )
+      const dead: string[] = []
+      for (const { locked_by: id } of held.rows) {
+        if (this.#ours.has(id)) continue
+        const got = await c.query<{ free: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as free', [ALIVE_LOCK_CLASS, id])
+        if (got.rows[0]?.free) {
+          await c.query('select pg_advisory_unlock($1, hashtext($2))', [ALIVE_LOCK_CLASS, id])
+          dead.push(id)
+        }
+      }
+      if (dead.length > 0) {
+        await c.query(`select ${this.#s}.force_unlock_workers($1::text[])`, [dead])
+        this.#o.log('warn', 'released jobs of workers that died', { workers: dead })
+      }
+    })
+  }
+}
