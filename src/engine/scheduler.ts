@@ -1,6 +1,7 @@
 import { hostname } from 'node:os'
 import type { Store } from '../store/database.js'
-import { claimDueJobs, nextDueAt, releaseAllLeases, scheduleJob } from '../store/jobs.js'
+import { tableJobQueue } from '../store/job-queue.js'
+import { claimDueJobs, nextDueAt, releaseAllLeases } from '../store/jobs.js'
 import type { Engine } from './engine.js'
 
 /** Runs due jobs. The embedded mode polls the jobs table; scale-out may plug in another. */
@@ -104,7 +105,7 @@ export class PollingScheduler implements Scheduler {
       .catch(async (err) => {
         this.#o.onError?.(err, runId)
         // An unexpected error (a bug, the database down): try the run again a little later.
-        await scheduleJob(this.#o.store.db, runId, this.#o.now() + 5_000).catch(() => {})
+        await tableJobQueue(this.#o.store.dialect).schedule(this.#o.store.db, runId, this.#o.now() + 5_000).catch(() => {})
       })
       .finally(() => {
         this.#inFlight.delete(runId)

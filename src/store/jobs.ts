@@ -2,20 +2,6 @@ import { sql, type Kysely } from 'kysely'
 import type { DialectName } from './database.js'
 import type { Database, JobRow } from './schema.js'
 
-/** Sets (or moves) the one job of a run. A run never has two jobs: run_id is the key. */
-export async function scheduleJob(db: Kysely<Database>, runId: string, runAt: number): Promise<void> {
-  await db
-    .insertInto('jobs')
-    .values({ run_id: runId, run_at: runAt, locked_until: null, locked_by: null })
-    .onConflict((oc) => oc.column('run_id').doUpdateSet({ run_at: runAt, locked_until: null, locked_by: null }))
-    .execute()
-}
-
-/** Removes a run's job (the run finished). */
-export async function deleteJob(db: Kysely<Database>, runId: string): Promise<void> {
-  await db.deleteFrom('jobs').where('run_id', '=', runId).execute()
-}
-
 /**
  * Claims up to `limit` due jobs for `worker` until `leaseUntil`. On PostgreSQL, SKIP LOCKED lets
  * many workers claim side by side; SQLite has one owner process, so a plain update suffices.

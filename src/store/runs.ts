@@ -45,17 +45,6 @@ export async function stepResults(db: Kysely<Database>, runId: string): Promise<
   return db.selectFrom('step_results').selectAll().where('run_id', '=', runId).execute()
 }
 
-/** Active runs of these customers (ingest checks their exit_on). */
-export async function activeRunsOf(db: Kysely<Database>, customerIds: readonly string[]): Promise<RunRow[]> {
-  if (customerIds.length === 0) return []
-  return db
-    .selectFrom('runs')
-    .selectAll()
-    .where('customer_id', 'in', [...customerIds])
-    .where('status', 'in', [...ACTIVE_RUN_STATUSES])
-    .execute()
-}
-
 /** Runs created by an event (for duplicate answers). */
 export async function runsOfEvent(db: Kysely<Database>, eventId: string): Promise<{ id: string; workflow_id: string }[]> {
   return db.selectFrom('runs').select(['id', 'workflow_id']).where('event_id', '=', eventId).orderBy('id').execute()
