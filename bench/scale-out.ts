@@ -1,0 +1,212 @@
+// Scale-out figures on PostgreSQL: completed runs/s of the three-step workflow with 1, 2 and 3
+// `recoup worker` processes, event-to-first-step latency at a steady 500 events/s, and plain
+// graphile-worker (a no-op task) for comparison. Prints figures; asserts nothing.
+//
+//   npx tsx bench/scale-out.ts [--events N]        (BENCH_DATABASE_URL, default postgres://root@127.0.0.1:5432/test)
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { Logger, run, runMigrations } from 'graphile-worker'
+import pg from 'pg'
+import {
+  BENCH_API_KEY, Client, MachineCpu, ProcSampler, ROOT, batchJson, createProduct, createWorkflow, fmtInt, fmtMs, fmtNum, freePort, onCleanup, percentile, sleep,
+} from './lib.js'
+
+const BASE = process.env.BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test'
+const arg = (name: string) => {
+  const i = process.argv.indexOf(name)
+  return i >= 0 ? process.argv[i + 1] : undefined
+}
+const EVENTS = Number(arg('--events') ?? 6000)
+// 16 keeps 3 workers × (16 + 2 graphile-worker + 10 store + 1 lifeline) connections under max_connections 100.
+const WORKER_CONCURRENCY = 16
+const log = (msg: string) => console.log(msg)
+
+async function freshSchemaUrl(tag: string): Promise<string> {
+  const schema = `bench_${tag}_${Date.now().toString(36)}`
+  const c = new pg.Client({ connectionString: BASE })
+  await c.connect()
+  await c.query(`create schema "${schema}"`)
+  await c.end()
+  dropLater.push(schema) // dropped at the end of main()
+  const url = new URL(BASE)
+  url.searchParams.set('options', `-c search_path=${schema}`)
+  return url.toString()
+}
+const dropLater: string[] = []
+
+function spawnRecoup(args: string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, RECOUP_API_KEY: BENCH_API_KEY, RECOUP_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  })
+  onCleanup(() => child.kill('SIGKILL'))
+  return child
+}
+
+async function startApi(databaseUrl: string): Promise<{ child: ChildProcess; client: Client }> {
+  const port = await freePort()
+  const child = spawnRecoup(['serve', '--no-worker'], { DATABASE_URL: databaseUrl, RECOUP_PORT: String(port) })
+  const client = new Client(port, BENCH_API_KEY)
+  for (let i = 0; ; i++) {
+    const r = await client.send('GET', '/healthz').catch(() => null)
+    if (r?.status === 200) break
+    if (i > 600) throw new Error('API did not come up')
+    await sleep(100)
+  }
+  await createProduct(client, 'prod_pro', 'Pro plan')
+  await createWorkflow(client, {
+    id: 'wf_billing_day',
+    product: 'prod_pro',
+    steps: [
+      { id: 'tell-customer', type: 'send_email', subject: "Your {{ product.name }} payment didn't go through", body: 'Hi {{ customer.name }}, we could not charge {{ payment.amount | money: payment.currency }}. Update your card: {{ links.update_payment }}' },
+      { id: 'tag', type: 'update_customer', add_tags: ['payment-failed'] },
+      { id: 'alert-finance', type: 'notify_team', channel: 'email', to: 'finance@example.com', message: '{{ customer.email }} failed a {{ product.name }} payment' },
+    ],
+  })
+  return { child, client }
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return
+  const exited = new Promise((r) => child.once('exit', r))
+  child.kill('SIGTERM')
+  await exited
+}
+
+async function ingest(client: Client, prefix: string, count: number): Promise<void> {
+  const jobs: Promise<unknown>[] = []
+  for (let from = 0; from < count; from += 500) jobs.push(client.send('POST', '/v1/events', batchJson(prefix, from, Math.min(500, count - from), 'prod_pro')))
+  await Promise.all(jobs)
+}
+
+async function completed(db: pg.Client): Promise<number> {
+  return Number((await db.query(`select count(*) as n from runs where status = 'completed'`)).rows[0].n)
+}
+
+/** The PostgreSQL server's processes (postmaster and backends), from /proc. */
+function postgresPids(): number[] {
+  const out: number[] = []
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      if (readFileSync(`/proc/${name}/comm`, 'utf8').trim() === 'postgres') out.push(Number(name))
+    } catch {
+      // gone
+    }
+  }
+  return out
+}
+
+async function throughput(workers: number): Promise<void> {
+  const url = await freshSchemaUrl(`w${workers}`)
+  const api = await startApi(url)
+  await ingest(api.client, 'evt_', EVENTS)
+  const db = new pg.Client({ connectionString: url })
+  await db.connect()
+  const machine = new MachineCpu()
+  const children = Array.from({ length: workers }, () => spawnRecoup(['worker', '--concurrency', String(WORKER_CONCURRENCY)], { DATABASE_URL: url, RECOUP_POLL_MS: '100' }))
+  const samplers = children.map((c) => new ProcSampler(c.pid!, 1000))
+  let marks = samplers.map((s) => s.mark())
+  // Measured from the first completed run: process start-up (tsx, migrations) is not throughput.
+  let firstAt = 0
+  let n0 = 0
+  let pgs: ProcSampler[] = []
+  let pgMarks: ReturnType<ProcSampler['mark']>[] = []
+  for (;;) {
+    const n = await completed(db)
+    if (n > 0 && !firstAt) {
+      firstAt = performance.now()
+      n0 = n
+      machine.reset()
+      marks = samplers.map((s) => s.mark())
+      pgs = postgresPids().map((p) => new ProcSampler(p, 1000))
+      pgMarks = pgs.map((s) => s.mark())
+    }
+    if (n >= EVENTS) break
+    await sleep(100)
+  }
+  const ms = performance.now() - firstAt
+  const workerCpu = samplers.map((s, i) => s.cpuSince(marks[i]!))
+  const pgCpu = pgs.reduce((a, s, i) => a + s.cpuSince(pgMarks[i]!), 0)
+  log(
+    `  ${workers} worker${workers > 1 ? 's' : ''} × concurrency ${WORKER_CONCURRENCY}: ${fmtInt((EVENTS - n0) / (ms / 1000))} runs/s (${fmtInt(((EVENTS - n0) * 3) / (ms / 1000))} steps/s; ${fmtInt(EVENTS - n0)} runs in ${fmtMs(ms)} after the first completion) — ` +
+      `CPU: workers ${workerCpu.map((c) => `${fmtNum(c, 0)}%`).join(' + ')}, PostgreSQL ${fmtNum(pgCpu, 0)}%, machine ${fmtNum(machine.since(), 0)}% of 2 cores`,
+  )
+  await Promise.all(children.map(stop))
+  await stop(api.child)
+  api.client.close()
+  await db.end()
+}
+
+async function latency(rate: number, seconds: number): Promise<void> {
+  const url = await freshSchemaUrl(`lat${rate}`)
+  const api = await startApi(url)
+  const children = Array.from({ length: 2 }, () => spawnRecoup(['worker', '--concurrency', String(WORKER_CONCURRENCY)], { DATABASE_URL: url, RECOUP_POLL_MS: '100' }))
+  await sleep(3000)
+  const total = rate * seconds
+  const perTick = rate / 10
+  const db = new pg.Client({ connectionString: url })
+  await db.connect()
+  // `rate / 10` events every 100 ms, one request each (a billing system's webhook bursts), paced by the clock.
+  const t0 = performance.now()
+  const sends: Promise<unknown>[] = []
+  for (let tick = 0; tick < total / perTick; tick++) {
+    const due = t0 + tick * 100
+    const wait = due - performance.now()
+    if (wait > 0) await sleep(wait)
+    sends.push(api.client.send('POST', '/v1/events', batchJson('evt_l', tick * perTick, perTick, 'prod_pro')))
+  }
+  await Promise.all(sends)
+  const sentS = (performance.now() - t0) / 1000
+  while ((await completed(db)) < total) await sleep(200)
+  const rows = (
+    await db.query<{ ms: number }>(`
+      select (extract(epoch from (s.started_at::timestamptz - e.received_at::timestamptz)) * 1000)::float8 as ms
+      from step_results s join runs r on r.id = s.run_id join events e on e.id = r.event_id
+      where s.step_id = 'tell-customer'`)
+  ).rows.map((r) => Number(r.ms)).sort((a, b) => a - b)
+  log(`  ${fmtInt(total)} events offered at ${fmtInt(rate)}/s, accepted at ${fmtInt(total / sentS)}/s (batches of ${perTick} every 100 ms), 1 API + 2 workers: event → first step p50 ${fmtMs(percentile(rows, 50))}, p99 ${fmtMs(percentile(rows, 99))}, max ${fmtMs(rows.at(-1)!)}`)
+  await Promise.all(children.map(stop))
+  await stop(api.child)
+  api.client.close()
+  await db.end()
+}
+
+async function plainGraphile(): Promise<void> {
+  const url = await freshSchemaUrl('gw')
+  const schema = new URL(url).searchParams.get('options')!.split('=')[1] + '_gw'
+  const logger = new Logger(() => () => {})
+  await runMigrations({ connectionString: url, schema, logger })
+  const db = new pg.Client({ connectionString: url })
+  await db.connect()
+  const n = 20_000
+  await db.query(`select "${schema}".add_jobs(array(select row('noop', json_build_object('i', i), null, null, null, null, null, null)::"${schema}".job_spec from generate_series(1, $1) i))`, [n])
+  let done = 0
+  const t0 = performance.now()
+  const runner = await run({ connectionString: url, schema, concurrency: WORKER_CONCURRENCY, noHandleSignals: true, pollInterval: 100, logger, taskList: { noop: async () => void done++ } })
+  while (done < n) await sleep(50)
+  const ms = performance.now() - t0
+  await runner.stop()
+  log(`  plain graphile-worker, one process × concurrency ${WORKER_CONCURRENCY}, no-op task: ${fmtInt(n / (ms / 1000))} jobs/s (${fmtInt(n)} jobs in ${fmtMs(ms)})`)
+  await db.end()
+}
+
+async function main(): Promise<void> {
+  log(`scale-out bench on ${new URL(BASE).host}: ${fmtInt(EVENTS)} events of send_email (outbox) → update_customer → notify_team, ingested first, then the workers start`)
+  try {
+    for (const w of [1, 2, 3]) await throughput(w)
+    await latency(500, 20)
+    await latency(100, 20)
+    await plainGraphile()
+  } finally {
+    const c = new pg.Client({ connectionString: BASE })
+    await c.connect()
+    for (const s of dropLater) await c.query(`drop schema if exists "${s}" cascade; drop schema if exists "${s}_gw" cascade`).catch(() => {})
+    await c.end()
+  }
+}
+
+await main()
+process.exit(0)
