@@ -53,7 +53,7 @@ function openSqlite(url: string): Store {
     raw.pragma('locking_mode = EXCLUSIVE')
     raw.pragma('journal_mode = WAL')
     raw.pragma('synchronous = NORMAL')
-    raw.pragma('cache_size = -65536')
+    raw.pragma('cache_size = -16384')
     raw.pragma('temp_store = MEMORY')
     raw.exec('BEGIN IMMEDIATE; COMMIT')
   } catch (err) {
