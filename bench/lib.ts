@@ -3,7 +3,7 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { Agent, request } from 'node:http'
-import { createServer } from 'node:net'
+import { freePort } from '../test/helpers/server.js'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
@@ -57,16 +57,7 @@ export function tempDir(prefix: string): { path: string; remove: () => void } {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
-export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer()
-    s.once('error', rej)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => res(port))
-    })
-  })
-}
+export { freePort }
 
 // ---------------------------------------------------------------------------------------------
 // HTTP: a keep-alive client for 127.0.0.1 (node:http, no fetch overhead).
