@@ -4,7 +4,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { PermanentError } from '../domain/errors.js'
 import { assertPublicAddress, publicOnlyLookup } from './address-guard.js'
-import { networkError } from './http-status.js'
+import { excerpt, httpStatusError, networkError } from './http-status.js'
 
 export interface GuardedRequest {
   readonly url: string
@@ -70,5 +70,20 @@ export async function guardedRequest(req: GuardedRequest): Promise<GuardedRespon
       reject(error instanceof PermanentError ? error : networkError(req.service, error))
     })
     outgoing.end(payload)
+  })
+}
+
+/**
+ * Throws the retry-or-not error for a non-2xx answer (see httpStatusError); `detailMax` bounds the
+ * body excerpt quoted in the message.
+ */
+export function requireSuccess(response: GuardedResponse, service: string, detailMax?: number): void {
+  if (response.status >= 200 && response.status < 300) return
+  const retryAfter = response.headers['retry-after']
+  throw httpStatusError({
+    service,
+    status: response.status,
+    retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+    detail: excerpt(response.text, detailMax),
   })
 }

@@ -1,7 +1,6 @@
 // Team alerts through a Slack incoming webhook (`message.to` is the webhook URL).
 import type { Channel, DeliveryResult, OutboundMessage } from './channel.js'
-import { guardedRequest } from './guarded-request.js'
-import { excerpt, httpStatusError } from './http-status.js'
+import { guardedRequest, requireSuccess } from './guarded-request.js'
 
 export interface SlackChannelOptions {
   /** Give up on one request after this long (default 10 s); the step then retries. */
@@ -67,14 +66,7 @@ export function createSlackChannel(options: SlackChannelOptions = {}): Channel {
         allowPrivate,
         service: 'Slack',
       })
-      if (response.status < 200 || response.status >= 300) {
-        throw httpStatusError({
-          service: 'Slack',
-          status: response.status,
-          retryAfter: firstHeader(response.headers['retry-after']),
-          detail: excerpt(response.text, 200),
-        })
-      }
+      requireSuccess(response, 'Slack', 200)
       // Incoming webhooks give no message id; the idempotency key is what ties the alert to its step.
       return { status: 'sent', providerId: message.idempotencyKey }
     },
@@ -101,6 +93,3 @@ function truncate(text: string, max: number): string {
   return `${text.slice(0, max - 1).replace(/&[a-z]{0,3}$/, '')}…`
 }
 
-function firstHeader(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value
-}

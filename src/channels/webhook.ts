@@ -2,8 +2,7 @@
 import { createHmac } from 'node:crypto'
 import { PermanentError } from '../domain/errors.js'
 import type { Channel, DeliveryResult, OutboundMessage } from './channel.js'
-import { guardedRequest } from './guarded-request.js'
-import { excerpt, httpStatusError } from './http-status.js'
+import { guardedRequest, requireSuccess } from './guarded-request.js'
 
 export { assertPublicAddress } from './address-guard.js'
 
@@ -75,14 +74,7 @@ export function createWebhookChannel(options: WebhookChannelOptions = {}): Chann
         allowPrivate,
         service: 'Webhook endpoint',
       })
-      if (response.status < 200 || response.status >= 300) {
-        throw httpStatusError({
-          service: 'Webhook endpoint',
-          status: response.status,
-          retryAfter: headerValue(response.headers['retry-after']),
-          detail: excerpt(response.text),
-        })
-      }
+      requireSuccess(response, 'Webhook endpoint')
       return { status: 'sent', providerId: message.idempotencyKey }
     },
   }
@@ -112,6 +104,3 @@ function methodOf(value: unknown): string {
   return method
 }
 
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value
-}
