@@ -47,6 +47,8 @@ export interface EngineOptions {
 interface Loaded {
   readonly def: WorkflowDefinition
   readonly program: Program
+  /** Each step's params, parsed once: a version never changes, and they were validated on save. */
+  readonly params: Map<string, unknown>
 }
 
 /** The outcome of executing one node, before it is recorded. */
@@ -92,10 +94,12 @@ export class Engine {
     const steps = await this.#db.executeQuery<StepResultRow>(rawQuery(dialect, 'select * from step_results where run_id = ?', [runId]))
     const prior = new Map(steps.rows.map((r) => [r.step_id, r]))
     let customer = await this.#customer(run.customer_id)
+    // The event snapshot never changes during a run.
+    const context = JSON.parse(run.context) as Record<string, unknown>
     for (let i = 0; i < maxSteps; i++) {
       const node = run.cursor === null ? undefined : loaded.program.nodes[run.cursor]
       const outcome: Outcome = node
-        ? await this.#execute(run, loaded, node, prior.get(node.step.id), customer)
+        ? await this.#execute(run, loaded, node, prior.get(node.step.id), this.templateData(run, loaded.def, context, customer))
         : { step: { status: 'completed' }, next: { kind: 'continue', cursor: null } }
       const next = await this.#record(run, node, outcome)
       if (!next) return
@@ -118,7 +122,7 @@ export class Engine {
     let hit = this.#programs.get(key)
     if (!hit) {
       const def = await getWorkflowVersion(this.#db, workflowId, version)
-      hit = { def, program: compileProgram(def.steps) }
+      hit = { def, program: compileProgram(def.steps), params: new Map() }
       if (this.#programs.size > 10_000) this.#programs.clear()
       this.#programs.set(key, hit)
     }
@@ -126,8 +130,7 @@ export class Engine {
   }
 
   /** Template data for a run at this moment: the event snapshot plus the live customer and links. */
-  templateData(run: RunRow, def: WorkflowDefinition, customer: Record<string, unknown>): Record<string, unknown> {
-    const context = JSON.parse(run.context) as Record<string, unknown>
+  templateData(run: RunRow, def: WorkflowDefinition, context: Record<string, unknown>, customer: Record<string, unknown>): Record<string, unknown> {
     const exp = this.#o.now() + (this.#o.linkTtlMs ?? 14 * 86_400_000)
     const link = (p: 'update_payment' | 'offer' | 'unsubscribe') => this.#o.links.url({ p, run: run.id, cus: run.customer_id, exp })
     // Signing costs an HMAC each; most steps use no link, so sign on first read.
@@ -145,11 +148,10 @@ export class Engine {
     }
   }
 
-  async #execute(run: RunRow, loaded: Loaded, node: ProgramNode, prior: StepResultRow | undefined, customer: Record<string, unknown>): Promise<Outcome> {
+  async #execute(run: RunRow, loaded: Loaded, node: ProgramNode, prior: StepResultRow | undefined, data: Record<string, unknown>): Promise<Outcome> {
     const step = node.step
     const nowMs = this.#o.now()
     const startedAt = prior?.started_at ?? new Date(nowMs).toISOString()
-    const data = this.templateData(run, loaded.def, customer)
     if (isBranch(step)) {
       const took = evaluateAll((step as BranchStep).if, data) ? 'then' : 'else'
       return {
@@ -166,7 +168,12 @@ export class Engine {
       }
     }
     const action = ACTIONS.get(step.type) as ActionDefinition
-    const { id: _id, type: _type, ...params } = step
+    let params = loaded.params.get(step.id)
+    if (params === undefined) {
+      const { id: _id, type: _type, ...raw } = step
+      params = action.params.parse(raw)
+      loaded.params.set(step.id, params)
+    }
     const waitingState = prior?.status === 'running' && prior.output ? (JSON.parse(prior.output) as Record<string, unknown>) : undefined
     // Re-entering a waiting step is not a new attempt.
     const attempts = waitingState ? prior!.attempts : (prior?.attempts ?? 0) + 1
@@ -174,7 +181,7 @@ export class Engine {
     let result: ActionResult
     try {
       result = await action.run({
-        params: action.params.parse(params),
+        params,
         data,
         render: (template, opts) => this.#o.templates.render(template, data, opts),
         channels: this.#o.channels,

@@ -174,7 +174,7 @@ export async function applyEventBatch(db: Kysely<Database>, events: readonly Rec
   // 3. Write what the loop decided.
   for (const e of endings) {
     if (e.isNew) {
-      e.run.status = 'exited'
+      // Ended before it was stored: it is inserted already exited, with no job.
       e.run.error = e.reason
       e.run.finished_at = now
       e.run.wait_until = null
