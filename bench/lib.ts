@@ -126,10 +126,11 @@ export interface BenchServer {
   stop(): Promise<void>
 }
 
-export async function startBenchServer(options: { name: string; env?: Record<string, string>; nodeArgs?: string[]; keepDir?: boolean }): Promise<BenchServer> {
+/** Starts `recoup start` on a fresh SQLite file (or `command`, and `env.DATABASE_URL` when given) and waits for /healthz. */
+export async function startBenchServer(options: { name: string; env?: Record<string, string>; nodeArgs?: string[]; keepDir?: boolean; command?: string[] }): Promise<BenchServer> {
   const tmp = tempDir(`recoup-bench-${options.name}-`)
   const port = await freePort()
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'start'], {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...(options.command ?? ['start'])], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -464,6 +465,13 @@ export function batchJson(prefix: string, from: number, count: number, product: 
 export async function createProduct(c: Client, id: string, name: string): Promise<void> {
   await c.json('POST', '/v1/products', { id, name })
 }
+
+/** The core benchmark's three-step workflow: email the customer (outbox unless SMTP is set), tag them, alert finance. */
+export const BILLING_DAY_STEPS = [
+  { id: 'tell-customer', type: 'send_email', subject: "Your {{ product.name }} payment didn't go through", body: 'Hi {{ customer.name }}, we could not charge {{ payment.amount | money: payment.currency }}. Update your card: {{ links.update_payment }}' },
+  { id: 'tag', type: 'update_customer', add_tags: ['payment-failed'] },
+  { id: 'alert-finance', type: 'notify_team', channel: 'email', to: 'finance@example.com', message: '{{ customer.email }} failed a {{ product.name }} payment' },
+] as const
 
 export async function createWorkflow(c: Client, wf: { id: string; product: string; steps: unknown[]; name?: string }): Promise<void> {
   await c.json('POST', '/v1/workflows', {

@@ -16,6 +16,7 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import {
   BENCH_API_KEY,
+  BILLING_DAY_STEPS,
   Client,
   MachineCpu,
   ProcSampler,
@@ -343,15 +344,7 @@ async function burst(options: { smtp?: boolean } = {}): Promise<void> {
   const env: Record<string, string> = peer ? { RECOUP_SMTP_URL: peer.url, RECOUP_EMAIL_FROM: 'Acme Billing <billing@acme.test>' } : {}
   await withServer(S, env, async ({ server, sampler }) => {
     await createProduct(server.client, 'prod_pro', 'Pro plan')
-    await createWorkflow(server.client, {
-      id: 'wf_billing_day',
-      product: 'prod_pro',
-      steps: [
-        { id: 'tell-customer', type: 'send_email', subject: "Your {{ product.name }} payment didn't go through", body: 'Hi {{ customer.name }}, we could not charge {{ payment.amount | money: payment.currency }}. Update your card: {{ links.update_payment }}' },
-        { id: 'tag', type: 'update_customer', add_tags: ['payment-failed'] },
-        { id: 'alert-finance', type: 'notify_team', channel: 'email', to: 'finance@example.com', message: '{{ customer.email }} failed a {{ product.name }} payment' },
-      ],
-    })
+    await createWorkflow(server.client, { id: 'wf_billing_day', product: 'prod_pro', steps: [...BILLING_DAY_STEPS] })
     log(S, `posting ${fmtInt(N)} payment.failed events in 1,000-event batches (4 clients, as fast as accepted); workflow: send_email → update_customer → notify_team${peer ? `; ${fmtInt(emails)} emails over SMTP` : ''}`)
     await peer?.reset()
     const peerCpu = peer ? new ProcSampler(peer.pid, 1000) : undefined

@@ -2,14 +2,16 @@
 // `recoup worker` processes, event-to-first-step latency at a steady 500 events/s, and plain
 // graphile-worker (a no-op task) for comparison. Prints figures; asserts nothing.
 //
-//   npx tsx bench/scale-out.ts [--events N]        (BENCH_DATABASE_URL, default postgres://root@127.0.0.1:5432/test)
+//   npx tsx bench/scale-out.ts [--events N] [--only throughput|latency|graphile] [--workers 1,2,3] [--rate 500] [--profile DIR]
+//   (BENCH_DATABASE_URL, default postgres://root@127.0.0.1:5432/test; --profile writes the workers' CPU profiles)
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { Logger, run, runMigrations } from 'graphile-worker'
 import pg from 'pg'
 import {
-  BENCH_API_KEY, Client, MachineCpu, ProcSampler, ROOT, batchJson, createProduct, createWorkflow, fmtInt, fmtMs, fmtNum, freePort, onCleanup, percentile, sleep,
+  BENCH_API_KEY, BILLING_DAY_STEPS, Client, MachineCpu, ProcSampler, ROOT, batchJson, createProduct, createWorkflow, fmtInt, fmtMs, fmtNum, onCleanup, percentile, sleep, startBenchServer,
+  type BenchServer,
 } from './lib.js'
 
 const BASE = process.env.BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test'
@@ -18,6 +20,10 @@ const arg = (name: string) => {
   return i >= 0 ? process.argv[i + 1] : undefined
 }
 const EVENTS = Number(arg('--events') ?? 6000)
+const ONLY = arg('--only')
+const WORKER_COUNTS = (arg('--workers') ?? '1,2,3').split(',').map(Number)
+const RATE = Number(arg('--rate') ?? 500)
+const PROFILE_DIR = arg('--profile')
 // 16 keeps 3 workers × (16 + 2 graphile-worker + 10 store + 1 lifeline) connections under max_connections 100.
 const WORKER_CONCURRENCY = 16
 const log = (msg: string) => console.log(msg)
@@ -36,7 +42,8 @@ async function freshSchemaUrl(tag: string): Promise<string> {
 const dropLater: string[] = []
 
 function spawnRecoup(args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
+  const profile = PROFILE_DIR && args[0] === 'worker' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
     cwd: ROOT,
     env: { ...process.env, RECOUP_API_KEY: BENCH_API_KEY, RECOUP_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -45,27 +52,12 @@ function spawnRecoup(args: string[], env: Record<string, string>): ChildProcess 
   return child
 }
 
-async function startApi(databaseUrl: string): Promise<{ child: ChildProcess; client: Client }> {
-  const port = await freePort()
-  const child = spawnRecoup(['serve', '--no-worker'], { DATABASE_URL: databaseUrl, RECOUP_PORT: String(port) })
-  const client = new Client(port, BENCH_API_KEY)
-  for (let i = 0; ; i++) {
-    const r = await client.send('GET', '/healthz').catch(() => null)
-    if (r?.status === 200) break
-    if (i > 600) throw new Error('API did not come up')
-    await sleep(100)
-  }
-  await createProduct(client, 'prod_pro', 'Pro plan')
-  await createWorkflow(client, {
-    id: 'wf_billing_day',
-    product: 'prod_pro',
-    steps: [
-      { id: 'tell-customer', type: 'send_email', subject: "Your {{ product.name }} payment didn't go through", body: 'Hi {{ customer.name }}, we could not charge {{ payment.amount | money: payment.currency }}. Update your card: {{ links.update_payment }}' },
-      { id: 'tag', type: 'update_customer', add_tags: ['payment-failed'] },
-      { id: 'alert-finance', type: 'notify_team', channel: 'email', to: 'finance@example.com', message: '{{ customer.email }} failed a {{ product.name }} payment' },
-    ],
-  })
-  return { child, client }
+/** A `serve --no-worker` process on the schema, with the core benchmark's product and workflow. */
+async function startApi(databaseUrl: string): Promise<BenchServer> {
+  const api = await startBenchServer({ name: 'api', command: ['serve', '--no-worker'], env: { DATABASE_URL: databaseUrl } })
+  await createProduct(api.client, 'prod_pro', 'Pro plan')
+  await createWorkflow(api.client, { id: 'wf_billing_day', product: 'prod_pro', steps: [...BILLING_DAY_STEPS] })
+  return api
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -99,6 +91,22 @@ function postgresPids(): number[] {
   return out
 }
 
+/** CPU of PostgreSQL's processes from now on, counting backends that start later (connections pools open as load grows). */
+function postgresCpu(): () => number {
+  const at = performance.now()
+  const marks = new Map(postgresPids().map((pid) => [pid, new ProcSampler(pid, 60_000)] as const).map(([pid, s]) => [pid, { s, m: s.mark() }]))
+  return () => {
+    let total = 0
+    for (const pid of postgresPids()) {
+      const known = marks.get(pid)
+      const s = known?.s ?? new ProcSampler(pid, 60_000)
+      total += s.cpuSince(known?.m ?? { at, ticks: 0 })
+      s.stop()
+    }
+    return total
+  }
+}
+
 async function throughput(workers: number): Promise<void> {
   const url = await freshSchemaUrl(`w${workers}`)
   const api = await startApi(url)
@@ -112,8 +120,7 @@ async function throughput(workers: number): Promise<void> {
   // Measured from the first completed run: process start-up (tsx, migrations) is not throughput.
   let firstAt = 0
   let n0 = 0
-  let pgs: ProcSampler[] = []
-  let pgMarks: ReturnType<ProcSampler['mark']>[] = []
+  let pgCpuNow = () => 0
   for (;;) {
     const n = await completed(db)
     if (n > 0 && !firstAt) {
@@ -121,22 +128,20 @@ async function throughput(workers: number): Promise<void> {
       n0 = n
       machine.reset()
       marks = samplers.map((s) => s.mark())
-      pgs = postgresPids().map((p) => new ProcSampler(p, 1000))
-      pgMarks = pgs.map((s) => s.mark())
+      pgCpuNow = postgresCpu()
     }
     if (n >= EVENTS) break
     await sleep(100)
   }
   const ms = performance.now() - firstAt
   const workerCpu = samplers.map((s, i) => s.cpuSince(marks[i]!))
-  const pgCpu = pgs.reduce((a, s, i) => a + s.cpuSince(pgMarks[i]!), 0)
+  const pgCpu = pgCpuNow()
   log(
     `  ${workers} worker${workers > 1 ? 's' : ''} × concurrency ${WORKER_CONCURRENCY}: ${fmtInt((EVENTS - n0) / (ms / 1000))} runs/s (${fmtInt(((EVENTS - n0) * 3) / (ms / 1000))} steps/s; ${fmtInt(EVENTS - n0)} runs in ${fmtMs(ms)} after the first completion) — ` +
       `CPU: workers ${workerCpu.map((c) => `${fmtNum(c, 0)}%`).join(' + ')}, PostgreSQL ${fmtNum(pgCpu, 0)}%, machine ${fmtNum(machine.since(), 0)}% of 2 cores`,
   )
   await Promise.all(children.map(stop))
-  await stop(api.child)
-  api.client.close()
+  await api.stop()
   await db.end()
 }
 
@@ -149,6 +154,10 @@ async function latency(rate: number, seconds: number): Promise<void> {
   const perTick = rate / 10
   const db = new pg.Client({ connectionString: url })
   await db.connect()
+  const procs = [api.pid, ...children.map((c) => c.pid!)].map((pid) => new ProcSampler(pid, 1000))
+  const marks = procs.map((p) => p.mark())
+  const pgCpuNow = postgresCpu()
+  const machine = new MachineCpu()
   // `rate / 10` events every 100 ms, one request each (a billing system's webhook bursts), paced by the clock.
   const t0 = performance.now()
   const sends: Promise<unknown>[] = []
@@ -160,6 +169,9 @@ async function latency(rate: number, seconds: number): Promise<void> {
   }
   await Promise.all(sends)
   const sentS = (performance.now() - t0) / 1000
+  const cpu = procs.map((p, i) => p.cpuSince(marks[i]!))
+  const pgCpu = pgCpuNow()
+  const machineCpu = machine.since()
   while ((await completed(db)) < total) await sleep(200)
   const rows = (
     await db.query<{ ms: number }>(`
@@ -167,10 +179,10 @@ async function latency(rate: number, seconds: number): Promise<void> {
       from step_results s join runs r on r.id = s.run_id join events e on e.id = r.event_id
       where s.step_id = 'tell-customer'`)
   ).rows.map((r) => Number(r.ms)).sort((a, b) => a - b)
-  log(`  ${fmtInt(total)} events offered at ${fmtInt(rate)}/s, accepted at ${fmtInt(total / sentS)}/s (batches of ${perTick} every 100 ms), 1 API + 2 workers: event → first step p50 ${fmtMs(percentile(rows, 50))}, p99 ${fmtMs(percentile(rows, 99))}, max ${fmtMs(rows.at(-1)!)}`)
+  log(`  ${fmtInt(total)} events offered at ${fmtInt(rate)}/s, accepted at ${fmtInt(total / sentS)}/s (batches of ${perTick} every 100 ms), 1 API + 2 workers: event → first step p50 ${fmtMs(percentile(rows, 50))}, p99 ${fmtMs(percentile(rows, 99))}, max ${fmtMs(rows.at(-1)!)} — ` +
+      `CPU while sending: API ${fmtNum(cpu[0]!, 0)}%, workers ${cpu.slice(1).map((c) => `${fmtNum(c, 0)}%`).join(' + ')}, PostgreSQL ${fmtNum(pgCpu, 0)}%, machine ${fmtNum(machineCpu, 0)}% of 2 cores`)
   await Promise.all(children.map(stop))
-  await stop(api.child)
-  api.client.close()
+  await api.stop()
   await db.end()
 }
 
@@ -196,10 +208,12 @@ async function plainGraphile(): Promise<void> {
 async function main(): Promise<void> {
   log(`scale-out bench on ${new URL(BASE).host}: ${fmtInt(EVENTS)} events of send_email (outbox) → update_customer → notify_team, ingested first, then the workers start`)
   try {
-    for (const w of [1, 2, 3]) await throughput(w)
-    await latency(500, 20)
-    await latency(100, 20)
-    await plainGraphile()
+    if (!ONLY || ONLY === 'throughput') for (const w of WORKER_COUNTS) await throughput(w)
+    if (!ONLY || ONLY === 'latency') {
+      await latency(RATE, 20)
+      await latency(100, 20)
+    }
+    if (!ONLY || ONLY === 'graphile') await plainGraphile()
   } finally {
     const c = new pg.Client({ connectionString: BASE })
     await c.connect()

@@ -67,12 +67,16 @@ export interface BuildOptions {
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
   const logger = options.logger ?? pino({ level: config.logLevel, redact: ['req.headers.authorization'] })
   const now = options.now ?? Date.now
-  const store = await openStore({ url: config.databaseUrl })
+  const store = await openStore({
+    url: config.databaseUrl,
+    poolSize: config.pgPoolSize,
+    onConnectionError: (err) => logger.warn({ err: err.message }, 'a PostgreSQL connection failed; it is replaced on next use'),
+  })
   // PostgreSQL: runs' jobs go through graphile-worker in its own schema; SQLite: our jobs table.
   const workerSchema = store.dialect === 'postgres' ? workerSchemaFor(config.databaseUrl, config.workerSchema) : undefined
   try {
     await migrate(store)
-    if (workerSchema) await migrateWorkerQueue({ connectionString: config.databaseUrl, schema: workerSchema })
+    if (workerSchema) await migrateWorkerQueue({ pool: store.pool!, schema: workerSchema })
   } catch (err) {
     await store.close()
     throw err
@@ -121,6 +125,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     : workerSchema
       ? new GraphileScheduler({
           connectionString: config.databaseUrl,
+          pool: store.pool!,
           schema: workerSchema,
           engine,
           concurrency: config.concurrency,

@@ -32,6 +32,7 @@ const schema = z.object({
   RECOUP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RECOUP_WORKER: bool.default(true),
   RECOUP_WORKER_SCHEMA: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
+  RECOUP_PG_POOL_SIZE: int(3, 1000).default(20),
 })
 
 /** Everything Recoup reads from its environment, validated once and frozen. */
@@ -59,6 +60,8 @@ export interface Config {
   readonly worker: boolean
   /** PostgreSQL only: graphile-worker's schema (default: derived from DATABASE_URL, see workerSchemaFor). */
   readonly workerSchema: string | undefined
+  /** PostgreSQL only: most connections one process opens, shared by the API, the engine and graphile-worker. */
+  readonly pgPoolSize: number
 }
 
 /** Reads and validates configuration from an environment; throws ConfigError naming each bad setting. */
@@ -97,5 +100,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.RECOUP_LOG_LEVEL,
     worker: e.RECOUP_WORKER,
     workerSchema: e.RECOUP_WORKER_SCHEMA,
+    pgPoolSize: e.RECOUP_PG_POOL_SIZE,
   })
 }

@@ -212,6 +212,33 @@ for (const dialect of DIALECTS) {
       expect((await app.inject('GET', '/v1/messages?channel=email')).body.data).toHaveLength(1)
     })
 
+    it('renders a later step with the customer an earlier step changed in the same pass', async () => {
+      app = await testApp(dialect)
+      await setup(app)
+      await app.inject('POST', '/v1/workflows', {
+        id: 'wf_chain', name: 'Chain', status: 'active', trigger: { type: 'payment.failed', products: ['prod_pro'] },
+        steps: [
+          { id: 'tag', type: 'update_customer', add_tags: ['at-risk'], set_fields: { tier: 'gold' } },
+          { id: 'untag', type: 'update_customer', remove_tags: ['at-risk'], add_tags: ['contacted'] },
+          { id: 'mail', type: 'send_email', subject: 'Hi', body: 'tags={{ customer.tags | join: "," }} tier={{ customer.fields.tier }}' },
+          { id: 'alert', type: 'notify_team', channel: 'email', to: 'finance@example.com', message: '{{ customer.tags | join: "," }}' },
+        ],
+      })
+      const runId = (await app.inject('POST', '/v1/events', paymentFailed('evt_chain'))).body.runs[0].id
+      const run = await eventually(async () => {
+        const r = await runOf(app!, runId)
+        return r.status === 'completed' && r
+      })
+      expect(run.steps.map((s: { status: string }) => s.status)).toEqual(['completed', 'completed', 'completed', 'completed'])
+      const mail = (await app.inject('GET', '/v1/messages?customer_id=cus_ada&channel=email')).body.data[0]
+      expect(mail.body).toBe('tags=contacted tier=gold')
+      const team = (await app.inject('GET', '/v1/messages?channel=team')).body.data[0]
+      expect(team.body).toContain('contacted')
+      const customer = (await app.inject('GET', '/v1/customers/cus_ada')).body
+      expect(customer.tags).toEqual(['contacted'])
+      expect(customer.fields).toEqual({ tier: 'gold' })
+    })
+
     it('holds customer messages in quiet hours and past the daily cap, saying why', async () => {
       const clock = new TestClock()
       app = await testApp(dialect, { clock, env: { RECOUP_DAILY_MESSAGE_CAP: '1' } })

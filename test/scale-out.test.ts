@@ -11,7 +11,7 @@ import { paymentFailed } from './helpers/fixtures.js'
 import { eventually, startServer, startWorker, type RunningServer, type RunningWorker } from './helpers/server.js'
 
 const postgres = DIALECTS.find((d) => d.name === 'postgres')
-const EVENTS = Number(process.env.SCALE_OUT_EVENTS ?? 5_000)
+const EVENTS = Number(process.env.SCALE_OUT_EVENTS ?? 20_000)
 const BATCH = 500
 const WORKER_CONCURRENCY = 8
 
@@ -83,7 +83,8 @@ describe.skipIf(!postgres)('scale-out on PostgreSQL (real processes)', () => {
     const databaseUrl = await postgres!.freshDatabaseUrl()
     const receiver = await startReceiver()
     cleanups.push(() => receiver.close())
-    const env = { RECOUP_WEBHOOK_ALLOW_PRIVATE: 'true', RECOUP_RETRY_BASE_MS: '200', RECOUP_RETRY_MAX_MS: '2000' }
+    // 4 processes × 10 connections (+ a lifeline per worker) leave room for the test files running beside this one.
+    const env = { RECOUP_WEBHOOK_ALLOW_PRIVATE: 'true', RECOUP_RETRY_BASE_MS: '200', RECOUP_RETRY_MAX_MS: '2000', RECOUP_PG_POOL_SIZE: '10' }
     const api = await startServer({ databaseUrl, command: ['serve', '--no-worker'], env })
     cleanups.push(() => api.kill())
     expect((await api.api('POST', '/v1/products', { id: 'prod_pro', name: 'Pro plan' })).status).toBe(201)
@@ -122,7 +123,7 @@ describe.skipIf(!postgres)('scale-out on PostgreSQL (real processes)', () => {
     const t0 = Date.now()
     const accepted = await sendEvents(api, 'evt_x', EVENTS)
     const sentMs = Date.now() - t0
-    await eventually(async () => (await count(`select count(*) as n from runs where status <> 'completed'`)) === 0, 150_000, 'every run to complete')
+    await eventually(async () => (await count(`select count(*) as n from runs where status <> 'completed'`)) === 0, 540_000, 'every run to complete')
     const doneMs = Date.now() - t0
     chaos = false
     await chaosLoop
@@ -152,7 +153,7 @@ describe.skipIf(!postgres)('scale-out on PostgreSQL (real processes)', () => {
     expect(kills).toBeGreaterThan(0)
     expect(repeated).toBeLessThanOrEqual(kills * WORKER_CONCURRENCY)
     expect(codes.every((c) => c === 0)).toBe(true)
-  }, 240_000)
+  }, 660_000)
 
   it('two API processes receiving one event id at the same moment create one event and one set of runs', async () => {
     const databaseUrl = await postgres!.freshDatabaseUrl()

@@ -41,6 +41,8 @@ export type ActionResult =
       readonly apply?: Apply
       /** Events to record in the step's transaction (e.g. payment.succeeded after a retry). */
       readonly events?: readonly Record<string, unknown>[]
+      /** How `apply` changes the customer later steps render (so the engine need not read it back). */
+      readonly customer?: (customer: Record<string, unknown>) => Record<string, unknown>
     }
   | { readonly status: 'waiting'; readonly until: number; readonly reason: string; readonly output?: Record<string, unknown>; readonly apply?: Apply }
   | { readonly status: 'failed'; readonly error: string; readonly output?: Record<string, unknown>; readonly apply?: Apply }

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { patchCustomer } from '../store/customers.js'
+import { patchCustomer, patchedTagsAndFields, type CustomerPatch } from '../store/customers.js'
 import { defineAction } from './action.js'
 
 const tag = z.string().min(1).max(100)
@@ -24,6 +24,7 @@ export const updateCustomer = defineAction({
   async run({ params, render, customerId, runId }) {
     const setFields = renderFields(params.set_fields, render)
     const note = params.note ? render(params.note) : undefined
+    const patch: CustomerPatch = { addTags: params.add_tags, removeTags: params.remove_tags, setFields, note, runId }
     return {
       status: 'completed',
       output: {
@@ -32,14 +33,11 @@ export const updateCustomer = defineAction({
         ...(setFields ? { set_fields: setFields } : {}),
         ...(note ? { note } : {}),
       },
-      apply: async (trx) =>
-        void (await patchCustomer(trx, customerId, {
-          addTags: params.add_tags,
-          removeTags: params.remove_tags,
-          setFields,
-          note,
-          runId,
-        })),
+      apply: async (trx) => void (await patchCustomer(trx, customerId, patch)),
+      customer: (c) => {
+        const current = { tags: Array.isArray(c.tags) ? (c.tags as string[]) : [], fields: (c.fields ?? {}) as Record<string, unknown> }
+        return { ...c, ...patchedTagsAndFields(current, patch) }
+      },
     }
   },
 })

@@ -114,7 +114,7 @@ program
         // graphile-worker's own schema, where runs' jobs live in scale-out mode.
         const { migrateWorkerQueue } = await import('../engine/graphile-scheduler.js')
         const { workerSchemaFor } = await import('../store/job-queue.js')
-        await migrateWorkerQueue({ connectionString: config.databaseUrl, schema: workerSchemaFor(config.databaseUrl, config.workerSchema) })
+        await migrateWorkerQueue({ pool: store.pool!, schema: workerSchemaFor(config.databaseUrl, config.workerSchema) })
       }
       console.log(ran.length ? `Applied: ${ran.join(', ')}` : 'The database is up to date.')
     } finally {

@@ -9,8 +9,10 @@ import type { Scheduler } from './scheduler.js'
 const ALIVE_LOCK_CLASS = 0x5245_4350 // 'RECP'
 
 export interface GraphileSchedulerOptions {
-  /** PostgreSQL URL (the same database as the store). */
+  /** PostgreSQL URL (the same database as the store), for the lifeline connection. */
   readonly connectionString: string
+  /** The store's pool: graphile-worker shares it, so a process's connections stay within one budget. */
+  readonly pool: pg.Pool
   /** The schema graphile-worker lives in. */
   readonly schema: string
   readonly engine: Engine
@@ -26,8 +28,8 @@ export interface GraphileSchedulerOptions {
 }
 
 /** Installs or upgrades graphile-worker's schema (idempotent; safe from many processes at once). */
-export async function migrateWorkerQueue(options: { connectionString: string; schema: string }): Promise<void> {
-  await runMigrations({ connectionString: options.connectionString, schema: options.schema, logger: quietLogger })
+export async function migrateWorkerQueue(options: { pool: pg.Pool; schema: string }): Promise<void> {
+  await runMigrations({ pgPool: options.pool, schema: options.schema, logger: quietLogger })
 }
 
 const quietLogger = new GraphileLogger(() => () => {})
@@ -85,13 +87,15 @@ export class GraphileScheduler implements Scheduler {
     events.on('worker:create', ({ worker }) => alive(worker.workerId))
     const engine = this.#o.engine
     const runner = await run({
-      connectionString: this.#o.connectionString,
+      pgPool: this.#o.pool,
       schema: this.#o.schema,
       concurrency: this.#o.concurrency,
-      maxPoolSize: this.#o.concurrency + 2,
       noHandleSignals: true,
       pollInterval: this.#o.pollMs,
+      preset: { worker: { localQueue: { size: this.#o.concurrency }, completeJobBatchDelay: 0 } },
       logger: new GraphileLogger((scope) => (level, message, meta) => {
+        // A pool smaller than the concurrency is our choice (RECOUP_PG_POOL_SIZE): steps wait for a connection.
+        if (message.includes('smaller than concurrency')) return
         if (level === 'error' || level === 'warning') this.#o.log(level === 'error' ? 'error' : 'warn', message, { ...scope, ...meta })
       }),
       events,
@@ -101,7 +105,7 @@ export class GraphileScheduler implements Scheduler {
           // was held; running it again could only repeat a step early.
           if (helpers.job.key === null) return
           const runId = (payload as { run_id?: unknown }).run_id
-          if (typeof runId === 'string') await engine.advance(runId)
+          if (typeof runId === 'string') await engine.advance(runId, { inItsJob: true })
         },
       },
     })

@@ -102,16 +102,29 @@ export async function upsertCustomer(db: Kysely<Database>, id: string, input: Cu
   return getCustomer(db, id)
 }
 
-/** Adds / removes tags, merges fields and appends a note, reading and writing in the caller's transaction. */
-export async function patchCustomer(
-  db: Kysely<Database>,
-  id: string,
-  patch: { addTags?: readonly string[]; removeTags?: readonly string[]; setFields?: Record<string, unknown>; note?: string; runId?: string },
-): Promise<Customer> {
-  const current = await getCustomer(db, id)
+/** What update_customer changes: tags removed then added, fields merged, a note appended. */
+export interface CustomerPatch {
+  readonly addTags?: readonly string[]
+  readonly removeTags?: readonly string[]
+  readonly setFields?: Record<string, unknown>
+  readonly note?: string
+  readonly runId?: string
+}
+
+/** The tags and fields a customer has after a patch (removals first, then additions; fields merge). */
+export function patchedTagsAndFields(
+  current: { readonly tags: readonly string[]; readonly fields: Readonly<Record<string, unknown>> },
+  patch: CustomerPatch,
+): { tags: string[]; fields: Record<string, unknown> } {
   const tags = current.tags.filter((t) => !patch.removeTags?.includes(t))
   for (const t of patch.addTags ?? []) if (!tags.includes(t)) tags.push(t)
-  const fields = { ...current.fields, ...patch.setFields }
+  return { tags, fields: { ...current.fields, ...patch.setFields } }
+}
+
+/** Applies a patch, reading and writing in the caller's transaction. */
+export async function patchCustomer(db: Kysely<Database>, id: string, patch: CustomerPatch): Promise<Customer> {
+  const current = await getCustomer(db, id)
+  const { tags, fields } = patchedTagsAndFields(current, patch)
   const now = new Date().toISOString()
   await db
     .updateTable('customers')

@@ -15,6 +15,8 @@ export interface Store {
   readonly dialect: DialectName
   /** Where the data lives, for messages (a file path or the PostgreSQL URL without credentials). */
   readonly location: string
+  /** PostgreSQL only: the connection pool behind `db`, for graphile-worker to share. */
+  readonly pool?: pg.Pool
   close(): Promise<void>
 }
 
@@ -25,6 +27,8 @@ export interface OpenStoreOptions {
   readonly schema?: string
   /** PostgreSQL only: pool size. */
   readonly poolSize?: number
+  /** PostgreSQL only: told of a pooled connection that failed (it is dropped; the next query opens another). */
+  readonly onConnectionError?: (err: Error) => void
 }
 
 /** Tells which dialect a DATABASE_URL names. */
@@ -121,11 +125,17 @@ async function openPostgres(options: OpenStoreOptions): Promise<Store> {
         oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   })
+  // A connection that dies (server restart, network) must not take the process down: an idle
+  // one is dropped by the pool, a checked-out one fails its current query, which is retried.
+  const onError = (err: Error) => options.onConnectionError?.(err)
+  pool.on('error', onError)
+  pool.on('connect', (client) => client.on('error', onError))
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   return {
     db,
     dialect: 'postgres',
     location,
+    pool,
     async close() {
       await db.destroy()
     },

@@ -20,8 +20,11 @@ export interface JobQueue {
   schedule(db: Kysely<Database>, runId: string, runAt: number): Promise<void>
   /** Sets the jobs of many new runs. */
   scheduleMany(db: Kysely<Database>, jobs: readonly JobSpec[]): Promise<void>
-  /** Removes a run's job (the run ended). */
-  cancel(db: Kysely<Database>, runId: string): Promise<void>
+  /**
+   * Removes a run's job (the run ended). `inItsJob`: the caller is that job, which the queue
+   * removes itself once the job returns.
+   */
+  cancel(db: Kysely<Database>, runId: string, inItsJob?: boolean): Promise<void>
   /** Makes the jobs of these runs due at `now` (an event woke them). */
   wake(db: Kysely<Database>, runIds: readonly string[], now: number): Promise<void>
   /** When the run's job is due (ms), or null when it has none. */
@@ -80,21 +83,28 @@ export const ADVANCE_RUN_TASK = 'advance_run'
 export function graphileJobQueue(options: { schema: string; clockOffset: () => number }): JobQueue {
   const { schema: workerSchema, clockOffset } = options
   const s = `"${workerSchema.replace(/"/g, '""')}"`
-  const addOne = `select ${s}.add_job('${ADVANCE_RUN_TASK}', json_build_object('run_id', $1::text), run_at := to_timestamp($2::float8 / 1000), job_key := $1::text, job_key_mode := 'replace')`
-  // One statement for many runs: add_job per row of the unnested arrays.
-  const addMany = `select ${s}.add_job('${ADVANCE_RUN_TASK}', json_build_object('run_id', j.id), run_at := to_timestamp(j.at / 1000), job_key := j.id, job_key_mode := 'replace')
-    from unnest($1::text[], $2::float8[]) as j(id, at)`
+  // One call for one run or many: add_jobs (add_job calls it too; same `replace` semantics).
+  const addMany = `select count(*) from ${s}.add_jobs(array(
+      select row('${ADVANCE_RUN_TASK}', json_build_object('run_id', j.id), null, to_timestamp(j.at / 1000), null, j.id, null, null)::${s}.job_spec
+      from unnest($1::text[], $2::float8[]) as j(id, at)))`
   const removeOne = `select ${s}.remove_job($1::text)`
   return {
     async schedule(db, runId, runAt) {
-      await db.executeQuery(CompiledQuery.raw(addOne, [runId, runAt - clockOffset()]))
+      await this.scheduleMany(db, [{ runId, runAt }])
     },
     async scheduleMany(db, jobs) {
       if (jobs.length === 0) return
       const offset = clockOffset()
-      await db.executeQuery(CompiledQuery.raw(addMany, [jobs.map((j) => j.runId), jobs.map((j) => j.runAt - offset)]))
+      // One job key may appear once per call: the last due time given for a run wins.
+      const due = new Map<string, number>()
+      for (const j of jobs) due.set(j.runId, j.runAt - offset)
+      await db.executeQuery(CompiledQuery.raw(addMany, [[...due.keys()], [...due.values()]]))
     },
-    async cancel(db, runId) {
+    async cancel(db, runId, inItsJob) {
+      // graphile-worker deletes the job being worked on when it returns. A newer job for the run
+      // (added while this one ran) finds the run ended and removes itself; a crash before the
+      // job returns runs it once more, to the same end.
+      if (inItsJob) return
       await db.executeQuery(CompiledQuery.raw(removeOne, [runId]))
     },
     async wake(db, runIds, now) {
