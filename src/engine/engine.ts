@@ -309,6 +309,9 @@ export class Engine {
     let updated = last.updated
     const dialect = this.#o.store.dialect
     const ok = await this.#transact(async (trx) => {
+      // The work may run again (group commit falls back to one transaction per unit; a deadlock
+      // victim is retried): start each try from the state the steps led to.
+      updated = last.updated
       const u = updated
       const res = await trx.executeQuery(
         rawQuery(

@@ -13,7 +13,10 @@ interface Pending {
  * Group commit: units of work queued in the same moment share one transaction, so a burst of
  * requests pays for one fsync instead of hundreds. Each caller still learns of its own result only
  * after the commit. If the shared transaction fails, every unit is retried in a transaction of its
- * own, so one bad unit cannot sink the others. Units must only touch the database (they may run twice).
+ * own, so one bad unit cannot sink the others. A unit that PostgreSQL aborts to break a deadlock or a
+ * serialization conflict (two transactions taking the same rows in opposite orders, e.g. ingest
+ * ending a run while a worker commits that run's step) is run again after a short pause.
+ * Units must only touch the database (they may run more than once).
  */
 export class TransactionBatcher {
   readonly #db: Kysely<Database>
@@ -64,12 +67,18 @@ export class TransactionBatcher {
   async #commit(batch: Pending[]): Promise<void> {
     if (batch.length === 1) {
       const [only] = batch
-      try {
-        only.resolve(await this.#db.transaction().execute(only.work))
-      } catch (err) {
-        only.reject(err)
+      for (let attempt = 1; ; attempt++) {
+        try {
+          only.resolve(await this.#db.transaction().execute(only.work))
+        } catch (err) {
+          if (attempt < TRANSIENT_ATTEMPTS && isTransient(err)) {
+            await new Promise((r) => setTimeout(r, attempt * (5 + Math.random() * 20)))
+            continue
+          }
+          only.reject(err)
+        }
+        return
       }
-      return
     }
     try {
       const results = await this.#db.transaction().execute(async (trx) => {
@@ -82,4 +91,13 @@ export class TransactionBatcher {
       for (const p of batch) await this.#commit([p])
     }
   }
+}
+
+/** How many times a unit is tried when PostgreSQL keeps aborting it as a deadlock victim. */
+const TRANSIENT_ATTEMPTS = 5
+
+/** PostgreSQL's deadlock_detected (40P01) and serialization_failure (40001): the same work may succeed when run again. */
+export function isTransient(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return code === '40P01' || code === '40001'
 }
