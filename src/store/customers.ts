@@ -121,23 +121,36 @@ export function patchedTagsAndFields(
   return { tags, fields: { ...current.fields, ...patch.setFields } }
 }
 
-/** Applies a patch, reading and writing in the caller's transaction. */
+/**
+ * Applies a patch in the caller's transaction. The write only lands on the tags and fields it read
+ * (compare-and-set), so two runs tagging one customer at the same moment on PostgreSQL both keep
+ * their tags: the later one reads again and re-applies its patch.
+ */
 export async function patchCustomer(db: Kysely<Database>, id: string, patch: CustomerPatch): Promise<Customer> {
-  const current = await getCustomer(db, id)
-  const { tags, fields } = patchedTagsAndFields(current, patch)
   const now = new Date().toISOString()
-  await db
-    .updateTable('customers')
-    .set({ tags: JSON.stringify(tags), fields: JSON.stringify(fields), updated_at: now })
-    .where('id', '=', id)
-    .execute()
-  if (patch.note) {
-    await db
-      .insertInto('customer_notes')
-      .values({ id: newId('note'), customer_id: id, body: patch.note, run_id: patch.runId ?? null, created_at: now })
-      .execute()
+  for (let attempt = 1; ; attempt++) {
+    const row = await db.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirst()
+    if (!row) throw new NotFoundError('Customer', id)
+    const { tags, fields } = patchedTagsAndFields(toCustomer(row), patch)
+    const res = await db
+      .updateTable('customers')
+      .set({ tags: JSON.stringify(tags), fields: JSON.stringify(fields), updated_at: now })
+      .where('id', '=', id)
+      .where('tags', '=', row.tags)
+      .where('fields', '=', row.fields)
+      .executeTakeFirst()
+    if (Number(res.numUpdatedRows) === 0) {
+      if (attempt < 20) continue
+      throw new Error(`customer ${id} kept changing while update_customer applied its patch`)
+    }
+    if (patch.note) {
+      await db
+        .insertInto('customer_notes')
+        .values({ id: newId('note'), customer_id: id, body: patch.note, run_id: patch.runId ?? null, created_at: now })
+        .execute()
+    }
+    return { ...toCustomer(row), tags, fields, updated_at: now }
   }
-  return { ...current, tags, fields, updated_at: now }
 }
 
 /** The customer's notes, oldest first. */

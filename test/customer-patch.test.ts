@@ -1,0 +1,33 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { migrate, openStore, type Store } from '../src/store/database.js'
+import { getCustomer, patchCustomer, upsertCustomer } from '../src/store/customers.js'
+import { DIALECTS } from './helpers/dialects.js'
+
+for (const dialect of DIALECTS) {
+  describe(`update_customer's patch on ${dialect.name}`, () => {
+    let store: Store | undefined
+    afterEach(async () => store?.close())
+
+    it('keeps every tag and field when many transactions patch one customer at once', async () => {
+      store = await openStore({ url: await dialect.freshDatabaseUrl(), poolSize: 12 })
+      await migrate(store)
+      const db = store.db
+      await upsertCustomer(db, 'cus_busy', { tags: ['vip'], fields: { plan: 'pro' } })
+      // Each transaction reads the customer, then writes it back: without compare-and-set the
+      // later writers would overwrite the earlier ones' tags.
+      const n = 10
+      await Promise.all(
+        Array.from({ length: n }, (_, i) =>
+          db.transaction().execute(async (trx) => {
+            await patchCustomer(trx, 'cus_busy', { addTags: [`t${i}`], setFields: { [`f${i}`]: i }, note: `note ${i}` })
+          }),
+        ),
+      )
+      const c = await getCustomer(db, 'cus_busy')
+      expect([...c.tags].sort()).toEqual(['vip', ...Array.from({ length: n }, (_, i) => `t${i}`)].sort())
+      expect(c.fields).toEqual({ plan: 'pro', ...Object.fromEntries(Array.from({ length: n }, (_, i) => [`f${i}`, i])) })
+      const notes = await db.selectFrom('customer_notes').select('body').where('customer_id', '=', 'cus_busy').execute()
+      expect(notes).toHaveLength(n)
+    })
+  })
+}
