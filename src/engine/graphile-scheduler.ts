@@ -85,6 +85,9 @@ export class GraphileScheduler implements Scheduler {
     }
     events.on('pool:create', ({ workerPool }) => alive(workerPool.id))
     events.on('worker:create', ({ worker }) => alive(worker.workerId))
+    const installed = await this.#schemaRevision()
+    events.on('pool:listen:success', ({ client }) => this.#screenMigrationNotices(client, installed))
+    events.on('pool:listen:release', ({ client }) => this.#unscreen(client))
     const engine = this.#o.engine
     const runner = await run({
       pgPool: this.#o.pool,
@@ -122,6 +125,40 @@ export class GraphileScheduler implements Scheduler {
       this.#restart(1_000)
     }
     runner.promise.then(ended, ended)
+  }
+
+  /** The newest graphile-worker migration applied to our schema. */
+  async #schemaRevision(): Promise<number> {
+    const res = await this.#o.pool.query<{ id: number | null }>(`select max(id) as id from ${this.#s}.migrations`)
+    return Number(res.rows[0]?.id ?? 0)
+  }
+
+  readonly #unscreened = new WeakMap<object, pg.PoolClient['emit']>()
+
+  /**
+   * graphile-worker stops its pool on any breaking-migration notice, but the notice's channel is
+   * database-wide: every other schema's first install (another tenant, every test) sends one too,
+   * and each would stop our pool. The notices reach graphile-worker only when our own schema moved
+   * past the revision this pool started on; then it stops as it should.
+   */
+  #screenMigrationNotices(client: pg.PoolClient, installed: number): void {
+    const emit = client.emit
+    this.#unscreened.set(client, emit)
+    client.emit = ((name: string | symbol, ...args: unknown[]) => {
+      const notice = args[0] as pg.Notification | undefined
+      if (name !== 'notification' || notice?.channel !== 'worker:migrate') return emit.call(client, name, ...args)
+      this.#schemaRevision().then(
+        (now) => void (now > installed && emit.call(client, name, ...args)),
+        () => void emit.call(client, name, ...args),
+      )
+      return true
+    }) as pg.PoolClient['emit']
+  }
+
+  #unscreen(client: pg.PoolClient): void {
+    const emit = this.#unscreened.get(client)
+    if (emit) client.emit = emit
+    this.#unscreened.delete(client)
   }
 
   #restart(delayMs: number): void {

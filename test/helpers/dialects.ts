@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
-import { buildApp, type App } from '../../src/app.js'
+import { buildApp, type App, type BuildOptions } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 
 export interface TestDialect {
@@ -61,7 +61,7 @@ export class TestClock {
 /** Builds an in-process app (no socket; use app.http.inject) on a fresh database. */
 export async function testApp(
   dialect: TestDialect,
-  options: { env?: Record<string, string>; clock?: TestClock; databaseUrl?: string } = {},
+  options: { env?: Record<string, string>; clock?: TestClock; databaseUrl?: string; logger?: BuildOptions['logger'] } = {},
 ): Promise<App & { inject(method: string, url: string, body?: unknown): Promise<{ status: number; body: any }> }> {
   const config = loadConfig({
     DATABASE_URL: options.databaseUrl ?? (await dialect.freshDatabaseUrl()),
@@ -73,7 +73,7 @@ export async function testApp(
     RECOUP_PUBLIC_URL: 'http://recoup.test',
     ...options.env,
   })
-  const app = await buildApp(config, { now: options.clock?.now })
+  const app = await buildApp(config, { now: options.clock?.now, logger: options.logger })
   return Object.assign(app, {
     async inject(method: string, url: string, body?: unknown) {
       const res = await app.http.inject({
