@@ -130,7 +130,7 @@ export interface BenchServer {
 export async function startBenchServer(options: { name: string; env?: Record<string, string>; nodeArgs?: string[]; keepDir?: boolean; command?: string[] }): Promise<BenchServer> {
   const tmp = tempDir(`recoup-bench-${options.name}-`)
   const port = await freePort()
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...(options.command ?? ['start'])], {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), join(ROOT, 'bin', 'recoup.js'), ...(options.command ?? ['start'])], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -424,6 +424,11 @@ export class ProcSampler {
     return secs > 0 ? ((end.ticks - m.ticks) / CLK_TCK / secs) * 100 : 0
   }
 
+  /** CPU time (ms) the process used since `m`. */
+  cpuMsSince(m: CpuMark, end: CpuMark = this.mark()): number {
+    return ((end.ticks - m.ticks) / CLK_TCK) * 1000
+  }
+
   stop(): void {
     clearInterval(this.#timer)
     this.#sample()
@@ -499,8 +504,8 @@ export const fmtMb = (kb: number) => `${fmtNum(kb / 1024, 0)} MB`
 
 /**
  * The main thread's `.cpuprofile` in `dir`, if any. Node writes one per thread
- * (CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile); with `--import tsx` thread 1 is the module
- * loader's worker, which only shows start-up work.
+ * (CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile); when the sources run through tsx, thread 1
+ * is its module loader's worker, which only shows start-up work.
  */
 export function newestProfile(dir: string): string | undefined {
   try {

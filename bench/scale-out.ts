@@ -1,8 +1,9 @@
 // Scale-out figures on PostgreSQL: completed runs/s of the three-step workflow with 1, 2 and 3
 // `recoup worker` processes, event-to-first-step latency at a steady 500 events/s, and plain
-// graphile-worker (a no-op task) for comparison. Prints figures; asserts nothing.
+// graphile-worker (a no-op task) for comparison, and how long a new worker takes to start (the
+// bundle dist/recoup.mjs against the sources through tsx). Prints figures; asserts nothing.
 //
-//   npx tsx bench/scale-out.ts [--events N] [--only throughput|latency|graphile] [--workers 1,2,3] [--rate 500] [--profile DIR]
+//   npx tsx bench/scale-out.ts [--events N] [--only throughput|latency|graphile|startup] [--workers 1,2,3] [--rate 500] [--profile DIR]
 //   (BENCH_DATABASE_URL, default postgres://root@127.0.0.1:5432/test; --profile writes the workers' CPU profiles)
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync, readdirSync } from 'node:fs'
@@ -24,7 +25,7 @@ const ONLY = arg('--only')
 const WORKER_COUNTS = (arg('--workers') ?? '1,2,3').split(',').map(Number)
 const RATE = Number(arg('--rate') ?? 500)
 const PROFILE_DIR = arg('--profile')
-// 16 keeps 3 workers × (16 + 2 graphile-worker + 10 store + 1 lifeline) connections under max_connections 100.
+// 3 workers × (pool of 20 + 1 lifeline) plus the API's pool stay under max_connections 100.
 const WORKER_CONCURRENCY = 16
 const log = (msg: string) => console.log(msg)
 
@@ -43,7 +44,7 @@ const dropLater: string[] = []
 
 function spawnRecoup(args: string[], env: Record<string, string>): ChildProcess {
   const profile = PROFILE_DIR && args[0] === 'worker' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
+  const child = spawn(process.execPath, [...profile, join(ROOT, 'bin', 'recoup.js'), ...args], {
     cwd: ROOT,
     env: { ...process.env, RECOUP_API_KEY: BENCH_API_KEY, RECOUP_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -117,7 +118,7 @@ async function throughput(workers: number): Promise<void> {
   const children = Array.from({ length: workers }, () => spawnRecoup(['worker', '--concurrency', String(WORKER_CONCURRENCY)], { DATABASE_URL: url, RECOUP_POLL_MS: '100' }))
   const samplers = children.map((c) => new ProcSampler(c.pid!, 1000))
   let marks = samplers.map((s) => s.mark())
-  // Measured from the first completed run: process start-up (tsx, migrations) is not throughput.
+  // Measured from the first completed run: process start-up (module loading, migrations) is not throughput.
   let firstAt = 0
   let n0 = 0
   let pgCpuNow = () => 0
@@ -205,6 +206,46 @@ async function plainGraphile(): Promise<void> {
   await db.end()
 }
 
+/**
+ * Starts `recoup worker` on a migrated schema `times` times, from the bundle and from the
+ * sources, and prints the time until it says it runs and the CPU it used to get there.
+ */
+async function startup(times: number): Promise<void> {
+  const url = await freshSchemaUrl('startup')
+  const api = await startApi(url) // migrates the schema, as `recoup migrate` would
+  await api.stop()
+  for (const [label, env] of [['bundle dist/recoup.mjs', {}], ['sources through tsx', { RECOUP_FROM_SOURCE: 'true' }]] as const) {
+    const walls: number[] = []
+    const cpus: number[] = []
+    for (let i = 0; i < times; i++) {
+      const t0 = performance.now()
+      const child = spawn(process.execPath, [join(ROOT, 'bin', 'recoup.js'), 'worker'], {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: url, RECOUP_API_KEY: BENCH_API_KEY, RECOUP_LOG_LEVEL: 'info', ...env },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      })
+      onCleanup(() => child.kill('SIGKILL'))
+      const sampler = new ProcSampler(child.pid!, 1000)
+      const start = sampler.mark()
+      await new Promise<void>((resolve, reject) => {
+        let out = ''
+        child.stdout!.on('data', (b: Buffer) => {
+          out += b.toString()
+          if (out.includes('worker running')) resolve()
+        })
+        child.once('exit', (code) => reject(new Error(`recoup worker exited with ${code} before it ran:\n${out}`)))
+      })
+      walls.push(performance.now() - t0)
+      cpus.push(sampler.cpuMsSince(start))
+      sampler.stop()
+      child.kill('SIGTERM')
+      await new Promise((r) => child.once('exit', r))
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+    log(`  worker start-up, ${label}: ${fmtMs(median(walls))} to "worker running", ${fmtMs(median(cpus))} of CPU (median of ${times})`)
+  }
+}
+
 async function main(): Promise<void> {
   log(`scale-out bench on ${new URL(BASE).host}: ${fmtInt(EVENTS)} events of send_email (outbox) → update_customer → notify_team, ingested first, then the workers start`)
   try {
@@ -214,6 +255,7 @@ async function main(): Promise<void> {
       await latency(100, 20)
     }
     if (!ONLY || ONLY === 'graphile') await plainGraphile()
+    if (!ONLY || ONLY === 'startup') await startup(5)
   } finally {
     const c = new pg.Client({ connectionString: BASE })
     await c.connect()

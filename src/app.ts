@@ -33,6 +33,7 @@ import { TemplateRenderer } from './templates/render.js'
 
 export const VERSION = '0.1.0'
 
+// The project root from this module's URL: src/app.ts, or dist/recoup.mjs when bundled (same depth).
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 
 export interface App {

@@ -1,13 +1,13 @@
-import { spawn } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ROOT, eventually, startServer, type RunningServer } from './helpers/server.js'
+import { RECOUP_BIN, ROOT, eventually, startServer, type RunningServer } from './helpers/server.js'
 
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, ...env } })
+    const child = spawn(process.execPath, [RECOUP_BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env } })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()))
@@ -82,5 +82,34 @@ steps:
     server = await startServer({ databaseUrl: server.databaseUrl, env: { RECOUP_API_KEY: '' } })
     const list = await fetch(`${server.url}/v1/workflows`, { headers: { authorization: `Bearer ${key}` } })
     expect(list.status).toBe(200)
+  })
+})
+
+describe('bin/recoup.js', () => {
+  it('runs the bundle while it is newer than every source file, and the sources once one changed', () => {
+    // A root of its own: the real launcher, a bundle and a source entry that say which one ran.
+    const root = mkdtempSync(join(tmpdir(), 'recoup-bin-'))
+    mkdirSync(join(root, 'bin'))
+    mkdirSync(join(root, 'dist'))
+    mkdirSync(join(root, 'src', 'cli'), { recursive: true })
+    copyFileSync(RECOUP_BIN, join(root, 'bin', 'recoup.js'))
+    symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'))
+    writeFileSync(join(root, 'package.json'), '{"type":"module"}')
+    const entry = join(root, 'src', 'cli', 'main.ts')
+    const bundle = join(root, 'dist', 'recoup.mjs')
+    writeFileSync(entry, "const from: string = 'sources'\nconsole.log(from)\n")
+    writeFileSync(bundle, "console.log('bundle')\n")
+    const ran = (env: Record<string, string> = {}) =>
+      spawnSync(process.execPath, [join(root, 'bin', 'recoup.js')], { env: { ...process.env, ...env }, encoding: 'utf8' }).stdout.trim()
+    const at = (file: string, seconds: number) => utimesSync(file, seconds, seconds)
+    const now = Math.floor(Date.now() / 1000)
+    at(entry, now - 60)
+    at(bundle, now - 30)
+    expect(ran()).toBe('bundle')
+    expect(ran({ RECOUP_FROM_SOURCE: 'true' })).toBe('sources')
+    at(entry, now) // edited after the last build
+    expect(ran()).toBe('sources')
+    rmSync(bundle)
+    expect(ran()).toBe('sources')
   })
 })

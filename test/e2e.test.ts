@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { paymentFailed, paymentSucceeded, planCanceled, planWorkflow, recoveryWorkflow } from './helpers/fixtures.js'
-import { ROOT, eventually, startServer, type RunningServer } from './helpers/server.js'
+import { RECOUP_BIN, ROOT, eventually, startServer, type RunningServer } from './helpers/server.js'
 
 describe('end to end: the real server process', () => {
   let server: RunningServer
@@ -57,7 +56,7 @@ describe('end to end: the real server process', () => {
   })
 
   it('refuses a second process on the same SQLite file with a clear error', () => {
-    const res = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'migrate'], {
+    const res = spawnSync(process.execPath, [RECOUP_BIN, 'migrate'], {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: server.databaseUrl },
       encoding: 'utf8',

@@ -1,7 +1,15 @@
+import { execFileSync } from 'node:child_process'
+import { join, resolve } from 'node:path'
 import pg from 'pg'
 
-/** Drops the per-file schemas earlier runs left in the test database, so its catalog stays small. */
+/**
+ * Builds dist/recoup.mjs from the sources under test, so the processes the suite starts through
+ * bin/recoup.js run exactly this code the way users do; then drops the per-file schemas earlier
+ * runs left in the test database, so its catalog stays small.
+ */
 export default async function setup(): Promise<void> {
+  const root = resolve(import.meta.dirname, '..', '..')
+  execFileSync(process.execPath, [join(root, 'scripts', 'build-server.mjs'), '--quiet'], { stdio: 'inherit' })
   const url = process.env.TEST_DATABASE_URL
   if (!url) return
   const client = new pg.Client({ connectionString: url })

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
 export const ROOT = resolve(import.meta.dirname, '..', '..')
+/** The `recoup` command as users run it (the bundle global-setup builds, or the sources when edited since). */
+export const RECOUP_BIN = join(ROOT, 'bin', 'recoup.js')
 export const TEST_API_KEY = 'rk_test_key_for_the_suite_0123456789'
 
 /** A port nothing listens on right now. */
@@ -41,7 +43,7 @@ export interface RunningServer {
 export async function startServer(options: { env?: Record<string, string>; databaseUrl?: string; command?: readonly string[] } = {}): Promise<RunningServer> {
   const port = await freePort()
   const databaseUrl = options.databaseUrl ?? join(mkdtempSync(join(tmpdir(), 'recoup-e2e-')), 'recoup.db')
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...(options.command ?? ['start'])], {
+  const child = spawn(process.execPath, [RECOUP_BIN, ...(options.command ?? ['start'])], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -115,7 +117,7 @@ export interface RunningWorker {
 
 /** Starts `recoup worker` (engine only, no HTTP) as a child process on the given database. */
 export function startWorker(options: { databaseUrl: string; concurrency?: number; env?: Record<string, string> }): RunningWorker {
-  const args = ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'worker', ...(options.concurrency ? ['--concurrency', String(options.concurrency)] : [])]
+  const args = [RECOUP_BIN, 'worker', ...(options.concurrency ? ['--concurrency', String(options.concurrency)] : [])]
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: options.databaseUrl, RECOUP_API_KEY: TEST_API_KEY, RECOUP_LOG_LEVEL: 'warn', RECOUP_POLL_MS: '100', ...options.env },
