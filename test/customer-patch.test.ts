@@ -29,5 +29,18 @@ for (const dialect of DIALECTS) {
       const notes = await db.selectFrom('customer_notes').select('body').where('customer_id', '=', 'cus_busy').execute()
       expect(notes).toHaveLength(n)
     })
+
+    it('writes without reading when the customer is as the caller saw it, and reads again when it is not', async () => {
+      store = await openStore({ url: await dialect.freshDatabaseUrl() })
+      await migrate(store)
+      const db = store.db
+      await upsertCustomer(db, 'cus_seen', { tags: ['a'], fields: { n: 1 } })
+      await patchCustomer(db, 'cus_seen', { addTags: ['b'] }, { tags: ['a'], fields: { n: 1 } })
+      expect(await getCustomer(db, 'cus_seen')).toMatchObject({ tags: ['a', 'b'], fields: { n: 1 } })
+      // Stale: someone added 'b' and set n since; the patch is applied to what is stored.
+      await patchCustomer(db, 'cus_seen', { addTags: ['c'], setFields: { m: 2 } }, { tags: ['a'], fields: {} })
+      expect(await getCustomer(db, 'cus_seen')).toMatchObject({ tags: ['a', 'b', 'c'], fields: { n: 1, m: 2 } })
+      await expect(patchCustomer(db, 'cus_nobody', { addTags: ['x'] }, { tags: [], fields: {} })).rejects.toThrow(/cus_nobody/)
+    })
   })
 }

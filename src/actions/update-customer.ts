@@ -21,10 +21,12 @@ export const updateCustomer = defineAction({
   preview({ params, render }) {
     return { ...params, set_fields: renderFields(params.set_fields, render), note: params.note && render(params.note) }
   },
-  async run({ params, render, customerId, runId }) {
+  async run({ params, render, customerId, runId, data }) {
     const setFields = renderFields(params.set_fields, render)
     const note = params.note ? render(params.note) : undefined
     const patch: CustomerPatch = { addTags: params.add_tags, removeTags: params.remove_tags, setFields, note, runId }
+    // The customer as the engine holds it (read this pass, earlier steps' patches applied).
+    const seen = tagsAndFields(data.customer)
     return {
       status: 'completed',
       output: {
@@ -33,14 +35,18 @@ export const updateCustomer = defineAction({
         ...(setFields ? { set_fields: setFields } : {}),
         ...(note ? { note } : {}),
       },
-      apply: async (trx) => void (await patchCustomer(trx, customerId, patch)),
-      customer: (c) => {
-        const current = { tags: Array.isArray(c.tags) ? (c.tags as string[]) : [], fields: (c.fields ?? {}) as Record<string, unknown> }
-        return { ...c, ...patchedTagsAndFields(current, patch) }
-      },
+      apply: (trx) => patchCustomer(trx, customerId, patch, seen),
+      customer: (c) => ({ ...c, ...patchedTagsAndFields(tagsAndFields(c) ?? { tags: [], fields: {} }, patch) }),
     }
   },
 })
+
+/** The tags and fields of a customer in template data, when it has them. */
+function tagsAndFields(customer: unknown): { tags: string[]; fields: Record<string, unknown> } | undefined {
+  const c = customer as { tags?: unknown; fields?: unknown } | undefined
+  if (!c || !Array.isArray(c.tags) || typeof c.fields !== 'object' || c.fields === null) return undefined
+  return { tags: c.tags as string[], fields: c.fields as Record<string, unknown> }
+}
 
 function renderFields(
   fields: Record<string, string | number | boolean | null> | undefined,

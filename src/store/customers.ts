@@ -122,26 +122,38 @@ export function patchedTagsAndFields(
 }
 
 /**
- * Applies a patch in the caller's transaction. The write only lands on the tags and fields it read
- * (compare-and-set), so two runs tagging one customer at the same moment on PostgreSQL both keep
- * their tags: the later one reads again and re-applies its patch.
+ * Applies a patch in the caller's transaction. The write only lands on the tags and fields it was
+ * computed from (compare-and-set), so two runs tagging one customer at the same moment on
+ * PostgreSQL both keep their tags: the later one reads again and re-applies its patch. `expected`
+ * (the customer as the caller last saw it) saves the read when nobody changed it since.
  */
-export async function patchCustomer(db: Kysely<Database>, id: string, patch: CustomerPatch): Promise<Customer> {
+export async function patchCustomer(
+  db: Kysely<Database>,
+  id: string,
+  patch: CustomerPatch,
+  expected?: { readonly tags: readonly string[]; readonly fields: Readonly<Record<string, unknown>> },
+): Promise<void> {
   const now = new Date().toISOString()
+  let seen = expected && { tags: JSON.stringify(expected.tags), fields: JSON.stringify(expected.fields) }
   for (let attempt = 1; ; attempt++) {
-    const row = await db.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirst()
-    if (!row) throw new NotFoundError('Customer', id)
-    const { tags, fields } = patchedTagsAndFields(toCustomer(row), patch)
+    if (!seen) {
+      const row = await db.selectFrom('customers').select(['tags', 'fields']).where('id', '=', id).executeTakeFirst()
+      if (!row) throw new NotFoundError('Customer', id)
+      seen = row
+    }
+    const current = { tags: JSON.parse(seen.tags) as string[], fields: JSON.parse(seen.fields) as Record<string, unknown> }
+    const { tags, fields } = patchedTagsAndFields(current, patch)
     const res = await db
       .updateTable('customers')
       .set({ tags: JSON.stringify(tags), fields: JSON.stringify(fields), updated_at: now })
       .where('id', '=', id)
-      .where('tags', '=', row.tags)
-      .where('fields', '=', row.fields)
+      .where('tags', '=', seen.tags)
+      .where('fields', '=', seen.fields)
       .executeTakeFirst()
     if (Number(res.numUpdatedRows) === 0) {
-      if (attempt < 20) continue
-      throw new Error(`customer ${id} kept changing while update_customer applied its patch`)
+      if (attempt >= 20) throw new Error(`customer ${id} kept changing while update_customer applied its patch`)
+      seen = undefined
+      continue
     }
     if (patch.note) {
       await db
@@ -149,7 +161,7 @@ export async function patchCustomer(db: Kysely<Database>, id: string, patch: Cus
         .values({ id: newId('note'), customer_id: id, body: patch.note, run_id: patch.runId ?? null, created_at: now })
         .execute()
     }
-    return { ...toCustomer(row), tags, fields, updated_at: now }
+    return
   }
 }
 
