@@ -1,7 +1,7 @@
 import pg from 'pg'
 import { pino } from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
-import { migrateWorkerQueue } from '../src/engine/graphile-scheduler.js'
+import { lifelineName, migrateWorkerQueue } from '../src/engine/graphile-scheduler.js'
 import { workerSchemaFor } from '../src/store/job-queue.js'
 import { DIALECTS, testApp } from './helpers/dialects.js'
 import { paymentFailed } from './helpers/fixtures.js'
@@ -51,6 +51,43 @@ describe.skipIf(!postgres)('graphile-worker pool on postgres', () => {
     }
     await completes('e_after')
     expect(log.messages().filter((m) => m.includes(STOPPED))).toEqual([])
+  })
+
+  it("opens a new lifeline when its connection is cut, takes its alive locks again, and frees a dead worker's jobs", async () => {
+    const log = capturedLogger()
+    const a = await startApp(log)
+    await completes('e_first')
+    const schema = workerSchemaFor(a.config.databaseUrl)
+    const admin = new pg.Client({ connectionString: a.config.databaseUrl })
+    await admin.connect()
+    try {
+      const lifelines = async () =>
+        (await admin.query<{ pid: number; locks: string }>(
+          `select a.pid, (select count(*) from pg_locks l where l.pid = a.pid and l.locktype = 'advisory' and l.granted) as locks
+           from pg_stat_activity a where a.application_name = $1`,
+          [lifelineName(schema)],
+        )).rows
+      const [before] = await lifelines()
+      expect(Number(before!.locks)).toBeGreaterThan(0)
+      await admin.query('select pg_terminate_backend($1)', [before!.pid])
+      const [after] = await eventually(async () => {
+        const rows = await lifelines()
+        return rows.length === 1 && rows[0]!.pid !== before!.pid && Number(rows[0]!.locks) === Number(before!.locks) && rows
+      })
+      expect(after!.pid).not.toBe(before!.pid)
+      expect(log.messages().some((m) => m.includes('worker lifeline connection lost'))).toBe(true)
+      await completes('e_second')
+
+      // A job held by a worker that died (nobody holds its alive lock) is freed by our sweeper.
+      await admin.query(`select "${schema}".add_job('advance_run', json_build_object('run_id', 'run_gone'), job_key := 'run_gone')`)
+      await admin.query(`update "${schema}"._private_jobs set locked_by = 'worker-that-died', locked_at = now() - interval '1 minute' where key = 'run_gone'`)
+      await eventually(async () => {
+        const held = await admin.query(`select 1 from "${schema}"._private_jobs where locked_by = 'worker-that-died'`)
+        return held.rowCount === 0
+      })
+    } finally {
+      await admin.end()
+    }
   })
 
   it('stops its pool when its own schema moves to a newer breaking revision, and says why it cannot go on', async () => {

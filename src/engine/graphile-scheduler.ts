@@ -27,6 +27,11 @@ export interface GraphileSchedulerOptions {
   readonly log: (level: 'error' | 'warn' | 'info' | 'debug', message: string, meta?: Record<string, unknown>) => void
 }
 
+/** The lifeline connection's application_name (pg_stat_activity), per worker schema. */
+export function lifelineName(schema: string): string {
+  return `recoup lifeline ${schema}`.slice(0, 63)
+}
+
 /** Installs or upgrades graphile-worker's schema (idempotent; safe from many processes at once). */
 export async function migrateWorkerQueue(options: { pool: pg.Pool; schema: string }): Promise<void> {
   await runMigrations({ pgPool: options.pool, schema: options.schema, logger: quietLogger })
@@ -58,10 +63,7 @@ export class GraphileScheduler implements Scheduler {
   }
 
   async start(): Promise<void> {
-    const lifeline = new pg.Client({ connectionString: this.#o.connectionString })
-    lifeline.on('error', (err) => this.#o.log('error', 'worker lifeline connection failed; other workers may take over our jobs', { err }))
-    await lifeline.connect()
-    this.#lifeline = lifeline
+    await this.#connectLifeline()
     // A moved clock (tests) starts at the wall clock's time: catch up with any jump so far.
     this.wake()
     await this.#startRunner()
@@ -203,11 +205,55 @@ export class GraphileScheduler implements Scheduler {
     this.#lifeline = undefined
   }
 
+  /**
+   * Opens the lifeline and takes the alive locks of our pools and workers on it. A lifeline that
+   * is lost (PostgreSQL restarted, the connection was cut) takes its locks with it: other workers
+   * may then free our jobs and run them again (at least once), and our sweeper is blind. So a new
+   * lifeline is opened at once, and again with a growing pause while PostgreSQL is unreachable.
+   */
+  async #connectLifeline(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.#o.connectionString, application_name: lifelineName(this.#o.schema) })
+    let lost = false
+    const onLost = (err?: Error) => {
+      // Only a lifeline that was up is mourned; a failed connect is the caller's to retry.
+      if (lost || this.#lifeline !== client) return
+      lost = true
+      this.#lifeline = undefined
+      if (this.#stopping) return
+      this.#o.log('warn', 'worker lifeline connection lost; opening a new one (other workers may take over our jobs meanwhile)', { err: err?.message })
+      this.#reconnectLifeline(0)
+    }
+    client.on('error', onLost)
+    client.on('end', () => onLost())
+    await client.connect()
+    this.#lifeline = client
+    for (const id of this.#ours) this.#onLifeline((c) => c.query('select pg_advisory_lock($1, hashtext($2))', [ALIVE_LOCK_CLASS, id]))
+  }
+
+  #reconnectLifeline(delayMs: number): void {
+    const t = setTimeout(() => {
+      if (this.#stopping || this.#lifeline) return
+      this.#connectLifeline().then(
+        () => this.#o.log('info', 'worker lifeline connection is back'),
+        (err) => {
+          this.#o.log('error', 'opening a worker lifeline connection failed; trying again', { err: err instanceof Error ? err.message : String(err) })
+          this.#reconnectLifeline(Math.min(Math.max(delayMs * 2, 500), 30_000))
+        },
+      )
+    }, delayMs)
+    t.unref()
+  }
+
   /** Runs queries on the lifeline one after another (a pg client takes one at a time anyway). */
   #onLifeline(fn: (c: pg.Client) => Promise<unknown>): void {
-    const c = this.#lifeline
-    if (!c) return
-    this.#lifelineQueue = this.#lifelineQueue.then(() => fn(c)).catch((err) => this.#o.log('error', 'worker lifeline query failed', { err }))
+    this.#lifelineQueue = this.#lifelineQueue
+      .then(() => {
+        // The lifeline current when the query's turn comes; none while it reconnects (the new
+        // one takes every alive lock again, and the sweeper waits for its next round).
+        const c = this.#lifeline
+        return c && fn(c)
+      })
+      .catch((err) => this.#o.log('error', 'worker lifeline query failed', { err }))
   }
 
   /** Frees jobs held by workers whose process died: nobody holds their alive lock. */
