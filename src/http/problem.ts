@@ -8,6 +8,7 @@ import {
   ValidationError,
   type FieldIssue,
 } from '../domain/errors.js'
+import { isDatabaseUnavailable } from '../store/database.js'
 
 /** An RFC 9457 problem document. */
 export interface Problem {
@@ -48,6 +49,9 @@ export function toProblem(err: unknown): Problem {
     if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return problem(400, 'empty_body', 'The body is empty; send a JSON document.', [{ path: '(body)', message: 'is empty' }])
     return problem(fe.statusCode, code, fe.message)
   }
+  if (isDatabaseUnavailable(err)) {
+    return problem(503, 'database_unavailable', 'The database cannot be reached right now; nothing was stored. Send the request again in a moment.')
+  }
   return problem(500, 'internal', 'Something went wrong on our side; it has been logged.')
 }
 
@@ -59,6 +63,11 @@ export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
 /** Fastify error handler: problem+json for everything, logging only our own faults. */
 export function errorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const p = toProblem(err)
-  if (p.status >= 500) request.log.error({ err }, 'request failed')
+  if (p.status === 503) {
+    request.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'request refused: service unavailable')
+    reply.header('retry-after', '1')
+  } else if (p.status >= 500) {
+    request.log.error({ err }, 'request failed')
+  }
   return sendProblem(reply, p)
 }

@@ -174,3 +174,19 @@ export async function migrate(store: Store): Promise<string[]> {
   if (error) throw error
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
 }
+
+/** Network errors and PostgreSQL's "cannot take you now" codes: the database is out of reach for a moment. */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300'])
+
+/**
+ * Whether `err` says the database could not be reached or dropped the connection (restart,
+ * failover, network, no free connection slot), rather than that the work itself was wrong.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown; errors?: unknown } | null
+  if (!e || typeof e !== 'object') return false
+  if (typeof e.code === 'string' && (UNAVAILABLE_CODES.has(e.code) || e.code.startsWith('08'))) return true
+  if (typeof e.message === 'string' && /^Connection terminated/.test(e.message)) return true
+  // Node reports a refused connection to a host with several addresses as an AggregateError.
+  return Array.isArray(e.errors) && e.errors.some(isDatabaseUnavailable)
+}
