@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from 'node:http'
 import { createServer, connect, type Server, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DIALECTS, TEST_KEY, testApp } from './helpers/dialects.js'
@@ -73,4 +74,58 @@ describe.skipIf(!postgres)('when PostgreSQL is out of reach', () => {
     expect(again.body).toMatchObject({ event_id: 'e_outage', duplicate: false })
     expect((await app.inject('GET', '/v1/events/e_outage')).status).toBe(200)
   })
+
+  it('completes every run when the connection is cut while steps are in flight, repeating only those', async () => {
+    // A slow receiver keeps webhook steps in flight when the database goes away.
+    const calls: string[] = []
+    const hook = createHttpServer((req, res) => {
+      calls.push(String(req.headers['webhook-id']))
+      setTimeout(() => res.writeHead(204).end(), 100)
+    })
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()))
+    const hookUrl = `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`
+    try {
+      const direct = new URL(await postgres!.freshDatabaseUrl())
+      const port = await freePort()
+      link = relay(direct, port)
+      await link.up()
+      const viaRelay = new URL(direct)
+      viaRelay.hostname = '127.0.0.1'
+      viaRelay.port = String(port)
+      const concurrency = 8
+      app = await testApp(postgres!, {
+        databaseUrl: viaRelay.toString(),
+        env: { RECOUP_WEBHOOK_ALLOW_PRIVATE: 'true', RECOUP_CONCURRENCY: String(concurrency), RECOUP_POLL_MS: '100' },
+      })
+      await app.inject('POST', '/v1/products', { id: 'prod_pro', name: 'Pro' })
+      await app.inject('POST', '/v1/workflows', {
+        id: 'wf_hook', name: 'Hook', status: 'active', trigger: { type: 'payment.failed', products: ['prod_pro'] },
+        steps: [{ id: 'call', type: 'webhook', url: hookUrl, body: '{}' }, { id: 'tag', type: 'update_customer', add_tags: ['called'] }],
+      })
+      const n = 80
+      const events = Array.from({ length: n }, (_, i) => paymentFailed(`e_${i}`, { customer: `cus_${i}`, subscription: `sub_${i}` }))
+      expect((await app.inject('POST', '/v1/events', { events })).body.accepted).toBe(n)
+
+      await eventually(async () => calls.length >= 20)
+      await link.down()
+      await new Promise((r) => setTimeout(r, 1500))
+      await link.up()
+
+      await eventually(
+        async () => {
+          const page = await app!.inject('GET', '/v1/runs?workflow_id=wf_hook&status=completed&limit=200')
+          return page.status === 200 && page.body.data.length === n
+        },
+        60_000,
+        'every run to complete after the outage',
+      )
+      const repeats = calls.length - new Set(calls).size
+      console.log(`[database outage] ${n} runs completed; ${calls.length} webhook calls for ${new Set(calls).size} steps → ${repeats} repeated`)
+      expect(new Set(calls).size).toBe(n)
+      // Only steps in flight when the connection went away may run twice.
+      expect(repeats).toBeLessThanOrEqual(concurrency)
+    } finally {
+      await new Promise<void>((r) => hook.close(() => r()))
+    }
+  }, 120_000)
 })

@@ -79,7 +79,7 @@ export class GraphileScheduler implements Scheduler {
   async #startRunner(): Promise<void> {
     const ids = new Set<string>()
     const events: WorkerEvents = new EventEmitter()
-    // Jobs are locked by the pool's id (batched fetch) or a worker's: hold an alive lock for each.
+    // Jobs are locked by a worker's id (or the pool's, were jobs fetched in batches): hold an alive lock for each.
     const alive = (id: string) => {
       ids.add(id)
       this.#ours.add(id)
@@ -91,13 +91,39 @@ export class GraphileScheduler implements Scheduler {
     events.on('pool:listen:success', ({ client }) => this.#screenMigrationNotices(client, installed))
     events.on('pool:listen:release', ({ client }) => this.#unscreen(client))
     const engine = this.#o.engine
-    const runner = await run({
+    let runner: Runner | undefined
+    let over = false
+    const ended = () => {
+      if (over) return
+      over = true
+      for (const id of ids) {
+        this.#ours.delete(id)
+        this.#onLifeline((c) => c.query('select pg_advisory_unlock($1, hashtext($2))', [ALIVE_LOCK_CLASS, id]))
+      }
+      if (!runner || this.#runner !== runner || this.#stopping) return
+      // graphile-worker sets exitCode 57 when it stops for a migration; we carry on instead.
+      if (process.exitCode === 57) process.exitCode = undefined
+      this.#o.log('warn', 'the graphile-worker pool stopped; starting a new one')
+      this.#restart(1_000)
+    }
+    // A pool that could not write a batch of completions or failures (the database went away)
+    // shuts down, but its runner's promise may never settle (the batcher waits for a success
+    // that cannot come): watch the pool's own shutdown too.
+    events.on('pool:gracefulShutdown:complete', ended)
+    events.on('pool:forcefulShutdown:complete', ended)
+    runner = await run({
       pgPool: this.#o.pool,
       schema: this.#o.schema,
       concurrency: this.#o.concurrency,
       noHandleSignals: true,
       pollInterval: this.#o.pollMs,
-      preset: { worker: { localQueue: { size: this.#o.concurrency }, completeJobBatchDelay: 0 } },
+      // Batched completions and failures: fewer round trips, and a batch that cannot be written
+      // (the database went away) stops this pool instead of leaving its jobs locked by a pool
+      // that lives on (graphile-worker's unbatched failJob gives up with an unhandled rejection).
+      // The stopped pool's ids lose their alive locks, so its jobs are freed and run again.
+      // No local queue: when the database is gone as a pool stops, handing its prefetched jobs
+      // back fails with an unhandled rejection inside graphile-worker, which ends the process.
+      preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
       logger: new GraphileLogger((scope) => (level, message, meta) => {
         // A pool smaller than the concurrency is our choice (RECOUP_PG_POOL_SIZE): steps wait for a connection.
         if (message.includes('smaller than concurrency')) return
@@ -115,17 +141,6 @@ export class GraphileScheduler implements Scheduler {
       },
     })
     this.#runner = runner
-    const ended = () => {
-      for (const id of ids) {
-        this.#ours.delete(id)
-        this.#onLifeline((c) => c.query('select pg_advisory_unlock($1, hashtext($2))', [ALIVE_LOCK_CLASS, id]))
-      }
-      if (this.#runner !== runner || this.#stopping) return
-      // graphile-worker sets exitCode 57 when it stops for a migration; we carry on instead.
-      if (process.exitCode === 57) process.exitCode = undefined
-      this.#o.log('warn', 'the graphile-worker pool stopped; starting a new one')
-      this.#restart(1_000)
-    }
     runner.promise.then(ended, ended)
   }
 
