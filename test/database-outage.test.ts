@@ -42,7 +42,8 @@ describe.skipIf(!postgres)('when PostgreSQL is out of reach', () => {
     await link?.down()
   })
 
-  it('answers 503 problem+json with Retry-After (never 500), stores nothing, and works again once it is back', async () => {
+  /** An app on a fresh schema whose every connection goes through a relay the test controls. */
+  async function appBehindRelay(env: Record<string, string>) {
     const direct = new URL(await postgres!.freshDatabaseUrl())
     const port = await freePort()
     link = relay(direct, port)
@@ -50,9 +51,13 @@ describe.skipIf(!postgres)('when PostgreSQL is out of reach', () => {
     const viaRelay = new URL(direct)
     viaRelay.hostname = '127.0.0.1'
     viaRelay.port = String(port)
-    app = await testApp(postgres!, { databaseUrl: viaRelay.toString(), env: { RECOUP_WORKER: 'false' } })
+    app = await testApp(postgres!, { databaseUrl: viaRelay.toString(), env })
     await app.inject('POST', '/v1/products', { id: 'prod_pro', name: 'Pro' })
+    return { app, link }
+  }
 
+  it('answers 503 problem+json with Retry-After (never 500), stores nothing, and works again once it is back', async () => {
+    const { app, link } = await appBehindRelay({ RECOUP_WORKER: 'false' })
     await link.down()
     const res = await app.http.inject({
       method: 'POST',
@@ -68,7 +73,7 @@ describe.skipIf(!postgres)('when PostgreSQL is out of reach', () => {
     await link.up()
     // The pool replaces the dead connections; the same event is then accepted, once.
     const again = await eventually(async () => {
-      const r = await app!.inject('POST', '/v1/events', paymentFailed('e_outage'))
+      const r = await app.inject('POST', '/v1/events', paymentFailed('e_outage'))
       return r.status === 202 && r
     })
     expect(again.body).toMatchObject({ event_id: 'e_outage', duplicate: false })
@@ -85,19 +90,8 @@ describe.skipIf(!postgres)('when PostgreSQL is out of reach', () => {
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()))
     const hookUrl = `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`
     try {
-      const direct = new URL(await postgres!.freshDatabaseUrl())
-      const port = await freePort()
-      link = relay(direct, port)
-      await link.up()
-      const viaRelay = new URL(direct)
-      viaRelay.hostname = '127.0.0.1'
-      viaRelay.port = String(port)
       const concurrency = 8
-      app = await testApp(postgres!, {
-        databaseUrl: viaRelay.toString(),
-        env: { RECOUP_WEBHOOK_ALLOW_PRIVATE: 'true', RECOUP_CONCURRENCY: String(concurrency), RECOUP_POLL_MS: '100' },
-      })
-      await app.inject('POST', '/v1/products', { id: 'prod_pro', name: 'Pro' })
+      const { app, link } = await appBehindRelay({ RECOUP_WEBHOOK_ALLOW_PRIVATE: 'true', RECOUP_CONCURRENCY: String(concurrency), RECOUP_POLL_MS: '100' })
       await app.inject('POST', '/v1/workflows', {
         id: 'wf_hook', name: 'Hook', status: 'active', trigger: { type: 'payment.failed', products: ['prod_pro'] },
         steps: [{ id: 'call', type: 'webhook', url: hookUrl, body: '{}' }, { id: 'tag', type: 'update_customer', add_tags: ['called'] }],
@@ -113,7 +107,7 @@ describe.skipIf(!postgres)('when PostgreSQL is out of reach', () => {
 
       await eventually(
         async () => {
-          const page = await app!.inject('GET', '/v1/runs?workflow_id=wf_hook&status=completed&limit=200')
+          const page = await app.inject('GET', '/v1/runs?workflow_id=wf_hook&status=completed&limit=200')
           return page.status === 200 && page.body.data.length === n
         },
         60_000,
