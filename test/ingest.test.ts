@@ -135,5 +135,68 @@ for (const dialect of DIALECTS) {
       expect(run.steps[0].output.until).toBeGreaterThanOrEqual(before + 3_600_000)
       expect(await app.jobs.dueAt(app.store.db, run.id)).toBe(run.steps[0].output.until)
     })
+
+    it('stores a failure of an invoice already paid but changes no record and starts nothing', async () => {
+      const paid = { ...paymentSucceeded('evt_paid', { customer: 'cus_p', subscription: 'sub_p' }) }
+      paid.payment = { ...paid.payment, invoice_id: 'in_p' } as typeof paid.payment
+      expect((await app.inject('POST', '/v1/events', paid)).status).toBe(202)
+      const late = paymentFailed('evt_late', { customer: 'cus_p', subscription: 'sub_p' })
+      late.payment.invoice_id = 'in_p'
+      const res = await app.inject('POST', '/v1/events', late)
+      expect(res.status).toBe(202)
+      expect(res.body).toEqual({ event_id: 'evt_late', duplicate: false, runs: [], exited_runs: [], ignored: 'invoice already paid' })
+      expect((await app.inject('GET', '/v1/subscriptions/sub_p')).body.status).toBe('active')
+      expect((await app.inject('GET', '/v1/events/evt_late')).status).toBe(200)
+
+      // In one batch the order decides: paid then failed is late news; failed then paid is a
+      // recovery that starts and ends at once.
+      const paid2 = { ...paymentSucceeded('evt_paid2', { customer: 'cus_q', subscription: 'sub_q' }), payment: { id: 'pay_q', amount: 4900, currency: 'USD', subscription_id: 'sub_q', invoice_id: 'in_q' } }
+      const failed2 = paymentFailed('evt_failed2', { customer: 'cus_q', subscription: 'sub_q' })
+      failed2.payment.invoice_id = 'in_q'
+      const failed3 = paymentFailed('evt_failed3', { customer: 'cus_r', subscription: 'sub_r' })
+      failed3.payment.invoice_id = 'in_r'
+      const paid3 = { ...paymentSucceeded('evt_paid3', { customer: 'cus_r', subscription: 'sub_r' }), payment: { id: 'pay_r', amount: 4900, currency: 'USD', subscription_id: 'sub_r', invoice_id: 'in_r' } }
+      const batch = await app.inject('POST', '/v1/events', { events: [paid2, failed2, failed3, paid3] })
+      const [, late2, early3, pay3] = batch.body.results
+      expect(late2).toMatchObject({ event_id: 'evt_failed2', runs: [], ignored: 'invoice already paid' })
+      expect(early3.runs).toHaveLength(1)
+      expect(early3.ignored).toBeUndefined()
+      expect(pay3.exited_runs).toEqual([early3.runs[0].id])
+    })
   })
 }
+
+const postgres = DIALECTS.find((d) => d.name === 'postgres')
+describe.skipIf(!postgres)('ingest in two processes on postgres', () => {
+  it('a payment and a late failure of one invoice, sent to two processes at once, leave no recovery running and the subscription active', async () => {
+    const url = await postgres!.freshDatabaseUrl()
+    const a = await testApp(postgres!, { databaseUrl: url, env: { RECOUP_WORKER: 'false' } })
+    const b = await testApp(postgres!, { databaseUrl: url, env: { RECOUP_WORKER: 'false' } })
+    try {
+      await a.inject('POST', '/v1/products', { id: 'prod_pro', name: 'Pro' })
+      expect((await a.inject('POST', '/v1/workflows', recoveryWorkflow())).status).toBe(201)
+      const n = 30
+      const order: string[] = []
+      await Promise.all(
+        Array.from({ length: n }, async (_, i) => {
+          const o = { customer: `cus_${i}`, subscription: `sub_${i}` }
+          const failed = paymentFailed(`evt_f${i}`, o)
+          failed.payment.invoice_id = `in_${i}`
+          const paid = { ...paymentSucceeded(`evt_p${i}`, o), payment: { id: `pay_${i}`, amount: 4900, currency: 'USD', subscription_id: o.subscription, invoice_id: `in_${i}` } }
+          // Whichever commits first, the end state is the same: paid, nothing left to recover.
+          const [r1, r2] = await Promise.all([a.inject('POST', '/v1/events', paid), b.inject('POST', '/v1/events', failed)])
+          expect([r1.status, r2.status]).toEqual([202, 202])
+          order.push(r2.body.ignored ? 'paid first' : 'failed first')
+        }),
+      )
+      console.log(`[ingest race] ${order.filter((o) => o === 'paid first').length} of ${n} failures came after their payment`)
+      for (const status of ['running', 'waiting']) {
+        expect((await a.inject('GET', `/v1/runs?status=${status}&limit=100`)).body.data).toEqual([])
+      }
+      for (let i = 0; i < n; i++) expect((await a.inject('GET', `/v1/subscriptions/sub_${i}`)).body.status).toBe('active')
+    } finally {
+      await a.close()
+      await b.close()
+    }
+  })
+})

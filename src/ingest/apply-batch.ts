@@ -17,6 +17,8 @@ export interface IngestResult {
   readonly runs: readonly { id: string; workflow_id: string }[]
   /** Runs this event ended because it met their goal (absent on duplicates). */
   readonly exited_runs?: readonly string[]
+  /** Why the event was stored but changed nothing (a failure of an invoice already paid). */
+  readonly ignored?: string
 }
 
 export interface BatchContext {
@@ -89,10 +91,14 @@ export async function applyEventBatch(db: Kysely<Database>, events: readonly Rec
   }
 
   const customers = await upsertCustomers(db, fresh, now)
-  await applyRecords(db, fresh, occurred, now)
+  // Checked with the customers' rows locked (just above): a payment of the same invoice that
+  // another process commits at this moment is either seen here or waits, then ends the run.
+  const stale = await failuresOfPaidInvoices(db, fresh)
+  const live = stale.size === 0 ? fresh : fresh.filter((e) => !stale.has(e.id))
+  await applyRecords(db, live, occurred, now)
 
   // 2. In event order: end runs, wake runs, start runs.
-  const customerIds = [...new Set(fresh.map((e) => e.customer.id))]
+  const customerIds = [...new Set(live.map((e) => e.customer.id))]
   const active = new Map<string, RunRow[]>()
   for (const part of chunks(customerIds, 1)) {
     const rows = await db.selectFrom('runs').selectAll().where('customer_id', 'in', part).where('status', 'in', [...ACTIVE_RUN_STATUSES]).execute()
@@ -107,7 +113,7 @@ export async function applyEventBatch(db: Kysely<Database>, events: readonly Rec
   const waitStarts = new Map<string, { until: number; stepId: string }>()
   const createdIds = new Set<string>()
 
-  for (const event of fresh) {
+  for (const event of live) {
     const mine = active.get(event.customer.id) ?? []
     const exited: string[] = []
     for (const run of mine) {
@@ -202,7 +208,7 @@ export async function applyEventBatch(db: Kysely<Database>, events: readonly Rec
   }
   if (wakeRuns.size > 0) {
     // Only the customer's own runs: an event names a run, but cannot wake someone else's.
-    const owners = fresh.filter((e) => e.type === 'offer.declined').map((e) => e.customer.id)
+    const owners = live.filter((e) => e.type === 'offer.declined').map((e) => e.customer.id)
     const waiting = await db.selectFrom('runs').select('id').where('id', 'in', [...wakeRuns]).where('customer_id', 'in', owners).where('status', '=', 'waiting').execute()
     await ctx.jobs.wake(db, waiting.map((r) => r.id), ctx.nowMs)
   }
@@ -213,10 +219,35 @@ export async function applyEventBatch(db: Kysely<Database>, events: readonly Rec
     const runs = (createdBy.get(e.id) ?? []).map((r) => ({ id: r.id, workflow_id: r.workflow_id }))
     if (inserted.has(e.id) && !answered.has(e.id)) {
       answered.add(e.id)
-      return { event_id: e.id, duplicate: false, runs, exited_runs: exitedBy.get(e.id) ?? [] }
+      const ignored = stale.get(e.id)
+      return { event_id: e.id, duplicate: false, runs, exited_runs: exitedBy.get(e.id) ?? [], ...(ignored ? { ignored } : {}) }
     }
     return { event_id: e.id, duplicate: true, runs: inserted.has(e.id) ? runs : (earlierRuns.get(e.id) ?? []) }
   })
+}
+
+/**
+ * The payment.failed events whose invoice is already paid (stored, or by a payment.succeeded
+ * earlier in the batch), with why they change nothing. Such a failure is late news: recording it
+ * would mark a paid subscription past due and start a recovery for money already recovered.
+ */
+async function failuresOfPaidInvoices(db: Kysely<Database>, events: readonly RecoupEvent[]): Promise<Map<string, string>> {
+  const stale = new Map<string, string>()
+  const asked = [...new Set(events.flatMap((e) => (e.type === 'payment.failed' && e.payment.invoice_id ? [e.payment.invoice_id] : [])))]
+  if (asked.length === 0) return stale
+  const paid = new Set<string>()
+  for (const part of chunks(asked, 1)) {
+    const rows = await db.selectFrom('payments').select('invoice_id').distinct().where('invoice_id', 'in', part).where('status', '=', 'succeeded').execute()
+    for (const r of rows) if (r.invoice_id) paid.add(r.invoice_id)
+  }
+  for (const e of events) {
+    if (e.type !== 'payment.succeeded' && e.type !== 'payment.failed') continue
+    const invoice = e.payment.invoice_id
+    if (!invoice) continue
+    if (e.type === 'payment.succeeded') paid.add(invoice)
+    else if (paid.has(invoice)) stale.set(e.id, 'invoice already paid')
+  }
+  return stale
 }
 
 /** Upserts every customer named in the batch (later events' fields win) and returns them. */

@@ -41,10 +41,10 @@ export class WebhookSignatureError extends RecoupError {
  * Stripe retries and reorders deliveries, so:
  * - a retry carries the same Stripe event id → the same Recoup event id → a duplicate, no new run;
  * - a `payment.failed` for an invoice already recorded as paid is answered
- *   `200 {ignored: 'invoice already paid'}` and not ingested at all. Ingesting it would record a
- *   failure that is no longer true, set the subscription past_due and start a recovery run for
- *   money already collected; ingest has no "record but do not trigger" mode, and the late failure
- *   adds nothing the paid invoice does not already say. It is logged.
+ *   `200 {ignored: 'invoice already paid'}` and not stored at all: it adds nothing the paid
+ *   invoice does not already say. It is logged. (When the payment is committing in another process
+ *   at that very moment, this check misses it; ingest then makes the same call inside its
+ *   transaction, stores the failure and changes nothing: see `failuresOfPaidInvoices`.)
  * - Stripe sends both `invoice.paid` and `invoice.payment_succeeded` for one payment; the second is
  *   ignored the same way so the payment is not counted twice.
  */

@@ -1,9 +1,11 @@
 import type { Migration, MigrationProvider } from 'kysely'
 import * as m0001 from './0001-initial.js'
+import * as m0002 from './0002-payments-invoice.js'
 
 /** Every migration, in order. Append only. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
+  '0002-payments-invoice': m0002,
 }
 
 /** Hands Kysely's Migrator the in-code list (no directory scan, so it works from any cwd). */
