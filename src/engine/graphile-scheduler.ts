@@ -27,6 +27,15 @@ export interface GraphileSchedulerOptions {
   readonly log: (level: 'error' | 'warn' | 'info' | 'debug', message: string, meta?: Record<string, unknown>) => void
 }
 
+/** Takes the alive lock of a graphile-worker pool id on the lifeline (held until released or the session ends). */
+function holdAlive(c: pg.Client, id: string): Promise<unknown> {
+  return c.query('select pg_advisory_lock($1, hashtext($2))', [ALIVE_LOCK_CLASS, id])
+}
+
+function letGoAlive(c: pg.Client, id: string): Promise<unknown> {
+  return c.query('select pg_advisory_unlock($1, hashtext($2))', [ALIVE_LOCK_CLASS, id])
+}
+
 /** The lifeline connection's application_name (pg_stat_activity), per worker schema. */
 export function lifelineName(schema: string): string {
   return `recoup lifeline ${schema}`.slice(0, 63)
@@ -42,7 +51,7 @@ const quietLogger = new GraphileLogger(() => () => {})
 /**
  * The scale-out scheduler: graphile-worker runs `advance_run` jobs that our own transactions add
  * (see `graphileJobQueue`). graphile-worker only releases the jobs of a worker that died after
- * 4 hours; so every process holds a session advisory lock per worker id on a "lifeline"
+ * 4 hours; so every process holds a session advisory lock per graphile-worker pool id on a "lifeline"
  * connection, and any process may free the jobs of a worker whose lock nobody holds any more
  * (its connection died with it).
  */
@@ -67,7 +76,7 @@ export class GraphileScheduler implements Scheduler {
     // A moved clock (tests) starts at the wall clock's time: catch up with any jump so far.
     this.wake()
     await this.#startRunner()
-    this.#sweeper = setInterval(() => void this.#sweep(), this.#o.sweepMs ?? 2_000)
+    this.#sweeper = setInterval(() => this.#sweep(), this.#o.sweepMs ?? 2_000)
     this.#sweeper.unref()
   }
 
@@ -77,16 +86,14 @@ export class GraphileScheduler implements Scheduler {
    * schema's install sends (another tenant, another test). A new pool checks the schema again.
    */
   async #startRunner(): Promise<void> {
-    const ids = new Set<string>()
     const events: WorkerEvents = new EventEmitter()
-    // Jobs are locked by a worker's id (or the pool's, were jobs fetched in batches): hold an alive lock for each.
-    const alive = (id: string) => {
-      ids.add(id)
-      this.#ours.add(id)
-      this.#onLifeline((c) => c.query('select pg_advisory_lock($1, hashtext($2))', [ALIVE_LOCK_CLASS, id]))
-    }
-    events.on('pool:create', ({ workerPool }) => alive(workerPool.id))
-    events.on('worker:create', ({ worker }) => alive(worker.workerId))
+    // graphile-worker locks every job it takes with the pool's id: hold that id's alive lock.
+    let poolId: string | undefined
+    events.on('pool:create', ({ workerPool }) => {
+      poolId = workerPool.id
+      this.#ours.add(poolId)
+      this.#onLifeline((c) => holdAlive(c, workerPool.id))
+    })
     const installed = await this.#schemaRevision()
     events.on('pool:listen:success', ({ client }) => this.#screenMigrationNotices(client, installed))
     events.on('pool:listen:release', ({ client }) => this.#unscreen(client))
@@ -96,15 +103,16 @@ export class GraphileScheduler implements Scheduler {
     const ended = () => {
       if (over) return
       over = true
-      for (const id of ids) {
+      if (poolId) {
+        const id = poolId
         this.#ours.delete(id)
-        this.#onLifeline((c) => c.query('select pg_advisory_unlock($1, hashtext($2))', [ALIVE_LOCK_CLASS, id]))
+        this.#onLifeline((c) => letGoAlive(c, id))
       }
       if (!runner || this.#runner !== runner || this.#stopping) return
       // graphile-worker sets exitCode 57 when it stops for a migration; we carry on instead.
       if (process.exitCode === 57) process.exitCode = undefined
       this.#o.log('warn', 'the graphile-worker pool stopped; starting a new one')
-      this.#restart(1_000)
+      this.#retry(1_000, () => this.#startRunner(), 'starting a graphile-worker pool failed; trying again')
     }
     // A pool that could not write a batch of completions or failures (the database went away)
     // shuts down, but its runner's promise may never settle (the batcher waits for a success
@@ -178,12 +186,13 @@ export class GraphileScheduler implements Scheduler {
     this.#unscreened.delete(client)
   }
 
-  #restart(delayMs: number): void {
+  /** Runs `attempt` after `delayMs`, and again with a doubling pause (at most 30 s) while it fails. */
+  #retry(delayMs: number, attempt: () => Promise<void>, failure: string): void {
     const t = setTimeout(() => {
       if (this.#stopping) return
-      this.#startRunner().catch((err) => {
-        this.#o.log('error', 'starting a graphile-worker pool failed; trying again', { err })
-        this.#restart(Math.min(delayMs * 2, 30_000))
+      attempt().catch((err) => {
+        this.#o.log('error', failure, { err: err instanceof Error ? err.message : String(err) })
+        this.#retry(Math.min(Math.max(delayMs * 2, 500), 30_000), attempt, failure)
       })
     }, delayMs)
     t.unref()
@@ -236,27 +245,19 @@ export class GraphileScheduler implements Scheduler {
       this.#lifeline = undefined
       if (this.#stopping) return
       this.#o.log('warn', 'worker lifeline connection lost; opening a new one (other workers may take over our jobs meanwhile)', { err: err?.message })
-      this.#reconnectLifeline(0)
+      this.#retry(0, () => this.#reopenLifeline(), 'opening a worker lifeline connection failed; trying again')
     }
     client.on('error', onLost)
     client.on('end', () => onLost())
     await client.connect()
     this.#lifeline = client
-    for (const id of this.#ours) this.#onLifeline((c) => c.query('select pg_advisory_lock($1, hashtext($2))', [ALIVE_LOCK_CLASS, id]))
+    for (const id of this.#ours) this.#onLifeline((c) => holdAlive(c, id))
   }
 
-  #reconnectLifeline(delayMs: number): void {
-    const t = setTimeout(() => {
-      if (this.#stopping || this.#lifeline) return
-      this.#connectLifeline().then(
-        () => this.#o.log('info', 'worker lifeline connection is back'),
-        (err) => {
-          this.#o.log('error', 'opening a worker lifeline connection failed; trying again', { err: err instanceof Error ? err.message : String(err) })
-          this.#reconnectLifeline(Math.min(Math.max(delayMs * 2, 500), 30_000))
-        },
-      )
-    }, delayMs)
-    t.unref()
+  async #reopenLifeline(): Promise<void> {
+    if (this.#lifeline) return
+    await this.#connectLifeline()
+    this.#o.log('info', 'worker lifeline connection is back')
   }
 
   /** Runs queries on the lifeline one after another (a pg client takes one at a time anyway). */
@@ -272,7 +273,7 @@ export class GraphileScheduler implements Scheduler {
   }
 
   /** Frees jobs held by workers whose process died: nobody holds their alive lock. */
-  async #sweep(): Promise<void> {
+  #sweep(): void {
     this.#onLifeline(async (c) => {
       // A few seconds' grace: a new worker may lock a job just before its alive lock is taken.
       const held = await c.query<{ locked_by: string }>(
@@ -283,7 +284,7 @@ export class GraphileScheduler implements Scheduler {
         if (this.#ours.has(id)) continue
         const got = await c.query<{ free: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as free', [ALIVE_LOCK_CLASS, id])
         if (got.rows[0]?.free) {
-          await c.query('select pg_advisory_unlock($1, hashtext($2))', [ALIVE_LOCK_CLASS, id])
+          await letGoAlive(c, id)
           dead.push(id)
         }
       }
