@@ -137,6 +137,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       : new PollingScheduler({
         store,
         engine,
+        jobs,
         now,
         concurrency: config.concurrency,
         pollMs: config.pollMs,

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os'
 import type { Store } from '../store/database.js'
-import { tableJobQueue } from '../store/job-queue.js'
+import type { JobQueue } from '../store/job-queue.js'
 import { claimDueJobs, nextDueAt, releaseAllLeases } from '../store/jobs.js'
 import type { Engine } from './engine.js'
 
@@ -16,6 +16,8 @@ export interface Scheduler {
 export interface PollingSchedulerOptions {
   readonly store: Store
   readonly engine: Engine
+  /** The jobs table's queue (the one ingest and the engine write to). */
+  readonly jobs: JobQueue
   readonly now: () => number
   /** Most runs advanced at once. */
   readonly concurrency: number
@@ -105,7 +107,7 @@ export class PollingScheduler implements Scheduler {
       .catch(async (err) => {
         this.#o.onError?.(err, runId)
         // An unexpected error (a bug, the database down): try the run again a little later.
-        await tableJobQueue(this.#o.store.dialect).schedule(this.#o.store.db, runId, this.#o.now() + 5_000).catch(() => {})
+        await this.#o.jobs.schedule(this.#o.store.db, runId, this.#o.now() + 5_000).catch(() => {})
       })
       .finally(() => {
         this.#inFlight.delete(runId)

@@ -97,7 +97,7 @@ export class TransactionBatcher {
 const TRANSIENT_ATTEMPTS = 5
 
 /** PostgreSQL's deadlock_detected (40P01) and serialization_failure (40001): the same work may succeed when run again. */
-export function isTransient(err: unknown): boolean {
+function isTransient(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code
   return code === '40P01' || code === '40001'
 }
