@@ -9,7 +9,7 @@ import { ACTIVE_RUN_STATUSES, finishRun } from '../store/runs.js'
 import type { Database, RunRow } from '../store/schema.js'
 import { eventContext, selectedProducts, triggerMatches } from '../triggers/trigger.js'
 import type { CatalogCache } from './catalog-cache.js'
-import { applyToRecords } from './records.js'
+import { applyToRecords, paidInvoices } from './records.js'
 
 export interface IngestResult {
   readonly event_id: string
@@ -233,13 +233,10 @@ export async function applyEventBatch(db: Kysely<Database>, events: readonly Rec
  */
 async function failuresOfPaidInvoices(db: Kysely<Database>, events: readonly RecoupEvent[]): Promise<Map<string, string>> {
   const stale = new Map<string, string>()
+  // At most one id per event of the batch (MAX_EVENTS_PER_APPLY): one statement.
   const asked = [...new Set(events.flatMap((e) => (e.type === 'payment.failed' && e.payment.invoice_id ? [e.payment.invoice_id] : [])))]
   if (asked.length === 0) return stale
-  const paid = new Set<string>()
-  for (const part of chunks(asked, 1)) {
-    const rows = await db.selectFrom('payments').select('invoice_id').distinct().where('invoice_id', 'in', part).where('status', '=', 'succeeded').execute()
-    for (const r of rows) if (r.invoice_id) paid.add(r.invoice_id)
-  }
+  const paid = new Set((await paidInvoices(db, asked)).keys())
   for (const e of events) {
     if (e.type !== 'payment.succeeded' && e.type !== 'payment.failed') continue
     const invoice = e.payment.invoice_id

@@ -2,6 +2,21 @@ import type { Kysely } from 'kysely'
 import type { RecoupEvent } from '../domain/events.js'
 import type { Database } from '../store/schema.js'
 
+/** Which of these invoices are recorded as paid, each with the event that paid it (the first one). */
+export async function paidInvoices(db: Kysely<Database>, invoiceIds: readonly string[]): Promise<Map<string, string>> {
+  const paid = new Map<string, string>()
+  if (invoiceIds.length === 0) return paid
+  const rows = await db
+    .selectFrom('payments')
+    .select(['invoice_id', 'event_id'])
+    .where('invoice_id', 'in', [...invoiceIds])
+    .where('status', '=', 'succeeded')
+    .orderBy('id')
+    .execute()
+  for (const r of rows) if (r.invoice_id && !paid.has(r.invoice_id)) paid.set(r.invoice_id, r.event_id)
+  return paid
+}
+
 /**
  * Record changes of accepted offers (payments, subscriptions and canceled plans are applied for a
  * whole batch at once in apply-batch.ts): a restructured plan is re-created (active, new totals and schedule); an

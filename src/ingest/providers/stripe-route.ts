@@ -4,6 +4,7 @@ import Stripe from 'stripe'
 import { ConfigError, RecoupError } from '../../domain/errors.js'
 import type { Database } from '../../store/schema.js'
 import type { Ingestor } from '../ingest.js'
+import { paidInvoices } from '../records.js'
 import { mapStripeEvent, type StripeMapOptions } from './stripe.js'
 import { applySubscriptionUpdate } from './stripe-records.js'
 
@@ -106,15 +107,10 @@ function invoiceIdOf(event: MappedEvent): string | undefined {
 async function staleReason(db: Kysely<Database>, event: MappedEvent): Promise<string | undefined> {
   const invoiceId = invoiceIdOf(event)
   if (!invoiceId) return undefined
-  const paid = await db
-    .selectFrom('payments')
-    .select('event_id')
-    .where('invoice_id', '=', invoiceId)
-    .where('status', '=', 'succeeded')
-    .executeTakeFirst()
-  if (!paid) return undefined
+  const paidBy = (await paidInvoices(db, [invoiceId])).get(invoiceId)
+  if (!paidBy) return undefined
   if (event.type === 'payment.failed') return 'invoice already paid'
   // The same delivery again is a plain duplicate; ingest answers it with its runs.
-  if (event.type === 'payment.succeeded' && paid.event_id !== event.id) return 'invoice already recorded as paid'
+  if (event.type === 'payment.succeeded' && paidBy !== event.id) return 'invoice already recorded as paid'
   return undefined
 }
