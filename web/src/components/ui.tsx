@@ -1,5 +1,7 @@
 import type { ReactNode } from 'react'
 import { formatMoney } from '../lib/money'
+import { formatDateTime } from '../lib/format'
+import type { Installment } from '../lib/types'
 
 /** A status word as a coloured pill (colour is never the only signal: the word is shown). */
 export function StatusBadge({ status }: { status: string | undefined }) {
@@ -49,9 +51,9 @@ export function Money({ amount, currency }: { amount: number | null | undefined;
 }
 
 /** A table that scrolls sideways on small screens instead of breaking the layout. */
-export function TableWrap({ label, children }: { label: string; children: ReactNode }) {
+export function TableWrap({ label, className, children }: { label: string; className?: string; children: ReactNode }) {
   return (
-    <div className="table-wrap" role="region" aria-label={label} tabIndex={0}>
+    <div className={className ? `table-wrap ${className}` : 'table-wrap'} role="region" aria-label={label} tabIndex={0}>
       <table>{children}</table>
     </div>
   )
@@ -60,4 +62,24 @@ export function TableWrap({ label, children }: { label: string; children: ReactN
 /** Shown when a list is empty. */
 export function Empty({ children }: { children: ReactNode }) {
   return <p className="empty">{children}</p>
+}
+
+/** Numbered installments (due date, amount), e.g. a restructured plan's new schedule. */
+export function InstallmentTable({ label, items, currency, className, rowTestId }: {
+  label: string
+  items: readonly Installment[]
+  currency: string | null | undefined
+  className?: string
+  rowTestId?: string
+}) {
+  return (
+    <TableWrap label={label} className={className}>
+      <thead><tr><th scope="col">#</th><th scope="col">Due</th><th scope="col" className="num">Amount</th></tr></thead>
+      <tbody>
+        {items.map((item, n) => (
+          <tr key={n} data-testid={rowTestId}><td>{n + 1}</td><td>{formatDateTime(item.due_at)}</td><td className="num"><Money amount={item.amount} currency={currency} /></td></tr>
+        ))}
+      </tbody>
+    </TableWrap>
+  )
 }

@@ -3,6 +3,7 @@
 // durations. Pure, so it is unit-tested; the run page renders the rows.
 import { formatMoney } from './money'
 import { describeDuration, splitList } from './text'
+import type { Installment } from './types'
 
 type Json = Record<string, unknown>
 const isObj = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v)
@@ -62,15 +63,10 @@ export interface OutputRow {
   tone?: 'ok' | 'warn' | 'bad'
 }
 
-export interface InstallmentRow {
-  due_at: string
-  amount: number
-}
-
 export interface DescribedOutput {
   rows: OutputRow[]
   /** A restructure offer's new installments. */
-  schedule?: { currency: string; items: InstallmentRow[] }
+  schedule?: { currency: string; items: Installment[] }
 }
 
 const OFFER_STATUS: Record<string, OutputRow> = {

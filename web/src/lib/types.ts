@@ -118,6 +118,12 @@ export interface Subscription {
   updated_at?: string
 }
 
+/** One installment of a restructured plan (or of a restructure offer). */
+export interface Installment {
+  due_at: string
+  amount: number
+}
+
 export interface InstallmentPlan {
   id: string
   customer_id?: string
@@ -131,7 +137,7 @@ export interface InstallmentPlan {
   reason?: string | null
   due_at?: string | null
   /** Set once the plan was restructured (an accepted offer). */
-  schedule?: { due_at: string; amount: number }[] | null
+  schedule?: Installment[] | null
   created_at?: string
   updated_at?: string
 }

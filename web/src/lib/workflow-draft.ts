@@ -2,6 +2,8 @@
 // (tags as "a, b", condition values as typed text). These functions convert both ways and list
 // the field paths the form renders, so API error paths (`steps[2].subject`) land beside fields.
 
+import { splitList } from './text'
+
 export const TRIGGER_TYPES = ['payment.failed', 'installment_plan.canceled'] as const
 export type TriggerType = (typeof TRIGGER_TYPES)[number]
 export const CONDITION_OPS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'contains', 'exists'] as const
@@ -26,7 +28,6 @@ export const EXIT_EVENT_LABELS: Record<(typeof EXIT_EVENTS)[number], string> = {
   'installment_plan.canceled': 'An installment plan was canceled',
   'payment.failed': 'Another payment failed',
 }
-export const OFFER_KINDS = ['extend', 'restructure'] as const
 export type WorkflowStatus = 'draft' | 'active' | 'paused'
 
 export interface ConditionDraft {
@@ -234,10 +235,6 @@ function intOrText(text: string): number | string {
   return /^-?\d+$/.test(t) ? Number(t) : t
 }
 
-function splitTags(text: string): string[] {
-  return [...new Set(text.split(/[,\n]/).map((s) => s.trim()).filter((s) => s.length > 0))]
-}
-
 /** A step as the API takes it. */
 export function stepToApi(s: StepDraft): Json {
   const out: Json = { ...s.extra, id: s.id.trim(), type: s.type }
@@ -263,8 +260,8 @@ export function stepToApi(s: StepDraft): Json {
       out.message = s.message
       break
     case 'update_customer': {
-      const add = splitTags(s.add_tags)
-      const remove = splitTags(s.remove_tags)
+      const add = splitList(s.add_tags)
+      const remove = splitList(s.remove_tags)
       if (add.length) out.add_tags = add
       if (remove.length) out.remove_tags = remove
       const fields = s.set_fields.filter((kv) => kv.name.trim() !== '')
@@ -282,7 +279,7 @@ export function stepToApi(s: StepDraft): Json {
       opt('secret', s.secret.trim())
       break
     case 'retry_payment': {
-      const schedule = splitTags(s.schedule)
+      const schedule = splitList(s.schedule)
       if (schedule.length) out.schedule = schedule
       opt('notify', s.notify.trim())
       break
@@ -424,7 +421,7 @@ export function stepFieldPaths(prefix: string, s: StepDraft): string[] {
     update_customer: [...f('add_tags', 'remove_tags', 'set_fields', 'note'), ...s.set_fields.map((kv) => `${prefix}.set_fields.${kv.name}`)],
     wait: f('duration'),
     webhook: f('url', 'method', 'body', 'secret'),
-    retry_payment: [...f('schedule', 'notify'), ...splitTags(s.schedule).map((_, i) => `${prefix}.schedule[${i}]`)],
+    retry_payment: [...f('schedule', 'notify'), ...splitList(s.schedule).map((_, i) => `${prefix}.schedule[${i}]`)],
     offer: f('kind', ...(s.kind === 'extend' ? ['days'] : ['installments', 'every']), 'expires_in', 'note'),
     branch: [
       ...conditionPaths(`${prefix}.if`, s.if),

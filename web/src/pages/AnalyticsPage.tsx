@@ -1,8 +1,7 @@
 import { useState, type FormEvent } from 'react'
-import { api } from '../lib/api'
+import { api, type Page } from '../lib/api'
 import { useAsync } from '../lib/use-async'
-import type { Product, RecoveryAnalytics } from '../lib/types'
-import { api as client, type Page } from '../lib/api'
+import type { Product, RecoveryAnalytics, RecoveryBucket } from '../lib/types'
 import { formatTimeToRecover } from '../lib/step-output'
 import { formatMoney, formatMoneyCompact, formatRate } from '../lib/money'
 import { Notice, PageHeader } from '../components/ui'
@@ -17,7 +16,7 @@ const count = (n: number | undefined, word: string) => (n === undefined ? '' : `
 export function AnalyticsPage() {
   const [range, setRange] = useState(() => ({ from: day(new Date(Date.now() - 29 * 86_400_000)), to: day(new Date()) }))
   const [form, setForm] = useState(range)
-  const products = useAsync(() => client.get<Page<Product>>('/v1/products', { limit: 500 }).catch(() => null), [])
+  const products = useAsync(() => api.get<Page<Product>>('/v1/products', { limit: 500 }).catch(() => null), [])
   const productName = new Map((products.data?.data ?? []).map((p) => [p.id, p.name]))
   const data = useAsync(() => api.get<RecoveryAnalytics>('/v1/analytics/recovery', { from: range.from, to: range.to }), [range.from, range.to])
   const a = data.data
@@ -26,6 +25,11 @@ export function AnalyticsPage() {
   const currency = a?.currency ?? totals[0]?.currency ?? 'USD'
   const money = (v: number | undefined) => formatMoney(v ?? 0, currency)
   const series = a?.series ?? []
+  // One bar of a "recovery rate by …" list: rate, amounts, and an optional count.
+  const bar = (label: string, b: RecoveryBucket, extra = '') => ({
+    label, value: b.recovery_rate ?? 0,
+    text: `${formatRate(b.recovery_rate)} · ${money(b.recovered_amount)} of ${money(b.failed_amount)}${extra ? ` · ${extra}` : ''}`,
+  })
   const apply = (e: FormEvent) => {
     e.preventDefault()
     setRange(form)
@@ -78,30 +82,21 @@ export function AnalyticsPage() {
               <h2 id="wf-title">Recovery rate by workflow</h2>
               <BarList
                 title="Recovery rate by workflow" max={1}
-                bars={(a.by_workflow ?? []).map((w) => ({
-                  label: w.name ?? w.workflow_id, value: w.recovery_rate ?? 0,
-                  text: `${formatRate(w.recovery_rate)} · ${money(w.recovered_amount)} of ${money(w.failed_amount)}${w.runs !== undefined ? ` · ${count(w.runs, 'run')}` : ''}`,
-                }))}
+                bars={(a.by_workflow ?? []).map((w) => bar(w.name ?? w.workflow_id, w, count(w.runs, 'run')))}
               />
             </section>
             <section className="card" aria-labelledby="code-title">
               <h2 id="code-title">Recovery rate by decline code</h2>
               <BarList
                 title="Recovery rate by decline code" max={1}
-                bars={(a.by_decline_code ?? []).map((c) => ({
-                  label: c.code || 'unknown', value: c.recovery_rate ?? 0,
-                  text: `${formatRate(c.recovery_rate)} · ${money(c.recovered_amount)} of ${money(c.failed_amount)}`,
-                }))}
+                bars={(a.by_decline_code ?? []).map((c) => bar(c.code || 'unknown', c))}
               />
             </section>
             <section className="card" aria-labelledby="product-title">
               <h2 id="product-title">Recovery rate by product</h2>
               <BarList
                 title="Recovery rate by product" max={1}
-                bars={(a.by_product ?? []).map((p) => ({
-                  label: productName.get(p.product_id) ?? p.product_id, value: p.recovery_rate ?? 0,
-                  text: `${formatRate(p.recovery_rate)} · ${money(p.recovered_amount)} of ${money(p.failed_amount)}${p.failures !== undefined ? ` · ${count(p.failures, 'failure')}` : ''}`,
-                }))}
+                bars={(a.by_product ?? []).map((p) => bar(productName.get(p.product_id) ?? p.product_id, p, count(p.failures, 'failure')))}
               />
             </section>
           </div>

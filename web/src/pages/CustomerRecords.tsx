@@ -2,7 +2,7 @@ import { api, type Page } from '../lib/api'
 import { useAsync } from '../lib/use-async'
 import type { InstallmentPlan, Subscription } from '../lib/types'
 import { formatDateTime } from '../lib/format'
-import { Empty, Money, Notice, StatusBadge, TableWrap } from '../components/ui'
+import { Empty, InstallmentTable, Money, Notice, StatusBadge, TableWrap } from '../components/ui'
 
 /** A customer's subscriptions and installment plans (with a restructured plan's new schedule). */
 export function CustomerRecords({ customerId }: { customerId: string }) {
@@ -42,8 +42,6 @@ export function CustomerRecords({ customerId }: { customerId: string }) {
 }
 
 function PlanCard({ plan: p }: { plan: InstallmentPlan }) {
-  const paid = p.installments_paid ?? null
-  const total = p.installments_total ?? null
   return (
     <article className="card plan" data-testid="plan" aria-labelledby={`plan-${p.id}`}>
       <div className="timeline-head">
@@ -52,7 +50,7 @@ function PlanCard({ plan: p }: { plan: InstallmentPlan }) {
       </div>
       <dl className="summary-grid compact">
         <div><dt>Products</dt><dd className="wrap">{(p.product_ids ?? []).join(', ') || '—'}</dd></div>
-        <div><dt>Installments paid</dt><dd>{paid !== null && total !== null ? `${paid} of ${total}` : '—'}</dd></div>
+        <div><dt>Installments paid</dt><dd>{p.installments_paid != null && p.installments_total != null ? `${p.installments_paid} of ${p.installments_total}` : '—'}</dd></div>
         <div><dt>Installment</dt><dd><Money amount={p.installment_amount} currency={p.currency} /></dd></div>
         <div><dt>Balance due</dt><dd><strong><Money amount={p.balance_due} currency={p.currency} /></strong></dd></div>
         {p.due_at ? <div><dt>Due</dt><dd>{formatDateTime(p.due_at)}</dd></div> : null}
@@ -61,14 +59,7 @@ function PlanCard({ plan: p }: { plan: InstallmentPlan }) {
       {p.schedule?.length ? (
         <>
           <h4>Restructured schedule</h4>
-          <TableWrap label={`Restructured schedule of ${p.id}`}>
-            <thead><tr><th scope="col">#</th><th scope="col">Due</th><th scope="col" className="num">Amount</th></tr></thead>
-            <tbody>
-              {p.schedule.map((i, n) => (
-                <tr key={n} data-testid="plan-schedule-row"><td>{n + 1}</td><td>{formatDateTime(i.due_at)}</td><td className="num"><Money amount={i.amount} currency={p.currency} /></td></tr>
-              ))}
-            </tbody>
-          </TableWrap>
+          <InstallmentTable label={`Restructured schedule of ${p.id}`} items={p.schedule} currency={p.currency} rowTestId="plan-schedule-row" />
         </>
       ) : null}
     </article>

@@ -45,6 +45,7 @@ export function RunPage({ id }: { id: string }) {
 
   if (!run.data) return run.error ? <Notice>{run.error}</Notice> : <p aria-live="polite">Loading run…</p>
   const r = run.data
+  const wait = classifyWait(r.waiting_reason)
   return (
     <div>
       <PageHeader title={<>Run <span className="ellipsis mono">{r.id}</span> <StatusBadge status={r.status} /></>}>
@@ -64,8 +65,8 @@ export function RunPage({ id }: { id: string }) {
         {r.finished_at ? <div><dt>Finished</dt><dd>{formatDateTime(r.finished_at)}</dd></div> : null}
       </dl>
       {r.status === 'waiting' && (r.waiting_reason || r.waiting_until) ? (
-        <div className={`notice notice-info waiting wait-${classifyWait(r.waiting_reason).kind}`} data-testid="run-waiting" role="status">
-          <p><strong>{classifyWait(r.waiting_reason).title}</strong></p>
+        <div className={`notice notice-info waiting wait-${wait.kind}`} data-testid="run-waiting" role="status">
+          <p><strong>{wait.title}</strong></p>
           {r.waiting_reason ? <p className="wrap" data-testid="waiting-reason">{humanizeTimes(r.waiting_reason, formatDateTime)}</p> : null}
           {r.waiting_until ? <p>Resumes {formatDateTime(r.waiting_until)}, or earlier when an event for this customer arrives.</p> : null}
         </div>

@@ -1,6 +1,6 @@
 import type { RunStep } from '../lib/types'
 import { formatDateTime, formatValue } from '../lib/format'
-import { Money, StatusBadge } from '../components/ui'
+import { InstallmentTable, StatusBadge } from '../components/ui'
 import { describeStepOutput, humanizeTimes } from '../lib/step-output'
 
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
@@ -43,22 +43,13 @@ export function RunTimeline({ steps, runStatus, waitingUntil: runWait, waitingRe
                 {described.rows.map((row, j) => (
                   <div key={`${row.label}-${j}`}>
                     <dt>{row.label}</dt>
-                    <dd className={`wrap ${row.tone === 'ok' ? 'ok' : row.tone === 'bad' ? 'bad' : row.tone === 'warn' ? 'warn' : ''}`}>{row.value}</dd>
+                    <dd className={`wrap ${row.tone ?? ''}`}>{row.value}</dd>
                   </div>
                 ))}
               </dl>
             ) : null}
             {described.schedule ? (
-              <div className="table-wrap schedule-table" role="region" aria-label={`New installments offered by ${s.id}`} tabIndex={0}>
-                <table>
-                  <thead><tr><th scope="col">#</th><th scope="col">Due</th><th scope="col" className="num">Amount</th></tr></thead>
-                  <tbody>
-                    {described.schedule.items.map((item, j) => (
-                      <tr key={j}><td>{j + 1}</td><td>{formatDateTime(item.due_at)}</td><td className="num"><Money amount={item.amount} currency={described.schedule!.currency} /></td></tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <InstallmentTable label={`New installments offered by ${s.id}`} className="schedule-table" items={described.schedule.items} currency={described.schedule.currency} />
             ) : null}
             {errorText ? <p className="step-error" role="note"><strong>Error:</strong> {errorText}</p> : null}
             {s.output !== undefined && s.output !== null && !(isObj(s.output) && Object.keys(s.output).length === 0) ? (

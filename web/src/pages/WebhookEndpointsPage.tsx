@@ -75,6 +75,7 @@ export function WebhookEndpointsPage() {
   }
 
   const endpoints = list.data?.data ?? []
+  const openEndpoint = open ? endpoints.find((e) => e.id === open) : undefined
   return (
     <div>
       <PageHeader title="Webhook endpoints" />
@@ -94,7 +95,7 @@ export function WebhookEndpointsPage() {
       <FieldErrors.Provider value={placed.byField}>
         <form className="card" onSubmit={(e) => void create(e)} noValidate aria-labelledby="new-endpoint-title">
           <h2 id="new-endpoint-title">Add an endpoint</h2>
-          {problem ? <Notice>{problem}</Notice> : null}
+          <Notice>{problem}</Notice>
           <div className="form-row">
             <Field path="url" label="URL">
               {(a) => <input {...a} type="url" required placeholder="https://example.com/hooks/recoup" value={url} onChange={(e) => setUrl(e.target.value)} />}
@@ -147,16 +148,15 @@ export function WebhookEndpointsPage() {
             </tbody>
           </TableWrap>
         ) : null}
-        {open ? <Deliveries key={open} endpoint={endpoints.find((e) => e.id === open)} /> : null}
+        {openEndpoint ? <Deliveries key={openEndpoint.id} endpoint={openEndpoint} /> : null}
       </section>
     </div>
   )
 }
 
-function Deliveries({ endpoint }: { endpoint?: WebhookEndpoint }) {
-  const id = endpoint?.id ?? ''
+function Deliveries({ endpoint }: { endpoint: WebhookEndpoint }) {
+  const id = endpoint.id
   const list = useAsync(() => api.get<Page<WebhookDelivery>>(`/v1/webhook-endpoints/${enc(id)}/deliveries`), [id])
-  if (!endpoint) return null
   const rows = list.data?.data ?? []
   return (
     <section className="card" id={`deliveries-${id}`} aria-labelledby={`deliveries-title-${id}`}>

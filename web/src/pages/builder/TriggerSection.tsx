@@ -1,7 +1,7 @@
 import { Field, FieldErrorText } from '../../components/Field'
 import { Notice } from '../../components/ui'
 import type { Product } from '../../lib/types'
-import { EXIT_EVENT_LABELS, EXIT_EVENTS, TRIGGER_TYPES, type WorkflowDraft } from '../../lib/workflow-draft'
+import { EXIT_EVENT_LABELS, EXIT_EVENTS, TRIGGER_TYPES, type QuietHoursDraft, type WorkflowDraft } from '../../lib/workflow-draft'
 import { triggerLabel } from '../../lib/format'
 import { ConditionsEditor } from './ConditionsEditor'
 import { ProductPicker } from './ProductPicker'
@@ -15,6 +15,7 @@ interface Props {
 
 /** Name, trigger type, products, conditions and exit events. */
 export function TriggerSection({ draft, update, products, productsError }: Props) {
+  const setQuiet = (patch: Partial<QuietHoursDraft>) => update({ quietHours: { ...draft.quietHours, ...patch } })
   return (
     <>
       <section className="card" aria-labelledby="about-title">
@@ -72,20 +73,20 @@ export function TriggerSection({ draft, update, products, productsError }: Props
           <label className="check">
             <input
               type="checkbox" checked={draft.quietHours.enabled}
-              onChange={(e) => update({ quietHours: { ...draft.quietHours, enabled: e.target.checked } })}
+              onChange={(e) => setQuiet({ enabled: e.target.checked })}
             />
             <span className="wrap">Do not email or text customers during quiet hours; messages due then are sent when they end</span>
           </label>
           {draft.quietHours.enabled ? (
             <div className="form-row">
               <Field path="quiet_hours.start" label="From" hint="24-hour HH:MM">
-                {(a) => <input {...a} type="text" inputMode="numeric" placeholder="21:00" value={draft.quietHours.start} onChange={(e) => update({ quietHours: { ...draft.quietHours, start: e.target.value } })} />}
+                {(a) => <input {...a} type="text" inputMode="numeric" placeholder="21:00" value={draft.quietHours.start} onChange={(e) => setQuiet({ start: e.target.value })} />}
               </Field>
               <Field path="quiet_hours.end" label="Until" hint="24-hour HH:MM; may be the next morning">
-                {(a) => <input {...a} type="text" inputMode="numeric" placeholder="08:00" value={draft.quietHours.end} onChange={(e) => update({ quietHours: { ...draft.quietHours, end: e.target.value } })} />}
+                {(a) => <input {...a} type="text" inputMode="numeric" placeholder="08:00" value={draft.quietHours.end} onChange={(e) => setQuiet({ end: e.target.value })} />}
               </Field>
               <Field path="quiet_hours.time_zone" label="Time zone (optional)" hint="IANA name such as Europe/Paris, for customers without a time zone of their own (default UTC)">
-                {(a) => <input {...a} type="text" list="time-zones" placeholder="Europe/Paris" value={draft.quietHours.timeZone} onChange={(e) => update({ quietHours: { ...draft.quietHours, timeZone: e.target.value } })} />}
+                {(a) => <input {...a} type="text" list="time-zones" placeholder="Europe/Paris" value={draft.quietHours.timeZone} onChange={(e) => setQuiet({ timeZone: e.target.value })} />}
               </Field>
               <datalist id="time-zones">
                 {timeZones().map((z) => <option key={z} value={z} />)}
@@ -99,12 +100,15 @@ export function TriggerSection({ draft, update, products, productsError }: Props
   )
 }
 
-/** IANA zones the browser knows, for the time-zone suggestions. */
+let zones: string[] | undefined
+/** IANA zones the browser knows, for the time-zone suggestions (asked once: the list does not change). */
 function timeZones(): string[] {
+  if (zones) return zones
   const intl = Intl as unknown as { supportedValuesOf?: (k: string) => string[] }
   try {
-    return intl.supportedValuesOf?.('timeZone') ?? []
+    zones = intl.supportedValuesOf?.('timeZone') ?? []
   } catch {
-    return []
+    zones = []
   }
+  return zones
 }
