@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import { ACTIONS } from '../actions/registry.js'
-import type { ActionDefinition, ActionResult, Apply } from '../actions/action.js'
+import type { ActionDefinition, ActionInput, ActionResult, Apply } from '../actions/action.js'
 import type { Channel, Channels } from '../channels/channel.js'
 import type { PaymentRetryProvider } from '../channels/stripe-payments.js'
 import { evaluateAll } from '../domain/conditions.js'
@@ -140,13 +140,16 @@ export class Engine {
       committed = run = next
       return true
     }
+    // Whether the step in hand reached a channel or payment provider (then it commits at once).
+    const touched = { outside: false }
+    const providers = watchProviders(this.#o.channels, this.#o.payments, touched)
     for (let i = 0; i < maxSteps; i++) {
       const node = run.cursor === null ? undefined : loaded.program.nodes[run.cursor]
       // A step that reads our records must see the earlier steps' writes: commit them first.
       if (node && pending.length > 0 && readsPendingWrites(node, pending) && !(await flush())) return
-      const touched = { outside: false }
+      touched.outside = false
       const outcome: Outcome = node
-        ? await this.#execute(run, loaded, node, prior.get(node.step.id), this.templateData(run, loaded.def, context, customer), touched)
+        ? await this.#execute(run, loaded, node, prior.get(node.step.id), this.templateData(run, loaded.def, context, customer), providers)
         : { step: { status: 'completed' }, next: { kind: 'continue', cursor: null } }
       const updated = nextRunState(run, outcome.next, this.#o.now())
       pending.push({ node, outcome, updated })
@@ -200,7 +203,7 @@ export class Engine {
     node: ProgramNode,
     prior: StepResultRow | undefined,
     data: Record<string, unknown>,
-    touched: { outside: boolean },
+    providers: Pick<ActionInput<unknown>, 'channels' | 'payments'>,
   ): Promise<Outcome> {
     const step = node.step
     const nowMs = this.#o.now()
@@ -237,8 +240,7 @@ export class Engine {
         params,
         data,
         render: (template, opts) => this.#o.templates.render(template, data, opts),
-        channels: watchChannels(this.#o.channels, touched),
-        payments: { retry: (input) => ((touched.outside = true), this.#o.payments.retry(input)) },
+        ...providers,
         db: this.#db,
         idempotencyKey: `${run.id}:${step.id}`,
         runId: run.id,
@@ -405,14 +407,14 @@ function readsPendingWrites(node: ProgramNode, pending: readonly Executed[]): bo
   return true
 }
 
-/** The channels, noting whether a step used one (then its effect is outside our database). */
-function watchChannels(channels: Channels, touched: { outside: boolean }): Channels {
+/** The channels and payment provider, noting whether a step used one (then its effect is outside our database). */
+function watchProviders(channels: Channels, payments: PaymentRetryProvider, touched: { outside: boolean }): Pick<ActionInput<unknown>, 'channels' | 'payments'> {
   const watched: Record<string, Channel> = {}
   for (const [kind, channel] of Object.entries(channels) as [keyof Channels, Channel | undefined][]) {
     if (!channel) continue
     watched[kind] = { kind: channel.kind, send: (message) => ((touched.outside = true), channel.send(message)) }
   }
-  return watched as Channels
+  return { channels: watched as Channels, payments: { retry: (input) => ((touched.outside = true), payments.retry(input)) } }
 }
 
 function emptyStep(runId: string, node: ProgramNode): StepResultRow {
