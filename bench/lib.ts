@@ -3,9 +3,9 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { Agent, request } from 'node:http'
-import { freePort } from '../test/helpers/server.js'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { RECOUP_BIN, freePort } from '../test/helpers/server.js'
 
 export const ROOT = resolve(import.meta.dirname, '..')
 export const BENCH_API_KEY = 'rk_bench_key_0123456789abcdef'
@@ -57,7 +57,8 @@ export function tempDir(prefix: string): { path: string; remove: () => void } {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
-export { freePort }
+/** bin/recoup.js: the bundle dist/recoup.mjs, or the sources through tsx when edited since the build. */
+export { RECOUP_BIN }
 
 // ---------------------------------------------------------------------------------------------
 // HTTP: a keep-alive client for 127.0.0.1 (node:http, no fetch overhead).
@@ -130,7 +131,7 @@ export interface BenchServer {
 export async function startBenchServer(options: { name: string; env?: Record<string, string>; nodeArgs?: string[]; keepDir?: boolean; command?: string[] }): Promise<BenchServer> {
   const tmp = tempDir(`recoup-bench-${options.name}-`)
   const port = await freePort()
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), join(ROOT, 'bin', 'recoup.js'), ...(options.command ?? ['start'])], {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), RECOUP_BIN, ...(options.command ?? ['start'])], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -372,7 +372,7 @@ async function burst(options: { smtp?: boolean } = {}): Promise<void> {
     )
     let lastLog = 0
     const polled = await pollRuns(server, {
-      timeoutMs: timeoutMs,
+      timeoutMs,
       minIntervalMs: 200,
       done: (c) => (c.completed ?? 0) + (c.failed ?? 0) >= N,
       onPoll: (c, at) => {

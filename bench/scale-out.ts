@@ -7,11 +7,10 @@
 //   (BENCH_DATABASE_URL, default postgres://root@127.0.0.1:5432/test; --profile writes the workers' CPU profiles)
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { Logger, run, runMigrations } from 'graphile-worker'
 import pg from 'pg'
 import {
-  BENCH_API_KEY, BILLING_DAY_STEPS, Client, MachineCpu, ProcSampler, ROOT, batchJson, createProduct, createWorkflow, fmtInt, fmtMs, fmtNum, onCleanup, percentile, sleep, startBenchServer,
+  BENCH_API_KEY, BILLING_DAY_STEPS, Client, MachineCpu, ProcSampler, RECOUP_BIN, ROOT, batchJson, createProduct, createWorkflow, fmtInt, fmtMs, fmtNum, onCleanup, percentile, sleep, startBenchServer,
   type BenchServer,
 } from './lib.js'
 
@@ -44,7 +43,7 @@ const dropLater: string[] = []
 
 function spawnRecoup(args: string[], env: Record<string, string>): ChildProcess {
   const profile = PROFILE_DIR && args[0] === 'worker' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []
-  const child = spawn(process.execPath, [...profile, join(ROOT, 'bin', 'recoup.js'), ...args], {
+  const child = spawn(process.execPath, [...profile, RECOUP_BIN, ...args], {
     cwd: ROOT,
     env: { ...process.env, RECOUP_API_KEY: BENCH_API_KEY, RECOUP_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -219,7 +218,7 @@ async function startup(times: number): Promise<void> {
     const cpus: number[] = []
     for (let i = 0; i < times; i++) {
       const t0 = performance.now()
-      const child = spawn(process.execPath, [join(ROOT, 'bin', 'recoup.js'), 'worker'], {
+      const child = spawn(process.execPath, [RECOUP_BIN, 'worker'], {
         cwd: ROOT,
         env: { ...process.env, DATABASE_URL: url, RECOUP_API_KEY: BENCH_API_KEY, RECOUP_LOG_LEVEL: 'info', ...env },
         stdio: ['ignore', 'pipe', 'inherit'],
@@ -238,8 +237,7 @@ async function startup(times: number): Promise<void> {
       walls.push(performance.now() - t0)
       cpus.push(sampler.cpuMsSince(start))
       sampler.stop()
-      child.kill('SIGTERM')
-      await new Promise((r) => child.once('exit', r))
+      await stop(child)
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
     log(`  worker start-up, ${label}: ${fmtMs(median(walls))} to "worker running", ${fmtMs(median(cpus))} of CPU (median of ${times})`)

@@ -4,12 +4,12 @@
 // The peer runs in its own process by default, as a real SMTP server would; in-process it competes with the
 // sender for one event loop. Besides wall-clock rate it prints CPU time per email, which says what a core
 // could do when the machine is shared (wall figures swing with other load). Prints figures; asserts nothing.
-import { fork } from 'node:child_process'
 import type { AddressInfo } from 'node:net'
 import { parseArgs } from 'node:util'
 import { SMTPServer } from 'smtp-server'
 import type { OutboundMessage } from '../src/channels/channel.js'
 import { createSmtpChannel } from '../src/channels/smtp-email.js'
+import { startSmtpPeer as startPeerProcess, type SmtpPeerStats as PeerStats } from './lib.js'
 
 const { values } = parseArgs({
   options: {
@@ -22,12 +22,6 @@ const { values } = parseArgs({
     'serve-peer': { type: 'boolean', default: false },
   },
 })
-
-interface PeerStats {
-  readonly received: number
-  /** CPU microseconds the peer used since the last reset (user + system). */
-  readonly cpuMicros: number
-}
 
 interface Peer {
   readonly port: number
@@ -72,30 +66,6 @@ async function inProcessPeer(): Promise<Peer> {
   return { port: peer.port, reset: async () => peer.reset(), stats: async () => peer.stats(), close: peer.close }
 }
 
-type PeerReply = { port: number } | { stats: PeerStats } | { reset: true }
-
-async function childPeer(): Promise<Peer> {
-  // The same loader flags (tsx) let the child run this TypeScript file in --serve-peer mode.
-  const child = fork(process.argv[1] ?? '', ['--serve-peer'], { execArgv: process.execArgv })
-  const reply = () => new Promise<PeerReply>((resolve) => child.once('message', (m) => resolve(m as PeerReply)))
-  const ready = (await reply()) as { port: number }
-  return {
-    port: ready.port,
-    async reset() {
-      child.send('reset')
-      await reply()
-    },
-    async stats() {
-      child.send('stats')
-      return ((await reply()) as { stats: PeerStats }).stats
-    },
-    async close() {
-      child.send('close')
-      await new Promise((resolve) => child.once('exit', resolve))
-    },
-  }
-}
-
 async function servePeer(): Promise<void> {
   const peer = await startSmtpPeer()
   process.on('message', (command) => {
@@ -128,7 +98,7 @@ async function runBench(): Promise<void> {
   const connections = Number(values.connections)
   const maxMessages = Number(values['max-messages'])
   const concurrency = Math.min(Number(values.concurrency) || count, count)
-  const peer = values.peer === 'in-process' ? await inProcessPeer() : await childPeer()
+  const peer = values.peer === 'in-process' ? await inProcessPeer() : await startPeerProcess()
   const channel = createSmtpChannel({
     url: `smtp://127.0.0.1:${peer.port}`,
     from: 'Acme Billing <billing@acme.test>',

@@ -11,6 +11,7 @@ import { SMTPServer } from 'smtp-server'
 import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stableMessageId } from '../src/channels/smtp-email.js'
+import { paymentFailed } from './helpers/fixtures.js'
 import { eventually, startServer, type RunningServer } from './helpers/server.js'
 
 const FROM_NAME = 'Acme Billing'
@@ -99,17 +100,7 @@ async function startHttpPeer(answer: (req: HttpRequest) => { status: number; bod
       res.end(a.body ?? '')
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
-  }
+  return { ...(await listenOnLoopback(server)), requests }
 }
 
 /**
@@ -154,11 +145,15 @@ async function startPublicProxy() {
     upstream.on('error', () => res.writeHead(502).end('bad gateway'))
     req.pipe(upstream)
   })
+  return { ...(await listenOnLoopback(server)), forwardTo: (url: string) => void (target = new URL(url)) }
+}
+
+/** Listens on 127.0.0.1 and an ephemeral port; `close` also drops kept-alive connections. */
+async function listenOnLoopback(server: Server): Promise<{ url: string; close(): Promise<void> }> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
   const { port } = server.address() as AddressInfo
   return {
     url: `http://127.0.0.1:${port}`,
-    forwardTo: (url: string) => void (target = new URL(url)),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()
@@ -231,14 +226,9 @@ function outputOf(step: Step | undefined): Record<string, any> {
   return (typeof o === 'string' ? JSON.parse(o) : (o ?? {})) as Record<string, any>
 }
 
-function paymentFailed(id: string, customer: { id: string; email: string; phone?: string; name: string }, product: string) {
-  return {
-    id,
-    type: 'payment.failed',
-    customer,
-    product_ids: [product],
-    payment: { id: `pay_${id}`, amount: 4900, currency: 'USD', subscription_id: `sub_${customer.id}`, invoice_id: `in_${id}`, failure_code: 'card_declined' },
-  }
+/** The shared payment.failed fixture for `customer` (on a subscription of their own) and `product`. */
+function failedPayment(id: string, customer: { id: string; email: string; phone?: string; name: string }, product: string) {
+  return { ...paymentFailed(id, { customer: customer.id, subscription: `sub_${customer.id}`, product }), customer }
 }
 
 describe('delivery end to end: the real server process and real peers on loopback', () => {
@@ -272,10 +262,13 @@ describe('delivery end to end: the real server process and real peers on loopbac
     })
     publicSite.forwardTo(server.url)
 
-    for (const [id, name] of [['prod_pro', 'Pro plan'], ['prod_mail', 'Mail plan']]) {
-      expect((await server.api('POST', '/v1/products', { id, name })).status).toBe(201)
+    /** POSTs a product or workflow definition, which must be created. */
+    const create = async (path: string, definition: unknown) => {
+      const res = await server.api('POST', path, definition)
+      expect(res.status, JSON.stringify(res.body)).toBe(201)
     }
-    const everything = await server.api('POST', '/v1/workflows', {
+    for (const [id, name] of [['prod_pro', 'Pro plan'], ['prod_mail', 'Mail plan']]) await create('/v1/products', { id, name })
+    await create('/v1/workflows', {
       id: 'wf_deliver',
       name: 'Pro plan: failed payment',
       status: 'active',
@@ -293,8 +286,7 @@ describe('delivery end to end: the real server process and real peers on loopbac
         { id: 'crm-hook', type: 'webhook', url: `${hooks.url}/hooks/recoup` },
       ],
     })
-    expect(everything.status, JSON.stringify(everything.body)).toBe(201)
-    const mailOnly = await server.api('POST', '/v1/workflows', {
+    await create('/v1/workflows', {
       id: 'wf_mail',
       name: 'Mail plan: failed payment',
       status: 'active',
@@ -304,7 +296,6 @@ describe('delivery end to end: the real server process and real peers on loopbac
         { id: 'tag', type: 'update_customer', add_tags: ['emailed'] },
       ],
     })
-    expect(mailOnly.status, JSON.stringify(mailOnly.body)).toBe(201)
   })
 
   afterAll(async () => {
@@ -318,7 +309,7 @@ describe('delivery end to end: the real server process and real peers on loopbac
       const r = await getRun(id)
       return ['completed', 'failed'].includes(r.status) && r
     }, 30_000, `run ${id} to finish`)
-  const start = async (event: ReturnType<typeof paymentFailed>): Promise<string> => {
+  const start = async (event: ReturnType<typeof failedPayment>): Promise<string> => {
     const res = await server.api('POST', '/v1/events', event)
     expect(res.status, JSON.stringify(res.body)).toBe(202)
     expect(res.body.runs).toHaveLength(1)
@@ -328,7 +319,7 @@ describe('delivery end to end: the real server process and real peers on loopbac
 
   it('delivers a payment.failed run by email, SMS, Slack, team email and a signed webhook', async () => {
     const ada = { id: 'cus_ada', email: 'ada@example.com', phone: '+15555550100', name: 'Ada Lovelace' }
-    const runId = await start(paymentFailed('evt_deliver_1', ada, 'prod_pro'))
+    const runId = await start(failedPayment('evt_deliver_1', ada, 'prod_pro'))
     const run = await finished(runId)
     expect(run.status, JSON.stringify(run)).toBe('completed')
     expect(run.steps.map((s) => [s.id, s.status, s.attempts])).toEqual([
@@ -433,7 +424,7 @@ describe('delivery end to end: the real server process and real peers on loopbac
 
   it('retries an SMTP 451 with backoff and succeeds on the second attempt', async () => {
     const address = 'greylist-grace@example.com'
-    const runId = await start(paymentFailed('evt_greylist_1', { id: 'cus_grace', email: address, name: 'Grace Hopper' }, 'prod_mail'))
+    const runId = await start(failedPayment('evt_greylist_1', { id: 'cus_grace', email: address, name: 'Grace Hopper' }, 'prod_mail'))
     const run = await finished(runId)
     expect(run.status, JSON.stringify(run)).toBe('completed')
     const step = run.steps.find((s) => s.id === 'tell-customer')!
@@ -449,7 +440,7 @@ describe('delivery end to end: the real server process and real peers on loopbac
 
   it('fails the run at once on an SMTP 550, with the server reply in the step error', async () => {
     const address = 'bounce-alan@example.com'
-    const runId = await start(paymentFailed('evt_bounce_1', { id: 'cus_alan', email: address, name: 'Alan Turing' }, 'prod_mail'))
+    const runId = await start(failedPayment('evt_bounce_1', { id: 'cus_alan', email: address, name: 'Alan Turing' }, 'prod_mail'))
     const run = await finished(runId)
     expect(run.status, JSON.stringify(run)).toBe('failed')
     const step = run.steps.find((s) => s.id === 'tell-customer')!
@@ -473,7 +464,7 @@ describe('delivery end to end: the real server process and real peers on loopbac
     const optedOut = await server.api('PUT', '/v1/customers/cus_optout', { email: 'optout@example.com', phone, name: 'Opted Out', sms_opt_out: true })
     expect([200, 201], JSON.stringify(optedOut.body)).toContain(optedOut.status)
     expect((await server.api('GET', '/v1/customers/cus_optout')).body).toMatchObject({ sms_opt_out: true })
-    const runId = await start(paymentFailed('evt_optout_1', { id: 'cus_optout', email: 'optout@example.com', phone, name: 'Opted Out' }, 'prod_pro'))
+    const runId = await start(failedPayment('evt_optout_1', { id: 'cus_optout', email: 'optout@example.com', phone, name: 'Opted Out' }, 'prod_pro'))
     const run = await finished(runId)
     expect(run.status, JSON.stringify(run)).toBe('completed')
     const step = run.steps.find((s) => s.id === 'text-customer')!

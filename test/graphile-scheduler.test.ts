@@ -5,6 +5,7 @@ import { lifelineName, migrateWorkerQueue } from '../src/engine/graphile-schedul
 import { workerSchemaFor } from '../src/store/job-queue.js'
 import { DIALECTS, testApp } from './helpers/dialects.js'
 import { paymentFailed } from './helpers/fixtures.js'
+import { withPgClient } from './helpers/pg.js'
 import { eventually } from './helpers/server.js'
 
 const postgres = DIALECTS.find((d) => d.name === 'postgres')
@@ -58,9 +59,7 @@ describe.skipIf(!postgres)('graphile-worker pool on postgres', () => {
     const a = await startApp(log)
     await completes('e_first')
     const schema = workerSchemaFor(a.config.databaseUrl)
-    const admin = new pg.Client({ connectionString: a.config.databaseUrl })
-    await admin.connect()
-    try {
+    await withPgClient(a.config.databaseUrl, async (admin) => {
       const lifelines = async () =>
         (await admin.query<{ pid: number; locks: string }>(
           `select a.pid, (select count(*) from pg_locks l where l.pid = a.pid and l.locktype = 'advisory' and l.granted) as locks
@@ -85,9 +84,7 @@ describe.skipIf(!postgres)('graphile-worker pool on postgres', () => {
         const held = await admin.query(`select 1 from "${schema}"._private_jobs where locked_by = 'worker-that-died'`)
         return held.rowCount === 0
       })
-    } finally {
-      await admin.end()
-    }
+    })
   })
 
   it('stops its pool when its own schema moves to a newer breaking revision, and says why it cannot go on', async () => {
@@ -95,15 +92,11 @@ describe.skipIf(!postgres)('graphile-worker pool on postgres', () => {
     const a = await startApp(log)
     await completes('e_ok')
     const schema = workerSchemaFor(a.config.databaseUrl)
-    const client = new pg.Client({ connectionString: a.config.databaseUrl })
-    await client.connect()
-    try {
+    await withPgClient(a.config.databaseUrl, async (client) => {
       // What a newer graphile-worker's migration would leave behind, and the notice it sends.
       await client.query(`insert into "${schema}".migrations (id, breaking) values (999999, true)`)
       await client.query(`select pg_notify('worker:migrate', '{"migrationNumber":999999,"breaking":true}')`)
-    } finally {
-      await client.end()
-    }
+    })
     await eventually(async () => log.messages().some((m) => m.includes(STOPPED)))
     await eventually(async () => log.messages().some((m) => m.includes('starting a graphile-worker pool failed')))
   })

@@ -112,9 +112,8 @@ for (const dialect of DIALECTS) {
     })
 
     it('applies a batch in order: a payment later in the batch ends the run an earlier failure started', async () => {
-      const res = await app.inject('POST', '/v1/events', {
-        events: [paymentFailed('evt_o1', { customer: 'cus_o', subscription: 'sub_o' }), paymentSucceeded('evt_o2', { customer: 'cus_o', subscription: 'sub_o' }), paymentFailed('evt_o1', { customer: 'cus_o', subscription: 'sub_o' })],
-      })
+      const o = { customer: 'cus_o', subscription: 'sub_o' }
+      const res = await app.inject('POST', '/v1/events', { events: [paymentFailed('evt_o1', o), paymentSucceeded('evt_o2', o), paymentFailed('evt_o1', o)] })
       const [failed, paid, again] = res.body.results
       expect(failed.runs).toHaveLength(1)
       expect(paid.exited_runs).toEqual([failed.runs[0].id])
@@ -137,12 +136,9 @@ for (const dialect of DIALECTS) {
     })
 
     it('stores a failure of an invoice already paid but changes no record and starts nothing', async () => {
-      const paid = { ...paymentSucceeded('evt_paid', { customer: 'cus_p', subscription: 'sub_p' }) }
-      paid.payment = { ...paid.payment, invoice_id: 'in_p' } as typeof paid.payment
-      expect((await app.inject('POST', '/v1/events', paid)).status).toBe(202)
-      const late = paymentFailed('evt_late', { customer: 'cus_p', subscription: 'sub_p' })
-      late.payment.invoice_id = 'in_p'
-      const res = await app.inject('POST', '/v1/events', late)
+      const p = { customer: 'cus_p', subscription: 'sub_p', invoice: 'in_p' }
+      expect((await app.inject('POST', '/v1/events', paymentSucceeded('evt_paid', p))).status).toBe(202)
+      const res = await app.inject('POST', '/v1/events', paymentFailed('evt_late', p))
       expect(res.status).toBe(202)
       expect(res.body).toEqual({ event_id: 'evt_late', duplicate: false, runs: [], exited_runs: [], ignored: 'invoice already paid' })
       expect((await app.inject('GET', '/v1/subscriptions/sub_p')).body.status).toBe('active')
@@ -150,13 +146,11 @@ for (const dialect of DIALECTS) {
 
       // In one batch the order decides: paid then failed is late news; failed then paid is a
       // recovery that starts and ends at once.
-      const paid2 = { ...paymentSucceeded('evt_paid2', { customer: 'cus_q', subscription: 'sub_q' }), payment: { id: 'pay_q', amount: 4900, currency: 'USD', subscription_id: 'sub_q', invoice_id: 'in_q' } }
-      const failed2 = paymentFailed('evt_failed2', { customer: 'cus_q', subscription: 'sub_q' })
-      failed2.payment.invoice_id = 'in_q'
-      const failed3 = paymentFailed('evt_failed3', { customer: 'cus_r', subscription: 'sub_r' })
-      failed3.payment.invoice_id = 'in_r'
-      const paid3 = { ...paymentSucceeded('evt_paid3', { customer: 'cus_r', subscription: 'sub_r' }), payment: { id: 'pay_r', amount: 4900, currency: 'USD', subscription_id: 'sub_r', invoice_id: 'in_r' } }
-      const batch = await app.inject('POST', '/v1/events', { events: [paid2, failed2, failed3, paid3] })
+      const q = { customer: 'cus_q', subscription: 'sub_q', invoice: 'in_q' }
+      const r = { customer: 'cus_r', subscription: 'sub_r', invoice: 'in_r' }
+      const batch = await app.inject('POST', '/v1/events', {
+        events: [paymentSucceeded('evt_paid2', q), paymentFailed('evt_failed2', q), paymentFailed('evt_failed3', r), paymentSucceeded('evt_paid3', r)],
+      })
       const [, late2, early3, pay3] = batch.body.results
       expect(late2).toMatchObject({ event_id: 'evt_failed2', runs: [], ignored: 'invoice already paid' })
       expect(early3.runs).toHaveLength(1)
@@ -179,10 +173,9 @@ describe.skipIf(!postgres)('ingest in two processes on postgres', () => {
       const order: string[] = []
       await Promise.all(
         Array.from({ length: n }, async (_, i) => {
-          const o = { customer: `cus_${i}`, subscription: `sub_${i}` }
+          const o = { customer: `cus_${i}`, subscription: `sub_${i}`, invoice: `in_${i}` }
           const failed = paymentFailed(`evt_f${i}`, o)
-          failed.payment.invoice_id = `in_${i}`
-          const paid = { ...paymentSucceeded(`evt_p${i}`, o), payment: { id: `pay_${i}`, amount: 4900, currency: 'USD', subscription_id: o.subscription, invoice_id: `in_${i}` } }
+          const paid = paymentSucceeded(`evt_p${i}`, o)
           // Whichever commits first, the end state is the same: paid, nothing left to recover.
           const [r1, r2] = await Promise.all([a.inject('POST', '/v1/events', paid), b.inject('POST', '/v1/events', failed)])
           expect([r1.status, r2.status]).toEqual([202, 202])

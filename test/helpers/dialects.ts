@@ -1,9 +1,9 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import pg from 'pg'
 import { buildApp, type App, type BuildOptions } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
+import { withPgClient } from './pg.js'
 
 export interface TestDialect {
   readonly name: 'sqlite' | 'postgres'
@@ -24,13 +24,7 @@ const postgres = (base: string): TestDialect => ({
   name: 'postgres',
   async freshDatabaseUrl() {
     const schema = `t_${process.pid}_${Date.now().toString(36)}_${counter++}`
-    const client = new pg.Client({ connectionString: base })
-    await client.connect()
-    try {
-      await client.query(`CREATE SCHEMA "${schema}"`)
-    } finally {
-      await client.end()
-    }
+    await withPgClient(base, (client) => client.query(`CREATE SCHEMA "${schema}"`))
     const url = new URL(base)
     url.searchParams.set('options', `-c search_path=${schema}`)
     return url.toString()

@@ -1,7 +1,7 @@
 // Hand-written, deterministic fixtures shared by the tests.
 
 /** A payment.failed event for `product`, with overrides. */
-export function paymentFailed(id: string, o: { customer?: string; product?: string; amount?: number; subscription?: string; code?: string } = {}) {
+export function paymentFailed(id: string, o: { customer?: string; product?: string; amount?: number; subscription?: string; code?: string; invoice?: string } = {}) {
   return {
     id,
     type: 'payment.failed',
@@ -13,7 +13,7 @@ export function paymentFailed(id: string, o: { customer?: string; product?: stri
       amount: o.amount ?? 4900,
       currency: 'USD',
       subscription_id: o.subscription ?? 'sub_ada',
-      invoice_id: `in_${id}`,
+      invoice_id: o.invoice ?? `in_${id}`,
       failure_code: o.code ?? 'card_declined',
       failure_message: 'Your card was declined.',
       attempt: 1,
@@ -21,10 +21,11 @@ export function paymentFailed(id: string, o: { customer?: string; product?: stri
   }
 }
 
-/** A payment.succeeded event for the same subscription. */
-export function paymentSucceeded(id: string, o: { customer?: string; product?: string; subscription?: string } = {}) {
+/** A payment.succeeded event for the same subscription (paying `invoice` when given). */
+export function paymentSucceeded(id: string, o: { customer?: string; product?: string; subscription?: string; invoice?: string } = {}) {
   const e = paymentFailed(id, o)
-  return { ...e, type: 'payment.succeeded', payment: { id: e.payment.id, amount: 4900, currency: 'USD', subscription_id: e.payment.subscription_id } }
+  const invoice = o.invoice ? { invoice_id: o.invoice } : {}
+  return { ...e, type: 'payment.succeeded', payment: { id: e.payment.id, amount: 4900, currency: 'USD', subscription_id: e.payment.subscription_id, ...invoice } }
 }
 
 /** An installment_plan.canceled event. */

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process'
-import { join, resolve } from 'node:path'
-import pg from 'pg'
+import { join } from 'node:path'
+import { withPgClient } from './pg.js'
+import { ROOT } from './server.js'
 
 /**
  * Builds dist/recoup.mjs from the sources under test, so the processes the suite starts through
@@ -8,16 +9,11 @@ import pg from 'pg'
  * runs left in the test database, so its catalog stays small.
  */
 export default async function setup(): Promise<void> {
-  const root = resolve(import.meta.dirname, '..', '..')
-  execFileSync(process.execPath, [join(root, 'scripts', 'build-server.mjs'), '--quiet'], { stdio: 'inherit' })
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-server.mjs'), '--quiet'], { stdio: 'inherit' })
   const url = process.env.TEST_DATABASE_URL
   if (!url) return
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
+  await withPgClient(url, async (client) => {
     const { rows } = await client.query<{ nspname: string }>(`select nspname from pg_namespace where nspname like 't\\_%'`)
     for (const { nspname } of rows) await client.query(`drop schema if exists "${nspname}" cascade`)
-  } finally {
-    await client.end()
-  }
+  })
 }

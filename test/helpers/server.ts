@@ -43,27 +43,12 @@ export interface RunningServer {
 export async function startServer(options: { env?: Record<string, string>; databaseUrl?: string; command?: readonly string[] } = {}): Promise<RunningServer> {
   const port = await freePort()
   const databaseUrl = options.databaseUrl ?? join(mkdtempSync(join(tmpdir(), 'recoup-e2e-')), 'recoup.db')
-  const child = spawn(process.execPath, [RECOUP_BIN, ...(options.command ?? ['start'])], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      RECOUP_PORT: String(port),
-      RECOUP_API_KEY: TEST_API_KEY,
-      RECOUP_LOG_LEVEL: 'warn',
-      RECOUP_POLL_MS: '100',
-      ...options.env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let out = ''
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()))
-  child.stderr!.on('data', (b: Buffer) => (out += b.toString()))
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)))
+  const recoup = spawnRecoup(options.command ?? ['start'], { DATABASE_URL: databaseUrl, RECOUP_PORT: String(port), ...options.env })
+  const child = recoup.process
   const url = `http://127.0.0.1:${port}`
   const deadline = Date.now() + 60_000
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${out}`)
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${recoup.output()}`)
     try {
       const res = await fetch(`${url}/healthz`)
       if (res.ok) break
@@ -72,16 +57,15 @@ export async function startServer(options: { env?: Record<string, string>; datab
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL')
-      throw new Error(`server did not come up within 60 s:\n${out}`)
+      throw new Error(`server did not come up within 60 s:\n${recoup.output()}`)
     }
     await new Promise((r) => setTimeout(r, 100))
   }
   return {
+    ...recoup,
     url,
     apiKey: TEST_API_KEY,
     databaseUrl,
-    process: child,
-    output: () => out,
     async api(method, path, body) {
       const res = await fetch(`${url}${path}`, {
         method,
@@ -90,16 +74,6 @@ export async function startServer(options: { env?: Record<string, string>; datab
       })
       const text = await res.text()
       return { status: res.status, body: text ? JSON.parse(text) : null }
-    },
-    async stop() {
-      if (child.exitCode !== null) return child.exitCode
-      child.kill('SIGTERM')
-      return exited
-    },
-    async kill() {
-      if (child.exitCode !== null) return
-      child.kill('SIGKILL')
-      await exited
     },
   }
 }
@@ -117,10 +91,21 @@ export interface RunningWorker {
 
 /** Starts `recoup worker` (engine only, no HTTP) as a child process on the given database. */
 export function startWorker(options: { databaseUrl: string; concurrency?: number; env?: Record<string, string> }): RunningWorker {
-  const args = [RECOUP_BIN, 'worker', ...(options.concurrency ? ['--concurrency', String(options.concurrency)] : [])]
-  const child = spawn(process.execPath, args, {
+  const args = ['worker', ...(options.concurrency ? ['--concurrency', String(options.concurrency)] : [])]
+  const recoup = spawnRecoup(args, { DATABASE_URL: options.databaseUrl, ...options.env })
+  return {
+    ...recoup,
+    async ready(timeoutMs = 60_000) {
+      await eventually(async () => recoup.output().includes('worker running'), timeoutMs, `the worker to start:\n${recoup.output()}`)
+    },
+  }
+}
+
+/** Runs `recoup <args>` with the suite's API key, collecting what it prints; stop() and kill() wait for its exit. */
+function spawnRecoup(args: readonly string[], env: Record<string, string>): Pick<RunningWorker, 'process' | 'output' | 'stop' | 'kill'> {
+  const child = spawn(process.execPath, [RECOUP_BIN, ...args], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: options.databaseUrl, RECOUP_API_KEY: TEST_API_KEY, RECOUP_LOG_LEVEL: 'warn', RECOUP_POLL_MS: '100', ...options.env },
+    env: { ...process.env, RECOUP_API_KEY: TEST_API_KEY, RECOUP_LOG_LEVEL: 'warn', RECOUP_POLL_MS: '100', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''
@@ -130,9 +115,6 @@ export function startWorker(options: { databaseUrl: string; concurrency?: number
   return {
     process: child,
     output: () => out,
-    async ready(timeoutMs = 60_000) {
-      await eventually(async () => out.includes('worker running'), timeoutMs, `the worker to start:\n${out}`)
-    },
     async stop() {
       if (child.exitCode !== null) return child.exitCode
       child.kill('SIGTERM')
