@@ -9,6 +9,7 @@ describe('step output in words', () => {
     expect(describeSpan(93_600_000)).toBe('1 day 2 hours')
     expect(describeSpan(90, 's')).toBe('1 minute 30 seconds')
     expect(describeSchedule('P1D, PT12H')).toBe('after 1 day, then 12 hours')
+    expect(describeSchedule('P1D, P1D')).toBe('after 1 day, then 1 day')
     expect(describeSchedule('P1D, soon')).toBeNull()
     expect(describeSchedule(' ')).toBeNull()
     expect(formatTimeToRecover(0)).toBe('under a second')

@@ -2,7 +2,7 @@
 // outcome, offer terms and status, held messages, deliveries), the run's `waiting_reason`, and
 // durations. Pure, so it is unit-tested; the run page renders the rows.
 import { formatMoney } from './money'
-import { describeDuration, splitList } from './text'
+import { describeDuration, splitSequence } from './text'
 import type { Installment } from './types'
 
 type Json = Record<string, unknown>
@@ -31,7 +31,7 @@ export function describeSpan(value: number, unit: 'ms' | 's' = 'ms'): string {
 
 /** A retry schedule typed as `P1D, P3D` in words (`after 1 day, then 3 days`); null when empty or not all durations. */
 export function describeSchedule(text: string): string | null {
-  const items = splitList(text)
+  const items = splitSequence(text)
   if (items.length === 0) return null
   const words = items.map(describeDuration)
   if (words.some((w) => w === null)) return null

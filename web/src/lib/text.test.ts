@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { describeDuration, insertAt, splitList } from './text'
+import { describeDuration, insertAt, splitList, splitSequence } from './text'
 
 describe('text helpers', () => {
   it('inserts at the caret or over a selection', () => {
@@ -9,6 +9,9 @@ describe('text helpers', () => {
   })
   it('splits tag lists', () => {
     expect(splitList(' a, b ,,a\nc ')).toEqual(['a', 'b', 'c'])
+  })
+  it('splits ordered lists keeping repeats', () => {
+    expect(splitSequence(' P1D, P1D ,,P3D\nP1D ')).toEqual(['P1D', 'P1D', 'P3D', 'P1D'])
   })
   it('describes durations', () => {
     expect(describeDuration('P3D')).toBe('3 days')

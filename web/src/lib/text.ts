@@ -5,9 +5,14 @@ export function insertAt(text: string, start: number, end: number, insertion: st
   return { text: text.slice(0, s) + insertion + text.slice(e), caret: s + insertion.length }
 }
 
-/** Splits a comma- or newline-separated list into trimmed, non-empty, unique items. */
+/** Splits a comma- or newline-separated sequence into trimmed, non-empty items, in order and with repeats (a retry schedule). */
+export function splitSequence(text: string): string[] {
+  return text.split(/[,\n]/).map((s) => s.trim()).filter((s) => s.length > 0)
+}
+
+/** Splits a comma- or newline-separated set (tags) into trimmed, non-empty, unique items. */
 export function splitList(text: string): string[] {
-  return [...new Set(text.split(/[,\n]/).map((s) => s.trim()).filter((s) => s.length > 0))]
+  return [...new Set(splitSequence(text))]
 }
 
 const UNITS: ReadonlyArray<readonly [string, string]> = [

@@ -55,6 +55,10 @@ describe('workflow draft', () => {
     expect(steps[0]).toEqual({ id: 'offer-1', type: 'offer', kind: 'restructure', installments: 6, every: 'P30D', expires_in: 'P7D' })
     // No schedule: the server's decline-aware default.
     expect(steps[1]).toEqual({ id: 'retry-payment-1', type: 'retry_payment' })
+    // A repeated interval is two retries a day apart, not one.
+    retry.schedule = 'P1D, P1D'
+    expect((draftToApi(d).steps as Record<string, unknown>[])[1]).toMatchObject({ schedule: ['P1D', 'P1D'] })
+    expect(draftFieldPaths(d)).toContain('steps[1].schedule[1]')
     // Not a whole number: sent as typed, so the server's error names the field.
     expect(steps[2]).toMatchObject({ kind: 'extend', days: '1.5' })
     d.quietHours.enabled = false

@@ -2,7 +2,7 @@
 // (tags as "a, b", condition values as typed text). These functions convert both ways and list
 // the field paths the form renders, so API error paths (`steps[2].subject`) land beside fields.
 
-import { splitList } from './text'
+import { splitList, splitSequence } from './text'
 
 export const TRIGGER_TYPES = ['payment.failed', 'installment_plan.canceled'] as const
 export type TriggerType = (typeof TRIGGER_TYPES)[number]
@@ -279,7 +279,7 @@ export function stepToApi(s: StepDraft): Json {
       opt('secret', s.secret.trim())
       break
     case 'retry_payment': {
-      const schedule = splitList(s.schedule)
+      const schedule = splitSequence(s.schedule)
       if (schedule.length) out.schedule = schedule
       opt('notify', s.notify.trim())
       break
@@ -421,7 +421,7 @@ export function stepFieldPaths(prefix: string, s: StepDraft): string[] {
     update_customer: [...f('add_tags', 'remove_tags', 'set_fields', 'note'), ...s.set_fields.map((kv) => `${prefix}.set_fields.${kv.name}`)],
     wait: f('duration'),
     webhook: f('url', 'method', 'body', 'secret'),
-    retry_payment: [...f('schedule', 'notify'), ...splitList(s.schedule).map((_, i) => `${prefix}.schedule[${i}]`)],
+    retry_payment: [...f('schedule', 'notify'), ...splitSequence(s.schedule).map((_, i) => `${prefix}.schedule[${i}]`)],
     offer: f('kind', ...(s.kind === 'extend' ? ['days'] : ['installments', 'every']), 'expires_in', 'note'),
     branch: [
       ...conditionPaths(`${prefix}.if`, s.if),
