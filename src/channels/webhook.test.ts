@@ -124,7 +124,7 @@ describe('webhook channel', () => {
     const guarded = createWebhookChannel({ defaultSecret: SECRET })
     const error = await guarded.send(hook(receiver)).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(PermanentError)
-    expect((error as Error).message).toContain('loopback')
+    expect((error as Error).message).toContain('Loopback')
     expect(receiver.requests).toHaveLength(0)
   })
 
@@ -137,19 +137,19 @@ describe('webhook channel', () => {
 
 describe('SSRF guard', () => {
   it.each([
-    ['http://127.0.0.1/hook', 'loopback'],
-    ['http://10.0.0.1/hook', 'private'],
-    ['http://172.16.5.4/hook', 'private'],
-    ['http://192.168.1.10/hook', 'private'],
-    ['http://169.254.169.254/latest/meta-data/', 'link-local'],
-    ['http://[::1]:8080/hook', 'loopback'],
-    ['http://[fe80::1]/hook', 'link-local'],
-    ['http://[fd12:3456::1]/hook', 'unique-local'],
-    ['http://0.0.0.0/hook', 'unspecified'],
-    ['http://[::ffff:127.0.0.1]/hook', 'loopback'],
-    ['http://[::ffff:a00:1]/hook', 'private'],
-    ['http://2130706433/hook', 'loopback'],
-    ['http://localhost:9/hook', 'loopback'],
+    ['http://127.0.0.1/hook', 'Loopback 127.0.0.0/8'],
+    ['http://10.0.0.1/hook', 'Private-Use 10.0.0.0/8'],
+    ['http://172.16.5.4/hook', 'Private-Use 172.16.0.0/12'],
+    ['http://192.168.1.10/hook', 'Private-Use 192.168.0.0/16'],
+    ['http://169.254.169.254/latest/meta-data/', 'Link Local 169.254.0.0/16'],
+    ['http://[::1]:8080/hook', 'Loopback Address ::1/128'],
+    ['http://[fe80::1]/hook', 'Link-Local Unicast fe80::/10'],
+    ['http://[fd12:3456::1]/hook', 'Unique-Local fc00::/7'],
+    ['http://0.0.0.0/hook', 'This host on this network 0.0.0.0/32'],
+    ['http://[::ffff:127.0.0.1]/hook', 'Loopback 127.0.0.0/8, as 127.0.0.1 inside IPv4-mapped Address'],
+    ['http://[::ffff:a00:1]/hook', 'Private-Use 10.0.0.0/8, as 10.0.0.1 inside IPv4-mapped Address'],
+    ['http://2130706433/hook', 'Loopback 127.0.0.0/8'],
+    ['http://localhost:9/hook', 'Loopback'],
   ])('refuses %s as %s', async (url, reason) => {
     const error = await assertPublicAddress(url).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(PermanentError)
