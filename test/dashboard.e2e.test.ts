@@ -349,6 +349,25 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     await phoneShot('13b-run-waiting-phone')
   }, 120_000)
 
+  it('says once when a wait step wakes', async () => {
+    const epsilon = { id: `prod_e2e_epsilon_${suffix}`, name: `E2E Epsilon plan ${suffix}` }
+    expect((await api('POST', '/v1/products', epsilon)).status).toBe(201)
+    const wf = await api('POST', '/v1/workflows', {
+      name: `E2E wait ${suffix}`, status: 'active', trigger: { type: 'payment.failed', products: [epsilon.id] },
+      steps: [{ id: 'give-it-time', type: 'wait', duration: 'P3D' }],
+    })
+    expect(wf.status).toBe(201)
+    const res = await paymentFailed(`evt_e2e_pause_${suffix}`, `cus_e2e_alan_${suffix}`, 'Alan Turing', epsilon.id)
+    const runId = (res.body.runs as { id: string }[])[0]!.id
+    await page.goto(`${srv.url}/runs/${encodeURIComponent(runId)}`)
+    const step = page.getByTestId('timeline-step-give-it-time')
+    await eventually(async () => {
+      await page.getByRole('button', { name: 'Refresh' }).click()
+      await step.getByTestId('step-waiting').waitFor({ timeout: 1000 })
+    }, 'the wait step to show when it wakes')
+    expect(await step.getByText('Waiting until').count()).toBe(1)
+  }, 120_000)
+
   it('adds a webhook endpoint, shows its secret once, and lists its deliveries', async () => {
     await nav('Webhooks')
     await page.getByRole('heading', { name: 'Webhook endpoints', level: 1 }).waitFor()

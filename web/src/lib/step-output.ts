@@ -57,6 +57,9 @@ export function classifyWait(reason: string | null | undefined): { kind: WaitKin
   return { kind: 'other', title: 'Waiting' }
 }
 
+/** How a waiting step's wake time is labelled. */
+export const WAITING_LABEL = 'Waiting until'
+
 export interface OutputRow {
   label: string
   value: string
@@ -155,7 +158,7 @@ export function describeStepOutput(type: string, status: string, output: unknown
     rows.push({ label: 'Fields set', value: Object.entries(o.set_fields).map(([k, v]) => `${k} = ${typeof v === 'string' ? v : JSON.stringify(v)}`).join('; ') })
   }
   if (str(o.note) && type !== 'offer') rows.push({ label: 'Note', value: o.note as string })
-  if (type === 'wait' && num(o.until) !== undefined) rows.push({ label: status === 'completed' ? 'Waited until' : 'Waiting until', value: fmt(new Date(o.until as number).toISOString()) })
+  if (type === 'wait' && num(o.until) !== undefined) rows.push({ label: status === 'completed' ? 'Waited until' : WAITING_LABEL, value: fmt(new Date(o.until as number).toISOString()) })
   if (str(o.branch) || str(o.took)) rows.push({ label: 'Took branch', value: (str(o.branch) ?? str(o.took)) as string })
   return out
 }

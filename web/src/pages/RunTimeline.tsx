@@ -1,17 +1,10 @@
 import type { RunStep } from '../lib/types'
 import { formatDateTime, formatValue } from '../lib/format'
 import { InstallmentTable, StatusBadge } from '../components/ui'
-import { describeStepOutput, humanizeTimes } from '../lib/step-output'
+import { describeTimelineStep } from '../lib/timeline-step'
+import { WAITING_LABEL } from '../lib/step-output'
 
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
-
-/** When a waiting step will wake, wherever the server puts it. */
-function waitingUntil(s: RunStep): string | null {
-  const out = isObj(s.output) ? s.output : {}
-  const v = s.wait_until ?? s.next_attempt_at ?? out.until ?? out.wait_until ?? out.resume_at
-  if (typeof v === 'number' && Number.isFinite(v)) return new Date(v).toISOString()
-  return typeof v === 'string' ? v : null
-}
 
 /** A run's steps in order, with status, attempts, times, output and error. */
 export function RunTimeline({ steps, runStatus, waitingUntil: runWait, waitingReason }: { steps: readonly RunStep[]; runStatus: string; waitingUntil?: string | null; waitingReason?: string | null }) {
@@ -19,11 +12,8 @@ export function RunTimeline({ steps, runStatus, waitingUntil: runWait, waitingRe
   return (
     <ol className="timeline" data-testid="timeline">
       {steps.map((s, i) => {
-        // The run's own waiting_until belongs to the step in flight (a wait, or a retry after an error).
-        const inFlight = s.status === 'running' || (runStatus === 'waiting' && s.status !== 'completed' && s.status !== 'skipped' && s.status !== 'failed' && i === steps.findIndex((x) => x.status !== 'completed' && x.status !== 'skipped'))
-        const until = (inFlight ? runWait : null) ?? waitingUntil(s)
+        const { described, waiting } = describeTimelineStep({ steps, index: i, run: { status: runStatus, waitingUntil: runWait, waitingReason }, fmt: formatDateTime })
         const errorText = formatValue(isObj(s.error) && typeof s.error.message === 'string' ? s.error.message : s.error)
-        const described = describeStepOutput(s.type, s.status, s.output, formatDateTime)
         return (
           <li key={`${s.id}-${i}`} className={`timeline-item timeline-${s.status}`} data-testid={`timeline-step-${s.id}`}>
             <div className="timeline-head">
@@ -34,8 +24,8 @@ export function RunTimeline({ steps, runStatus, waitingUntil: runWait, waitingRe
               <div><dt>Attempts</dt><dd>{s.attempts ?? 0}</dd></div>
               <div><dt>Started</dt><dd>{formatDateTime(s.started_at)}</dd></div>
               <div><dt>Finished</dt><dd>{formatDateTime(s.finished_at)}</dd></div>
-              {until && inFlight ? (
-                <div data-testid="step-waiting"><dt>Waiting until</dt><dd>{formatDateTime(until)}{waitingReason && described.rows.length === 0 ? <span className="muted"> — {humanizeTimes(waitingReason, formatDateTime)}</span> : null}</dd></div>
+              {waiting ? (
+                <div data-testid="step-waiting"><dt>{WAITING_LABEL}</dt><dd>{formatDateTime(waiting.until)}{waiting.reason ? <span className="muted"> — {waiting.reason}</span> : null}</dd></div>
               ) : null}
             </dl>
             {described.rows.length ? (
