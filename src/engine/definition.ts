@@ -9,8 +9,10 @@ import {
   type RawStep,
   type WorkflowDefinition,
 } from '../domain/workflow.js'
-import type { TemplateRenderer } from '../templates/render.js'
+import { jsonTemplateStrings, renderJsonBody, type JsonValue } from '../templates/json-template.js'
+import { TemplateError, type TemplateRenderer } from '../templates/render.js'
 import { TRIGGERS } from '../triggers/catalog.js'
+import { eventContext } from '../triggers/trigger.js'
 import { checkVariable, type VariableTree } from '../triggers/variables.js'
 
 /** Formats a zod path as `steps[2].subject`. */
@@ -36,7 +38,8 @@ export interface ProductLookup {
 /**
  * Checks a workflow as submitted and returns its normalized definition, or throws a
  * ValidationError listing every bad field: shape, unknown step types, step params, duplicate step
- * ids, conditions on unknown fields, templates naming unknown variables, unknown products.
+ * ids, conditions on unknown fields, templates naming unknown variables or failing (a runaway
+ * loop, a JSON body that is not JSON) with the trigger's sample data, unknown products.
  */
 export async function validateWorkflow(
   input: unknown,
@@ -63,7 +66,15 @@ export async function validateWorkflow(
   if (wf.trigger.products.includes('*') && wf.trigger.products.length > 1) {
     issues.push({ path: 'trigger.products', message: '"*" (any product) cannot be combined with product ids' })
   }
-  const steps = checkSteps(wf.steps, 'steps', { issues, seen, vars, templates: options.templates, trigger: wf.trigger.type })
+  const steps = checkSteps(wf.steps, 'steps', {
+    issues,
+    seen,
+    vars,
+    templates: options.templates,
+    trigger: wf.trigger.type,
+    sample: sampleData(wf.trigger.type, wf.name),
+    sampleBudgetMs: SAMPLE_RENDER_BUDGET * options.templates.limits.renderLimitMs,
+  })
   if (issues.length > 0) throw new ValidationError('The workflow is not valid', issues)
   return {
     id: options.id,
@@ -82,8 +93,15 @@ interface CheckState {
   readonly seen: Set<string>
   readonly vars: VariableTree
   readonly templates: TemplateRenderer
-  readonly trigger: string
+  readonly trigger: WorkflowDefinition['trigger']['type']
+  /** Template data like a run's, from the trigger's sample event. */
+  readonly sample: Readonly<Record<string, unknown>>
+  /** Render time left for sample renders; a save blocks the server while they run. */
+  sampleBudgetMs: number
 }
+
+// Sample renders per save that may each run up to the render limit (only runaway templates do).
+const SAMPLE_RENDER_BUDGET = 5
 
 function checkSteps(steps: readonly RawStep[], at: string, st: CheckState): RawStep[] {
   return steps.map((step, i) => checkStep(step, `${at}[${i}]`, st))
@@ -109,7 +127,14 @@ function checkStep(step: RawStep, at: string, st: CheckState): RawStep {
   if (rule) st.issues.push({ path: `${at}.${rule.path}`, message: rule.message })
   for (const name of action.templates ?? []) {
     const source = params[name]
-    if (typeof source === 'string') checkTemplate(source, `${at}.${name}`, st)
+    if (typeof source === 'string') {
+      const rendered = checkTemplate(source, `${at}.${name}`, st)
+      // The webhook's string body (the old form) is JSON text; see that the sample data makes JSON.
+      if (type === 'webhook' && name === 'body' && rendered !== undefined) checkJsonText(source, rendered, `${at}.${name}`, st)
+    } else if (source !== null && typeof source === 'object') {
+      // A JSON body: each string in it is a template of its own.
+      for (const leaf of jsonTemplateStrings(source as JsonValue, [name])) checkTemplate(leaf.source, `${at}.${formatPath(leaf.path)}`, st)
+    }
   }
   if (type === 'update_customer' && params.set_fields) {
     for (const [k, v] of Object.entries(params.set_fields as Record<string, unknown>)) {
@@ -145,19 +170,55 @@ function checkBranch(step: RawStep, at: string, st: CheckState): RawStep {
   return { id, type, if: condList.success ? condList.data : [], then: thenSteps, else: elseSteps }
 }
 
-function checkTemplate(source: string, path: string, st: CheckState): void {
+/** Checks a template's variables, then renders it with sample data; returns the text, or undefined when it has a problem (or was not rendered). */
+function checkTemplate(source: string, path: string, st: CheckState): string | undefined {
   let paths: (string | number)[][]
   try {
     paths = st.templates.variables(source)
   } catch (err) {
-    st.issues.push({ path, message: `template does not parse: ${(err as Error).message.split('\n')[0]}` })
-    return
+    const message = err instanceof TemplateError ? err.message : `template does not parse: ${(err as Error).message.split('\n')[0]}`
+    st.issues.push({ path, message })
+    return undefined
   }
   for (const p of paths) {
     const problem = checkVariable(st.vars, p)
     if (problem) {
       st.issues.push({ path, message: problem })
-      return
+      return undefined
     }
+  }
+  const limit = st.templates.limits.renderLimitMs
+  if (st.sampleBudgetMs < limit) return undefined
+  const t0 = performance.now()
+  try {
+    return st.templates.render(source, st.sample)
+  } catch (err) {
+    if (!(err instanceof TemplateError)) throw err
+    st.issues.push({ path, message: `${err.message}, with the trigger's sample data` })
+    return undefined
+  } finally {
+    st.sampleBudgetMs -= performance.now() - t0
+  }
+}
+
+function checkJsonText(source: string, rendered: string, path: string, st: CheckState): void {
+  try {
+    renderJsonBody(source, () => rendered)
+  } catch (err) {
+    st.issues.push({ path, message: `with the trigger's sample data, ${(err as Error).message}` })
+  }
+}
+
+/** What a run of this trigger would render with, from the trigger's sample event. */
+function sampleData(trigger: CheckState['trigger'], workflowName: string): Record<string, unknown> {
+  const event = TRIGGERS[trigger].sampleEvent
+  const product = { id: 'prod_sample', name: 'Sample product', description: null }
+  const portal = 'https://recoup.example/portal'
+  return {
+    ...eventContext(event, [product], event.occurred_at ?? '2026-11-21T10:00:00Z'),
+    customer: { tags: [], fields: {}, time_zone: null, ...event.customer },
+    workflow: { id: 'wf_sample', name: workflowName, version: 1 },
+    run: { id: 'run_sample', created_at: event.occurred_at },
+    links: { update_payment: `${portal}/update-payment/sample`, offer: `${portal}/offer/sample`, unsubscribe: `${portal}/unsubscribe/sample` },
   }
 }

@@ -13,7 +13,7 @@ const common: VariableTree = {
   product,
   products: { '#': product, size: true, first: product, last: product },
   event: { id: true, type: true, occurred_at: true, metadata: ANY },
-  links: { update_payment: true, offer: true },
+  links: { update_payment: true, offer: true, unsubscribe: true },
   workflow: { id: true, name: true, version: true },
   run: { id: true, created_at: true },
 }
