@@ -33,6 +33,7 @@ const schema = z.object({
   RECOUP_WORKER: bool.default(true),
   RECOUP_WORKER_SCHEMA: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
   RECOUP_PG_POOL_SIZE: int(3, 1000).default(20),
+  RECOUP_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 })
 
 /** Everything Recoup reads from its environment, validated once and frozen. */
@@ -62,6 +63,8 @@ export interface Config {
   readonly workerSchema: string | undefined
   /** PostgreSQL only: most connections one process opens, shared by the API, the engine and graphile-worker. */
   readonly pgPoolSize: number
+  /** A bearer token that may read /metrics besides API keys (for a Prometheus scraper). */
+  readonly metricsToken: string | undefined
 }
 
 /** Reads and validates configuration from an environment; throws ConfigError naming each bad setting. */
@@ -101,5 +104,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     worker: e.RECOUP_WORKER,
     workerSchema: e.RECOUP_WORKER_SCHEMA,
     pgPoolSize: e.RECOUP_PG_POOL_SIZE,
+    metricsToken: e.RECOUP_METRICS_TOKEN,
   })
 }

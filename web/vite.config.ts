@@ -8,7 +8,8 @@ export default defineConfig({
   build: {
     outDir: '../dist/web',
     emptyOutDir: true,
-    sourcemap: true,
+    // No source maps in the build: they would be served publicly with the dashboard.
+    sourcemap: false,
   },
   server: {
     // `npm run dev` talks to a locally running `recoup start`.

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { idProblem } from './ids.js'
 import { currencySchema, minorUnitsSchema } from './money.js'
 
 /** Event types Recoup understands. */
@@ -15,7 +16,11 @@ export const EVENT_TYPES = [
 ] as const
 export type EventType = (typeof EVENT_TYPES)[number]
 
-const idSchema = z.string().min(1, 'must not be empty').max(255)
+/** An id from the caller's systems: the one id rule (domain/ids.ts). */
+export const idSchema = z.string().superRefine((id, ctx) => {
+  const why = idProblem(id)
+  if (why) ctx.addIssue({ code: 'custom', message: why })
+})
 
 export const customerRefSchema = z.strictObject({
   id: idSchema,

@@ -42,3 +42,24 @@ export function newId(prefix: string): string {
   for (let i = 0; i < 8; i++) rand += ALPHABET[randomByte() % 32]
   return `${prefix}_${time}${seq}${rand}`
 }
+
+/** The longest id Recoup accepts for records it does not name itself (events, customers, payments, …). */
+export const MAX_ID_LENGTH = 255
+
+/** The longest path parameter the router takes: a MAX_ID_LENGTH id, every character percent-encoded. */
+export const MAX_ENCODED_ID_LENGTH = MAX_ID_LENGTH * 9
+
+/**
+ * Why `id` is not an acceptable id, or undefined when it is. One rule for every id that comes
+ * in, so every id accepted can be read back by `GET …/:id`: 1–255 characters of well-formed
+ * Unicode, no control characters, and not blank.
+ */
+export function idProblem(id: string): string | undefined {
+  if (id.length === 0) return 'must not be empty'
+  if (id.length > MAX_ID_LENGTH) return `must be at most ${MAX_ID_LENGTH} characters`
+  if (!id.isWellFormed()) return 'must be well-formed Unicode'
+  // Control characters cannot be typed or shown, and break logs and URLs.
+  if (/\p{Cc}/u.test(id)) return 'must not contain control characters'
+  if (id.trim() === '') return 'must not be blank'
+  return undefined
+}

@@ -17,4 +17,10 @@ describe('LinkSigner', () => {
     expect(new LinkSigner({ secret: 'x'.repeat(32), publicUrl: 'http://a' }).verify(token, 'update_payment', 1_000).ok).toBe(false)
     expect(signer.verify('garbage', 'update_payment', 1_000).ok).toBe(false)
   })
+  it('parses a token exactly: extra segments, padding or stray characters make it invalid', () => {
+    const token = signer.token(claims)
+    for (const bad of [`${token}.anything`, `${token}.`, `x.${token}`, `${token}=`, ` ${token}`, `${token}\n`, token.replace('.', '..')]) {
+      expect(signer.verify(bad, 'update_payment', 1_000), bad).toEqual({ ok: false, reason: 'invalid' })
+    }
+  })
 })

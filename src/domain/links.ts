@@ -11,6 +11,13 @@ export interface LinkClaims {
   readonly exp: number
 }
 
+const TOKEN = /^([A-Za-z0-9_-]{1,4096})\.([A-Za-z0-9_-]{43})$/
+
+function isClaims(c: unknown): c is LinkClaims {
+  const o = c as Record<string, unknown> | null
+  return !!o && typeof o === 'object' && typeof o.p === 'string' && typeof o.run === 'string' && typeof o.cus === 'string' && typeof o.exp === 'number'
+}
+
 /** Signs portal links so a customer can act without an account, and nobody can forge one. */
 export class LinkSigner {
   readonly #secret: string
@@ -34,8 +41,10 @@ export class LinkSigner {
 
   /** The claims of a valid token, or a reason it is not valid. */
   verify(token: string, purpose: LinkPurpose, now: number): { ok: true; claims: LinkClaims } | { ok: false; reason: 'invalid' | 'expired' } {
-    const [body, mac] = token.split('.')
-    if (!body || !mac) return { ok: false, reason: 'invalid' }
+    // Exactly `<base64url body>.<43-character base64url HMAC>`: nothing before, between or after.
+    const parts = TOKEN.exec(token)
+    if (!parts) return { ok: false, reason: 'invalid' }
+    const [, body, mac] = parts as unknown as [string, string, string]
     const expected = Buffer.from(this.#mac(body))
     const given = Buffer.from(mac)
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'invalid' }
@@ -45,7 +54,7 @@ export class LinkSigner {
     } catch {
       return { ok: false, reason: 'invalid' }
     }
-    if (claims.p !== purpose) return { ok: false, reason: 'invalid' }
+    if (!isClaims(claims) || claims.p !== purpose) return { ok: false, reason: 'invalid' }
     if (claims.exp < now) return { ok: false, reason: 'expired' }
     return { ok: true, claims }
   }

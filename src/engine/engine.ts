@@ -4,12 +4,13 @@ import type { ActionDefinition, ActionInput, ActionResult, Apply } from '../acti
 import type { Channel, Channels } from '../channels/channel.js'
 import type { PaymentRetryProvider } from '../channels/stripe-payments.js'
 import { evaluateAll } from '../domain/conditions.js'
-import { PermanentError } from '../domain/errors.js'
+import { PermanentError, ResourceBusyError } from '../domain/errors.js'
 import type { LinkSigner } from '../domain/links.js'
 import type { WorkflowDefinition } from '../domain/workflow.js'
 import { TransactionBatcher } from '../store/batcher.js'
 import { toCustomer } from '../store/customers.js'
-import type { Store } from '../store/database.js'
+import { isDatabaseUnavailable, type Store } from '../store/database.js'
+import { finishRun } from '../store/runs.js'
 import type { JobQueue } from '../store/job-queue.js'
 import type { CustomerRow, Database, RunRow, StepResultRow } from '../store/schema.js'
 import { rawQuery } from '../store/raw.js'
@@ -45,6 +46,12 @@ export interface EngineOptions {
   readonly onStep?: (type: string, ms: number, status: string) => void
 }
 
+/**
+ * How many times one process tries a run whose advance throws an unexpected error (a bug, data
+ * it cannot read) before it fails the run visibly. Database outages do not count.
+ */
+export const MAX_ADVANCE_ERRORS = 5
+
 /** PostgreSQL: how many group commits of steps may be in flight at once per process. */
 const POSTGRES_COMMIT_LANES = 4
 
@@ -79,6 +86,8 @@ export class Engine {
   readonly #programs = new Map<string, Loaded>()
   readonly #lanes: readonly TransactionBatcher[]
   #lane = 0
+  /** Unexpected advance errors per run in this process (see MAX_ADVANCE_ERRORS). */
+  readonly #advanceErrors = new Map<string, number>()
 
   constructor(options: EngineOptions) {
     this.#o = options
@@ -164,6 +173,30 @@ export class Engine {
     if (pending.length > 0 && !(await flush())) return
     // Too many steps in one go: yield to other runs and come back.
     await this.#o.jobs.schedule(this.#db, run.id, this.#o.now())
+  }
+
+  /**
+   * Decides what to do after `advance(runId)` threw: `retry` (the scheduler tries again later), or
+   * `failed` when the same run failed MAX_ADVANCE_ERRORS times for a reason that is not an outage.
+   * A run never loops for ever on an error nobody sees: it fails with the error on it.
+   */
+  async onAdvanceError(runId: string, err: unknown): Promise<'retry' | 'failed'> {
+    if (isDatabaseUnavailable(err) || err instanceof ResourceBusyError) return 'retry'
+    const count = (this.#advanceErrors.get(runId) ?? 0) + 1
+    if (count < MAX_ADVANCE_ERRORS) {
+      if (this.#advanceErrors.size > 10_000) this.#advanceErrors.clear()
+      this.#advanceErrors.set(runId, count)
+      return 'retry'
+    }
+    this.#advanceErrors.delete(runId)
+    const message = err instanceof Error ? err.message : String(err)
+    const reason = `Recoup could not advance this run (${MAX_ADVANCE_ERRORS} tries): ${message.slice(0, 500)}`
+    await this.#db.transaction().execute(async (trx) => {
+      const run = await trx.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst()
+      if (!run || !(await finishRun(trx, this.#o.jobs, runId, 'failed', reason))) return
+      await this.#o.publisher.runEnded(trx, run, 'failed', reason)
+    })
+    return 'failed'
   }
 
   async #load(workflowId: string, version: number): Promise<Loaded> {

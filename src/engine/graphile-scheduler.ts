@@ -144,7 +144,14 @@ export class GraphileScheduler implements Scheduler {
           // was held; running it again could only repeat a step early.
           if (helpers.job.key === null) return
           const runId = (payload as { run_id?: unknown }).run_id
-          if (typeof runId === 'string') await engine.advance(runId, { inItsJob: true })
+          if (typeof runId !== 'string') return
+          try {
+            await engine.advance(runId, { inItsJob: true })
+          } catch (err) {
+            // graphile-worker retries a thrown job with its backoff; a run that keeps failing for a
+            // reason that is not an outage ends as failed instead of retrying unseen.
+            if ((await engine.onAdvanceError(runId, err).catch(() => 'retry')) === 'retry') throw err
+          }
         },
       },
     })

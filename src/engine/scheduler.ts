@@ -106,8 +106,10 @@ export class PollingScheduler implements Scheduler {
       .advance(runId)
       .catch(async (err) => {
         this.#o.onError?.(err, runId)
-        // An unexpected error (a bug, the database down): try the run again a little later.
-        await this.#o.jobs.schedule(this.#o.store.db, runId, this.#o.now() + 5_000).catch(() => {})
+        // An unexpected error (a bug, the database down): try the run again a little later,
+        // unless it keeps failing for a reason that is not an outage: then it fails visibly.
+        const next = await this.#o.engine.onAdvanceError(runId, err).catch(() => 'retry' as const)
+        if (next === 'retry') await this.#o.jobs.schedule(this.#o.store.db, runId, this.#o.now() + 5_000).catch(() => {})
       })
       .finally(() => {
         this.#inFlight.delete(runId)

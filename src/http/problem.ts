@@ -8,6 +8,7 @@ import {
   ValidationError,
   type FieldIssue,
 } from '../domain/errors.js'
+import type { Socket } from 'node:net'
 import { isDatabaseUnavailable } from '../store/database.js'
 
 /** An RFC 9457 problem document. */
@@ -21,7 +22,8 @@ export interface Problem {
 
 const TITLES: Record<number, string> = {
   400: 'Bad request', 401: 'Unauthorized', 404: 'Not found', 405: 'Method not allowed', 409: 'Conflict',
-  413: 'Payload too large', 415: 'Unsupported media type', 422: 'Validation failed', 429: 'Too many requests',
+  408: 'Request timeout', 413: 'Payload too large', 414: 'URI too long', 415: 'Unsupported media type',
+  422: 'Validation failed', 429: 'Too many requests', 431: 'Request header fields too large',
   500: 'Internal error', 503: 'Service unavailable',
 }
 
@@ -47,7 +49,9 @@ export function toProblem(err: unknown): Problem {
     if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return problem(413, 'body_too_large', 'The body is larger than this server accepts (RECOUP_BODY_LIMIT).')
     if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return problem(415, 'unsupported_media_type', 'Send JSON with Content-Type: application/json.')
     if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return problem(400, 'empty_body', 'The body is empty; send a JSON document.', [{ path: '(body)', message: 'is empty' }])
-    return problem(fe.statusCode, code, fe.message)
+    if (fe.code === 'FST_ERR_BAD_URL') return problem(400, 'bad_url', 'The URL has an invalid percent-encoding or character.', [{ path: '(url)', message: 'is not a valid URL' }])
+    if (fe.code === 'FST_ERR_MAX_PARAM_LENGTH') return problem(414, 'id_too_long', 'A path parameter is longer than any id Recoup accepts (255 characters).', [{ path: '(url)', message: 'has a path parameter that is too long' }])
+    return problem(fe.statusCode, code.replace(/^fst_err_/, ''), fe.message)
   }
   if (isDatabaseUnavailable(err)) {
     return problem(503, 'database_unavailable', 'The database cannot be reached right now; nothing was stored. Send the request again in a moment.')
@@ -58,6 +62,27 @@ export function toProblem(err: unknown): Problem {
 /** Sends a problem with the right content type. */
 export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
   return reply.code(p.status).type('application/problem+json').send(p)
+}
+
+/**
+ * Answers errors Node's HTTP parser raises before a request exists (a malformed request line,
+ * headers over the limit, a timeout) with problem+json, then closes the connection.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return
+  const p =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? problem(408, 'request_timeout', 'The request took too long to arrive.')
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? problem(431, 'headers_too_large', 'The request headers are larger than this server accepts (16 KiB).')
+        : problem(400, 'malformed_request', 'The request is not valid HTTP/1.1.')
+  if (socket.writable) {
+    const body = JSON.stringify(p)
+    socket.write(
+      `HTTP/1.1 ${p.status} ${p.title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    )
+  }
+  socket.destroy()
 }
 
 /** Fastify error handler: problem+json for everything, logging only our own faults. */

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import { ConflictError } from '../domain/errors.js'
+import { ConflictError, ValidationError } from '../domain/errors.js'
+import { idProblem } from '../domain/ids.js'
 import { listNotes, getCustomer, listCustomers, upsertCustomer } from '../store/customers.js'
 import { pageRequest } from '../store/page.js'
 import { createProduct, getProduct, listProducts, updateProduct } from '../store/products.js'
@@ -54,6 +55,8 @@ export function catalogRoutes(app: FastifyInstance, d: HttpDeps): void {
   })
 
   app.put<{ Params: { id: string } }>('/v1/customers/:id', async (req, reply) => {
+    const badId = idProblem(req.params.id)
+    if (badId) throw new ValidationError('The customer id is not valid', [{ path: 'id', message: badId }])
     const input = parseBody(customerInput, req.body)
     const existed = await d.db.selectFrom('customers').select('id').where('id', '=', req.params.id).executeTakeFirst()
     const customer = await upsertCustomer(d.db, req.params.id, input)

@@ -1,10 +1,11 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify'
 import type { Logger } from 'pino'
 import { createApiKey, listApiKeys } from '../store/api-keys.js'
-import { KeyChecker } from './auth.js'
+import { authBy, KeyChecker, type RouteAuth } from './auth.js'
 import type { HttpDeps } from './deps.js'
 import { openApiDocument } from './openapi.js'
-import { errorHandler, problem, sendProblem } from './problem.js'
+import { clientErrorHandler, errorHandler, problem, sendProblem } from './problem.js'
+import { guardRequestInput } from './request-guard.js'
 import { catalogRoutes } from './routes-catalog.js'
 import { endpointRoutes } from './routes-endpoints.js'
 import { eventRoutes } from './routes-events.js'
@@ -14,13 +15,32 @@ import { serveWeb } from './static.js'
 import { templateRoutes } from './routes-templates.js'
 import { parseBody } from './validate.js'
 import { z } from 'zod'
+import { MAX_ENCODED_ID_LENGTH } from '../domain/ids.js'
 
 export interface HttpOptions {
   readonly deps: HttpDeps
   readonly logger: Logger
   readonly bodyLimit: number
   readonly adminKey?: string
+  /** RECOUP_METRICS_TOKEN: may read /metrics besides API keys. */
+  readonly metricsToken?: string
   readonly version: string
+}
+
+/** A route as registered: method, url and config (its `auth` among them). */
+export interface RouteRecord {
+  readonly method: string
+  readonly url: string
+  readonly auth: RouteAuth
+}
+
+const ROUTE_TABLES = new WeakMap<FastifyInstance, RouteOptions[]>()
+
+/** Every route the app has registered, with the auth each declares (tests walk this table). */
+export function routeTable(app: FastifyInstance): RouteRecord[] {
+  return (ROUTE_TABLES.get(app) ?? []).flatMap((r) =>
+    [r.method].flat().map((method) => ({ method, url: r.url, auth: r.config?.auth ?? 'api-key' })),
+  )
 }
 
 /** Builds the HTTP app: auth, routes, problem+json errors. It does not listen. */
@@ -31,8 +51,17 @@ export function buildHttp(options: HttpOptions): FastifyInstance {
     loggerInstance: options.logger.child({}, { level: options.logger.level === 'silent' ? 'silent' : 'warn' }) as FastifyBaseLogger,
     bodyLimit: options.bodyLimit,
     return503OnClosing: true,
+    // Ids are up to 255 characters (domain/ids.ts), and a percent-encoded one can be nine times longer.
+    routerOptions: { maxParamLength: MAX_ENCODED_ID_LENGTH },
+    // The router's own refusals (bad percent-encoding, a parameter too long) and the socket's
+    // (headers too large, a malformed request line) are problem+json like everything else.
+    frameworkErrors: errorHandler,
+    clientErrorHandler,
   })
-  const keys = new KeyChecker({ db: d.db, adminKey: options.adminKey })
+  const table: RouteOptions[] = []
+  ROUTE_TABLES.set(app, table)
+  app.addHook('onRoute', (route) => void table.push(route))
+  const keys = new KeyChecker({ db: d.db, adminKey: options.adminKey, metricsToken: options.metricsToken })
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler((req, reply) => {
     if (req.method === 'GET' && d.webRoot && !req.url.startsWith('/v1/')) {
@@ -41,11 +70,12 @@ export function buildHttp(options: HttpOptions): FastifyInstance {
     }
     return sendProblem(reply, problem(404, 'route_not_found', `No route ${req.method} ${req.url.split('?')[0]}`))
   })
-  app.addHook('onRequest', async (req) => {
-    if (req.url.startsWith('/v1/') && !req.url.startsWith('/v1/webhooks/')) await keys.check(req)
-  })
+  // Decided from the route that matched (its config), never from the URL's text: the router
+  // decodes percent-escapes and accepts absolute-form targets, so the text can disguise a route.
+  app.addHook('onRequest', async (req) => keys.authorize(req))
+  app.addHook('preValidation', async (req) => guardRequestInput(req))
 
-  app.get('/healthz', async (_req, reply) => {
+  app.get('/healthz', authBy('public'), async (_req, reply) => {
     try {
       await d.db.selectFrom('settings').select('key').limit(1).execute()
       return { status: 'ok', database: d.store.dialect }
@@ -53,8 +83,8 @@ export function buildHttp(options: HttpOptions): FastifyInstance {
       return sendProblem(reply, problem(503, 'database_unavailable', 'The database does not answer'))
     }
   })
-  app.get('/metrics', async (_req, reply) => reply.type(d.metrics.registry.contentType).send(await d.metrics.registry.metrics()))
-  app.get('/openapi.json', async () => openApiDocument(options.version))
+  app.get('/metrics', authBy('metrics-token'), async (_req, reply) => reply.type(d.metrics.registry.contentType).send(await d.metrics.registry.metrics()))
+  app.get('/openapi.json', authBy('public'), async () => openApiDocument(options.version))
 
   app.post('/v1/keys', async (req, reply) => {
     const { name } = parseBody(z.strictObject({ name: z.string().min(1).max(100).default('api') }), req.body ?? {})

@@ -15,11 +15,26 @@ export function acceptFormBodies(scope: FastifyInstance, options: { multipart?: 
   // parser reads it, and only its text fields are kept.
   if (options.multipart) {
     scope.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: FORM_LIMIT }, async (req: { headers: Record<string, unknown> }, body: Buffer | string) => {
-      const form = await new Response(body, { headers: { 'content-type': String(req.headers['content-type']) } }).formData()
+      let form: FormData
+      try {
+        form = await new Response(body, { headers: { 'content-type': String(req.headers['content-type']) } }).formData()
+      } catch {
+        throw new MalformedFormError()
+      }
       const params = new URLSearchParams()
       for (const [name, value] of form) if (typeof value === 'string') params.append(name, value)
       return params
     })
+  }
+}
+
+/** A multipart body that does not parse: the sender's fault, so a 400, never a 500. */
+class MalformedFormError extends Error {
+  readonly statusCode = 400
+  readonly code = 'FST_ERR_MALFORMED_FORM'
+  constructor() {
+    super('The form body is not valid multipart/form-data')
+    this.name = 'MalformedFormError'
   }
 }
 

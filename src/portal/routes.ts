@@ -5,6 +5,8 @@ import { acceptanceEvents, offerDecisionId } from '../domain/offers.js'
 import type { Ingestor } from '../ingest/ingest.js'
 import { findCustomer, upsertCustomer } from '../store/customers.js'
 import type { Database } from '../store/schema.js'
+import { authenticateScopeBy } from '../http/auth.js'
+import { toProblem } from '../http/problem.js'
 import { acceptFormBodies, formOf } from './form-body.js'
 import {
   messagePage,
@@ -58,6 +60,7 @@ export function portalRoutes(app: FastifyInstance, deps: PortalDeps): void {
   const business = deps.businessName ?? 'Billing'
   void app.register(
     async (scope) => {
+      authenticateScopeBy(scope, 'link-token')
       acceptFormBodies(scope, { multipart: true })
       scope.addHook('onSend', async (_req, reply, payload) => {
         reply.headers(PORTAL_HEADERS)
@@ -66,7 +69,8 @@ export function portalRoutes(app: FastifyInstance, deps: PortalDeps): void {
       scope.setErrorHandler((err: FastifyError | PortalPageError, req, reply) => {
         if (err instanceof PortalPageError) return sendPage(reply, err.status, messagePage({ business, title: err.title, message: err.message }))
         // Fastify's own 4xx (a body too large, an unknown content type) still get a page, never a stack.
-        const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
+        // The status the API would answer (a refused input is a 4xx, never a 500 page).
+        const status = toProblem(err).status
         if (status >= 500) req.log.error({ err }, 'portal page failed')
         const message = status >= 500 ? 'Something went wrong on our side. Please try again in a few minutes.' : 'Please go back and use the button on the page.'
         return sendPage(reply, status, messagePage({ business, title: status >= 500 ? 'Something went wrong' : 'We could not read that request', message }))

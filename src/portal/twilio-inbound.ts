@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { Database } from '../store/schema.js'
 import { acceptFormBodies, formOf } from './form-body.js'
+import { authBy } from '../http/auth.js'
 
 export interface TwilioInboundDeps {
   db: Kysely<Database>
@@ -34,7 +35,7 @@ export function twilioInboundRoutes(app: FastifyInstance, deps: TwilioInboundDep
       return sendProblem(reply, status, 'twilio_webhook_error', status >= 500 ? 'Something went wrong on our side; it has been logged.' : err.message)
     })
 
-    scope.post(PATH, async (req, reply) => {
+    scope.post(PATH, authBy('signature'), async (req, reply) => {
       if (!deps.authToken) return sendProblem(reply, 404, 'twilio_not_enabled', 'Inbound SMS is not enabled: set RECOUP_TWILIO_AUTH_TOKEN.')
       const signature = req.headers['x-twilio-signature']
       const params = formOf(req.body)
