@@ -129,7 +129,7 @@ describe('HTTP contract: bad input never gives a 500 and writes nothing', () => 
   it('serves health, metrics, OpenAPI and paginated lists', async () => {
     expect((await app.http.inject({ url: '/healthz' })).json()).toMatchObject({ status: 'ok' })
     await app.inject('POST', '/v1/events', paymentFailed('evt_m1'))
-    const metrics = (await app.http.inject({ url: '/metrics' })).body
+    const metrics = (await app.http.inject({ url: '/metrics', headers: { authorization: `Bearer ${TEST_KEY}` } })).body
     expect(metrics).toMatch(/recoup_events_total\{type="payment.failed",outcome="accepted"\} \d+/)
     expect(metrics).toMatch(/recoup_runs\{status="running"\} \d+/)
     const doc = (await app.http.inject({ url: '/openapi.json' })).json()
