@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildApp, type App, type BuildOptions } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
-import { withPgClient } from './pg.js'
+import { runSchemaPrefix, TEST_RUN_ENV, withPgClient } from './pg.js'
 
 export interface TestDialect {
   readonly name: 'sqlite' | 'postgres'
@@ -23,7 +23,10 @@ const sqlite: TestDialect = {
 const postgres = (base: string): TestDialect => ({
   name: 'postgres',
   async freshDatabaseUrl() {
-    const schema = `t_${process.pid}_${Date.now().toString(36)}_${counter++}`
+    // Named after the suite run, whose lock keeps other runs' cleanup away from it (see pg.ts).
+    const run = Number(process.env[TEST_RUN_ENV])
+    if (!Number.isInteger(run) || run <= 0) throw new Error(`${TEST_RUN_ENV} is not set: run tests through the root vitest config, whose global setup starts the run`)
+    const schema = `${runSchemaPrefix(run)}${process.pid}_${Date.now().toString(36)}_${counter++}`
     await withPgClient(base, (client) => client.query(`CREATE SCHEMA "${schema}"`))
     const url = new URL(base)
     url.searchParams.set('options', `-c search_path=${schema}`)

@@ -1,19 +1,20 @@
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
-import { withPgClient } from './pg.js'
+import { dropDeadRunSchemas, startTestRun, TEST_RUN_ENV } from './pg.js'
 import { ROOT } from './server.js'
 
 /**
  * Builds dist/recoup.mjs from the sources under test, so the processes the suite starts through
- * bin/recoup.js run exactly this code the way users do; then drops the per-file schemas earlier
- * runs left in the test database, so its catalog stays small.
+ * bin/recoup.js run exactly this code the way users do. On PostgreSQL, starts this suite run (an
+ * id in TEST_RUN_ENV that forked workers inherit, its lock held until teardown) and drops the
+ * schemas of runs that have ended; schemas of runs still going are left alone.
  */
-export default async function setup(): Promise<void> {
+export default async function setup(): Promise<(() => Promise<void>) | undefined> {
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-server.mjs'), '--quiet'], { stdio: 'inherit' })
   const url = process.env.TEST_DATABASE_URL
-  if (!url) return
-  await withPgClient(url, async (client) => {
-    const { rows } = await client.query<{ nspname: string }>(`select nspname from pg_namespace where nspname like 't\\_%'`)
-    for (const { nspname } of rows) await client.query(`drop schema if exists "${nspname}" cascade`)
-  })
+  if (!url) return undefined
+  const run = await startTestRun(url)
+  process.env[TEST_RUN_ENV] = String(run.id)
+  await dropDeadRunSchemas(url)
+  return () => run.end()
 }
