@@ -145,12 +145,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       })
   const wake = () => scheduler?.wake()
   ingestor = new Ingestor({ batcher, catalog, publisher, jobs, now, onCommitted: wake })
-  const workflows = new WorkflowService({ db, templates, onChange: () => catalog.invalidate() })
+  const workflows = new WorkflowService({ db, templates, allowPrivateUrls: config.webhookAllowPrivate, onChange: () => catalog.invalidate() })
   const runs = new RunsService({ db, batcher, publisher, jobs, now, onChange: wake })
   const webRoot = join(ROOT, 'dist', 'web')
   const http = buildHttp({
     deps: {
-      store, db, ingestor, workflows, runs, catalog, metrics, publisher,
+      store, db, ingestor, workflows, runs, catalog, metrics, publisher, allowPrivateUrls: config.webhookAllowPrivate,
       webRoot: existsSync(webRoot) ? webRoot : undefined,
       loadDemo: () => loadDemo({ db, workflows, ingestor }),
     },

@@ -374,7 +374,7 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     await page.getByLabel('URL', { exact: true }).fill('ftp://nope')
     await page.getByRole('button', { name: 'Add endpoint' }).click()
     await page.getByTestId('error-url').waitFor()
-    await page.getByLabel('URL', { exact: true }).fill(`http://127.0.0.1:9/hooks/recoup-${suffix}`)
+    await page.getByLabel('URL', { exact: true }).fill(`http://hooks.recoup-e2e.invalid/recoup-${suffix}`)
     await page.getByLabel('Description (optional)').fill('Finance data warehouse')
     await page.getByRole('checkbox', { name: /run\.exited/ }).check()
     await page.getByRole('button', { name: 'Add endpoint' }).click()
@@ -387,7 +387,7 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     await page.getByRole('button', { name: 'I have stored it' }).click()
     expect(await secret.count()).toBe(0)
     // Linus pays: the template run exits, and the endpoint gets a run.exited delivery (which fails:
-    // nothing listens there, and private addresses are refused).
+    // the .invalid name never resolves; a literal private address would be refused on save).
     const paid = await api('POST', '/v1/events', {
       id: `evt_e2e_linus_paid_${suffix}`, type: 'payment.succeeded', customer: { id: `cus_e2e_linus_${suffix}` }, product_ids: [gamma.id],
       payment: { id: `pay_e2e_linus_paid_${suffix}`, amount: 4900, currency: 'USD', subscription_id: `sub_cus_e2e_linus_${suffix}` },

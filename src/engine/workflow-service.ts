@@ -4,16 +4,18 @@ import type { ActionDefinition } from '../actions/action.js'
 import { evaluateAll } from '../domain/conditions.js'
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js'
 import type { RecoupEvent } from '../domain/events.js'
+import type { WorkflowDefinition } from '../domain/workflow.js'
 import { newId } from '../domain/ids.js'
 import { parseEvent } from '../ingest/ingest.js'
 import type { Database } from '../store/schema.js'
 import { findProducts } from '../store/products.js'
 import { findCustomer } from '../store/customers.js'
-import { findWorkflow, getWorkflow, saveWorkflowVersion, type StoredWorkflow } from '../store/workflows.js'
+import { findWorkflow, getWorkflow, listWorkflowVersions, saveWorkflowVersion, type StoredWorkflow } from '../store/workflows.js'
 import type { TemplateRenderer } from '../templates/render.js'
 import { TRIGGERS } from '../triggers/catalog.js'
 import { eventContext, selectedProducts, triggerMatches } from '../triggers/trigger.js'
 import { validateWorkflow } from './definition.js'
+import { maskStepSecrets, outboundStepIssues, restoreMaskedSecrets } from './outbound-steps.js'
 import { compileProgram, isBranch, type BranchStep } from './program.js'
 
 export interface WorkflowView extends StoredWorkflow {
@@ -26,26 +28,51 @@ export class WorkflowService {
   readonly #db: Kysely<Database>
   readonly #templates: TemplateRenderer
   readonly #onChange: () => void
+  readonly #allowPrivateUrls: boolean
 
-  constructor(options: { db: Kysely<Database>; templates: TemplateRenderer; onChange: () => void }) {
+  constructor(options: {
+    db: Kysely<Database>
+    templates: TemplateRenderer
+    onChange: () => void
+    /** RECOUP_WEBHOOK_ALLOW_PRIVATE: step URLs may name local hosts. */
+    allowPrivateUrls?: boolean
+  }) {
     this.#db = options.db
     this.#templates = options.templates
     this.#onChange = options.onChange
+    this.#allowPrivateUrls = options.allowPrivateUrls ?? false
   }
 
-  async #validate(input: unknown, id: string) {
-    return validateWorkflow(input, {
-      id,
-      templates: this.#templates,
-      productsExist: async (ids) => new Set((await findProducts(this.#db, ids)).keys()),
-    })
+  /**
+   * Validates a submitted definition; masked webhook secrets stand for those of `stored`. `outbound`
+   * adds the save rules of calling steps (URL hosts, secret format); status changes skip them, so a
+   * workflow saved under older rules can still be paused.
+   */
+  async #validate(input: unknown, id: string, options: { stored?: StoredWorkflow; outbound: boolean }): Promise<WorkflowDefinition> {
+    const restored = restoreMaskedSecrets(input, options.stored)
+    const extra = [...restored.issues, ...(options.outbound ? outboundStepIssues(restored.input, { allowPrivateUrls: this.#allowPrivateUrls }) : [])]
+    let def: WorkflowDefinition
+    try {
+      def = await validateWorkflow(restored.input, {
+        id,
+        templates: this.#templates,
+        productsExist: async (ids) => new Set((await findProducts(this.#db, ids)).keys()),
+      })
+    } catch (err) {
+      if (!(err instanceof ValidationError) || extra.length === 0) throw err
+      // Ours say more about the same field (e.g. a masked secret the schema calls malformed).
+      const ours = new Set(extra.map((i) => i.path))
+      throw new ValidationError(err.message, [...err.issues.filter((i) => !ours.has(i.path)), ...extra], { cause: err })
+    }
+    if (extra.length > 0) throw new ValidationError('The workflow is not valid', extra)
+    return def
   }
 
   /** Creates a workflow (version 1). 409 when the id is taken. */
   async create(input: unknown): Promise<WorkflowView> {
     const wanted = (input as { id?: unknown } | null)?.id
     const id = typeof wanted === 'string' ? wanted : newId('wf')
-    const def = await this.#validate(input, id)
+    const def = await this.#validate(input, id, { outbound: true })
     if (await findWorkflow(this.#db, id)) throw new ConflictError(`Workflow "${id}" already exists; PUT /v1/workflows/${id} changes it`)
     const saved = await saveWorkflowVersion(this.#db, def)
     this.#onChange()
@@ -54,13 +81,17 @@ export class WorkflowService {
 
   /** Replaces a workflow's definition as a new version; creates it when `upsert` and absent. */
   async replace(id: string, input: unknown, options: { upsert?: boolean } = {}): Promise<{ workflow: WorkflowView; created: boolean }> {
+    return this.#replace(id, input, { upsert: options.upsert ?? false, outbound: true })
+  }
+
+  async #replace(id: string, input: unknown, options: { upsert: boolean; outbound: boolean }): Promise<{ workflow: WorkflowView; created: boolean }> {
     const body = input && typeof input === 'object' ? { ...(input as object), id } : input
     if (input && typeof input === 'object' && 'id' in input && (input as { id: unknown }).id !== id) {
       throw new ValidationError('The workflow is not valid', [{ path: 'id', message: `must match the URL (${id})` }])
     }
     const existing = await findWorkflow(this.#db, id)
     if (!existing && !options.upsert) throw new NotFoundError('Workflow', id)
-    const def = await this.#validate(body, id)
+    const def = await this.#validate(body, id, { stored: existing, outbound: options.outbound })
     const saved = await saveWorkflowVersion(this.#db, def)
     this.#onChange()
     return { workflow: await this.view(saved), created: !existing }
@@ -70,10 +101,16 @@ export class WorkflowService {
   async setStatus(id: string, status: unknown): Promise<WorkflowView> {
     const current = await getWorkflow(this.#db, id)
     const { version: _v, created_at: _c, updated_at: _u, ...def } = current
-    return (await this.replace(id, { ...def, status })).workflow
+    return (await this.#replace(id, { ...def, status }, { upsert: false, outbound: false })).workflow
   }
 
-  /** Adds warnings (archived products) to a stored workflow. */
+  /** Every version of a workflow, newest first, as the API shows them (webhook secrets masked). */
+  async versions(id: string): Promise<{ version: number; created_at: string; definition: WorkflowDefinition }[]> {
+    await getWorkflow(this.#db, id)
+    return (await listWorkflowVersions(this.#db, id)).map((v) => ({ ...v, definition: maskStepSecrets(v.definition) }))
+  }
+
+  /** Adds warnings (archived products) to a stored workflow and masks its webhook secrets. */
   async view(wf: StoredWorkflow): Promise<WorkflowView> {
     const ids = wf.trigger.products.filter((p) => p !== '*')
     const products = await findProducts(this.#db, ids)
@@ -82,7 +119,7 @@ export class WorkflowService {
       if (!prod) return [`product "${p}" no longer exists`]
       return prod.archived ? [`product "${p}" is archived`] : []
     })
-    return { ...wf, warnings }
+    return { ...maskStepSecrets(wf), warnings }
   }
 
   /**

@@ -18,6 +18,8 @@ export interface HttpDeps {
   readonly catalog: CatalogCache
   readonly metrics: Metrics
   readonly publisher: EventPublisher
+  /** RECOUP_WEBHOOK_ALLOW_PRIVATE: URLs saved for outbound calls may name local hosts. */
+  readonly allowPrivateUrls?: boolean
   /** Folder with the built dashboard, if any. */
   readonly webRoot?: string
   /** Loads demo data (POST /v1/demo). */

@@ -1,20 +1,30 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
+import { savedUrlProblem } from '../channels/address-guard.js'
+import { isWebhookSecret, WEBHOOK_SECRET_RULE } from '../domain/webhook-secret.js'
 import { createEndpoint, deleteEndpoint, getEndpointRow, listDeliveries, allEndpointRows, OUTBOUND_EVENT_TYPES, toEndpoint } from '../store/webhook-endpoints.js'
 import type { HttpDeps } from './deps.js'
 import { parseBody } from './validate.js'
 
-const endpointInput = z.strictObject({
-  url: z.url('must be an http(s) URL').refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL'),
-  events: z.array(z.enum([...OUTBOUND_EVENT_TYPES, '*'])).min(1, `subscribe to at least one of: ${OUTBOUND_EVENT_TYPES.join(', ')}`),
-  description: z.string().max(500).optional(),
-  secret: z.string().regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be whsec_ followed by base64 (at least 24 characters)').optional(),
-})
+/** An endpoint as submitted; unless private addresses are allowed, its URL must not name a local host. */
+function endpointInput(allowPrivateUrls: boolean) {
+  const httpUrl = z.url('must be an http(s) URL').refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
+  return z.strictObject({
+    url: allowPrivateUrls ? httpUrl : httpUrl.superRefine((u, ctx) => {
+      const problem = savedUrlProblem(u)
+      if (problem) ctx.addIssue({ code: 'custom', message: problem })
+    }),
+    events: z.array(z.enum([...OUTBOUND_EVENT_TYPES, '*'])).min(1, `subscribe to at least one of: ${OUTBOUND_EVENT_TYPES.join(', ')}`),
+    description: z.string().max(500).optional(),
+    secret: z.string().refine(isWebhookSecret, WEBHOOK_SECRET_RULE).optional(),
+  })
+}
 
 /** Endpoints that receive Recoup's own events (run.completed, run.failed, recovery.ended, …). */
 export function endpointRoutes(app: FastifyInstance, d: HttpDeps): void {
+  const input = endpointInput(d.allowPrivateUrls ?? false)
   app.post('/v1/webhook-endpoints', async (req, reply) => {
-    const created = await createEndpoint(d.db, parseBody(endpointInput, req.body))
+    const created = await createEndpoint(d.db, parseBody(input, req.body))
     d.publisher.invalidate()
     return reply.code(201).send(created)
   })

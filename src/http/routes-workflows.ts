@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import { deleteWorkflow, getWorkflow, listWorkflowVersions, listWorkflows } from '../store/workflows.js'
+import { deleteWorkflow, getWorkflow, listWorkflows } from '../store/workflows.js'
 import { pageRequest } from '../store/page.js'
 import type { HttpDeps } from './deps.js'
 import { parseBody, query } from './validate.js'
@@ -31,10 +31,7 @@ export function workflowRoutes(app: FastifyInstance, d: HttpDeps): void {
     d.catalog.invalidate()
     return reply.code(204).send()
   })
-  app.get<{ Params: { id: string } }>('/v1/workflows/:id/versions', async (req) => {
-    await getWorkflow(d.db, req.params.id)
-    return { data: await listWorkflowVersions(d.db, req.params.id), next_cursor: null }
-  })
+  app.get<{ Params: { id: string } }>('/v1/workflows/:id/versions', async (req) => ({ data: await d.workflows.versions(req.params.id), next_cursor: null }))
   app.post<{ Params: { id: string } }>('/v1/workflows/:id/test', async (req) => {
     const body = (req.body ?? {}) as { event?: unknown }
     return d.workflows.test(req.params.id, body.event)
