@@ -66,6 +66,13 @@ for (const dialect of DIALECTS) {
       expect(issues(res.body)).toMatchObject({ 'steps[1].url': expect.stringContaining('Benchmarking 198.18.0.0/15'), 'steps[4].id': expect.any(String) })
     })
 
+    it('refuses a team alert URL that is not http(s)', async () => {
+      app = await testApp(dialect, { env: { RECOUP_WEBHOOK_ALLOW_PRIVATE: 'true' } })
+      const res = await app.inject('POST', '/v1/workflows', workflow('wf_file', { ...PUBLIC, slack: 'file:///etc/passwd' }))
+      expect(res.status).toBe(422)
+      expect(issues(res.body)).toEqual({ 'steps[2].url': 'must be an http(s) URL' })
+    })
+
     it('refuses webhook endpoint URLs that name local hosts', async () => {
       app = await testApp(dialect)
       for (const url of ['http://10.1.2.3/recoup', 'http://localhost:8080/recoup', 'http://[2002:c0a8:101::]/recoup', 'http://nas.local/recoup']) {

@@ -6,7 +6,7 @@ const params = z
   .strictObject({
     channel: z.enum(['email', 'slack', 'webhook']),
     to: z.string().min(1).optional(),
-    url: z.url('must be a URL').optional(),
+    url: z.url('must be an http(s) URL').refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL').optional(),
     subject: z.string().min(1).max(998).optional(),
     message: z.string().min(1, 'a team alert needs a message').max(40_000),
   })
