@@ -17,19 +17,56 @@ function fixture(name: string): string {
   return readFileSync(new URL(`./fixtures/stripe/${name}.json`, import.meta.url), 'utf8')
 }
 
-function signature(payload: string, o: { secret?: string; ageSeconds?: number } = {}): string {
-  const timestamp = Math.floor(Date.now() / 1000) - (o.ageSeconds ?? 0)
+function signature(payload: string, o: { secret?: string; ageSeconds?: number; nowMs?: number } = {}): string {
+  const timestamp = Math.floor((o.nowMs ?? Date.now()) / 1000) - (o.ageSeconds ?? 0)
   return Stripe.webhooks.generateTestHeaderString({ payload, secret: o.secret ?? SECRET, timestamp })
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+type Path = readonly (string | number)[]
+/** Marks a field to delete in `changed`. */
+const DELETE = Symbol('delete')
+
+/** A fixture with one field replaced (or deleted), serialized again. */
+function changed(name: string, path: Path, value: Json | typeof DELETE): string {
+  return JSON.stringify(setAt(JSON.parse(fixture(name)) as Json, path, value))
+}
+
+function setAt(root: Json, path: Path, value: Json | typeof DELETE): Json {
+  let parent = root as Record<string | number, Json>
+  for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, Json>
+  const last = path[path.length - 1]
+  if (value !== DELETE) parent[last] = value
+  else if (Array.isArray(parent)) parent.splice(Number(last), 1)
+  else delete parent[last]
+  return root
+}
+
+/** Every path in a JSON document below its root, parents before children. */
+function pathsOf(value: Json, prefix: Path = []): Path[] {
+  if (value === null || typeof value !== 'object') return []
+  const keys: (string | number)[] = Array.isArray(value) ? value.map((_, i) => i) : Object.keys(value)
+  return keys.flatMap((k) => [[...prefix, k], ...pathsOf((value as Record<string | number, Json>)[k], [...prefix, k])])
+}
+
+/** A value of another JSON type than `value`. */
+function wrongType(value: Json): Json {
+  if (typeof value === 'string') return 4900
+  if (typeof value === 'number') return String(value)
+  if (typeof value === 'boolean') return 'true'
+  if (Array.isArray(value)) return { data: value }
+  if (value === null) return {}
+  return 'in_1SAda00000000000000001'
 }
 
 for (const dialect of DIALECTS) {
   describe(`Stripe webhooks on ${dialect.name}`, () => {
     let app: Awaited<ReturnType<typeof testApp>>
     let hooks: FastifyInstance
-    let logged: { obj: object; msg: string }[]
+    let logged: { level: 'info' | 'warn'; obj: object; msg: string }[]
 
-    async function deliver(payload: string, headers: Record<string, string> = { 'stripe-signature': signature(payload) }) {
-      const res = await hooks.inject({
+    async function deliver(payload: string, headers: Record<string, string> = { 'stripe-signature': signature(payload) }, server = hooks) {
+      const res = await server.inject({
         method: 'POST',
         url: '/v1/webhooks/stripe',
         headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
@@ -52,19 +89,27 @@ for (const dialect of DIALECTS) {
       expect((await app.inject('POST', '/v1/workflows', planWorkflow({ products: [COURSE] }))).status).toBe(201)
 
       logged = []
-      const log = (obj: object, msg: string) => void logged.push({ obj, msg })
-      // The route is not wired into app.ts yet: mount it on its own server, as app.ts will.
-      hooks = Fastify()
-      hooks.setErrorHandler(errorHandler)
-      stripeWebhookRoutes(hooks, { webhookSecret: SECRET, ingestor: app.ingestor, db: app.store.db, logger: { info: log, warn: log } })
-      // A neighbour route proves the raw-body parser stays inside the webhook's scope.
-      hooks.post('/echo', async (req) => ({ parsed: req.body }))
-      await hooks.ready()
+      hooks = await mount()
     })
     afterEach(async () => {
       await hooks.close()
       await app.close()
     })
+
+    /** The route on its own server, as app.ts mounts it, so tests choose its clock. */
+    async function mount(o: { now?: () => number } = {}) {
+      const server = Fastify()
+      server.setErrorHandler(errorHandler)
+      const logger = {
+        info: (obj: object, msg: string) => void logged.push({ level: 'info', obj, msg }),
+        warn: (obj: object, msg: string) => void logged.push({ level: 'warn', obj, msg }),
+      }
+      stripeWebhookRoutes(server, { webhookSecret: SECRET, ingestor: app.ingestor, db: app.store.db, logger, now: o.now })
+      // A neighbour route proves the raw-body parser stays inside the webhook's scope.
+      server.post('/echo', async (req) => ({ parsed: req.body }))
+      await server.ready()
+      return server
+    }
 
     it('turns a failed invoice into payment.failed, stores it and starts the recovery', async () => {
       const res = await deliver(fixture('invoice.payment_failed'))
@@ -140,7 +185,7 @@ for (const dialect of DIALECTS) {
       expect((await app.inject('GET', '/v1/subscriptions/sub_1SAda00000000000000001')).body.status).toBe('active')
       const payments = (await app.inject('GET', `/v1/payments?customer_id=${ADA}`)).body.data as { status: string }[]
       expect(payments.map((p) => p.status)).toEqual(['succeeded'])
-      expect(logged).toContainEqual({ obj: expect.objectContaining({ stripe_event_id: 'evt_1SFail0Ada0000000000001', reason: 'invoice already paid' }), msg: 'stripe webhook ignored' })
+      expect(logged).toContainEqual({ level: 'info', obj: expect.objectContaining({ stripe_event_id: 'evt_1SFail0Ada0000000000001', reason: 'invoice already paid' }), msg: 'stripe webhook ignored' })
 
       // Stripe also sends invoice.payment_succeeded for the same payment; it is not counted twice.
       const succeeded = fixture('invoice.paid').replace('evt_1SPaid0Ada0000000000001', 'evt_1SSucc0Ada0000000000001').replace('"type": "invoice.paid"', '"type": "invoice.payment_succeeded"')
@@ -186,7 +231,181 @@ for (const dialect of DIALECTS) {
       expect(res.status).toBe(200)
       expect(res.body).toEqual({ ignored: 'event type customer.created is not used by Recoup' })
       expect((await app.inject('GET', '/v1/events/stripe:evt_1SCustCreated000000001')).status).toBe(404)
-      expect(logged).toContainEqual({ obj: expect.objectContaining({ stripe_event_type: 'customer.created' }), msg: 'stripe webhook ignored' })
+      expect(logged).toContainEqual({ level: 'info', obj: expect.objectContaining({ stripe_event_type: 'customer.created' }), msg: 'stripe webhook ignored' })
+    })
+
+    it('refuses signatures dated too far in the past or the future, by the app clock', async () => {
+      const payload = fixture('invoice.payment_failed')
+      const future = await deliver(payload, { 'stripe-signature': signature(payload, { ageSeconds: -600 }) })
+      expect(future.status).toBe(400)
+      expect(future.type).toContain('application/problem+json')
+      expect(future.body).toMatchObject({ type: '/problems/invalid_signature', detail: expect.stringContaining('600 s in the future') })
+      const past = await deliver(payload, { 'stripe-signature': signature(payload, { ageSeconds: 600 }) })
+      expect(past.body).toMatchObject({ status: 400, detail: expect.stringContaining('600 s old') })
+      for (const res of [future, past]) expect(JSON.stringify(res.body)).not.toContain(SECRET)
+      expect((await app.inject('GET', '/v1/events/stripe:evt_1SFail0Ada0000000000001')).status).toBe(404)
+
+      // A server whose clock is an hour ahead judges by its clock, not the machine's.
+      const ahead = () => Date.now() + 3_600_000
+      const skewed = await mount({ now: ahead })
+      try {
+        const byMachine = await deliver(payload, { 'stripe-signature': signature(payload) }, skewed)
+        expect(byMachine.body).toMatchObject({ status: 400, detail: expect.stringContaining('3600 s old') })
+        const byClock = await deliver(payload, { 'stripe-signature': signature(payload, { nowMs: ahead(), ageSeconds: -200 }) }, skewed)
+        expect(byClock.status).toBe(200)
+        expect(byClock.body).toMatchObject({ event_id: 'stripe:evt_1SFail0Ada0000000000001', duplicate: false })
+      } finally {
+        await skewed.close()
+      }
+    })
+
+    it('answers 200 ignored, naming the field, to signed events it cannot use, and stores nothing', async () => {
+      const cases: { what: string; payload: string; reason: string }[] = [
+        { what: 'data: null', payload: changed('invoice.payment_failed', ['data'], null), reason: 'data must be an object' },
+        { what: 'a body that is JSON null', payload: 'null', reason: 'the body is null' },
+        { what: 'a body that is a JSON array', payload: `[${fixture('invoice.payment_failed')}]`, reason: 'the body is an array' },
+        { what: 'a body that is a JSON number', payload: '42', reason: 'the body is a number' },
+        { what: 'a signed body that is not JSON', payload: '{"id": "evt_', reason: 'not JSON' },
+        { what: 'no data.object', payload: changed('invoice.payment_failed', ['data', 'object'], DELETE), reason: 'data.object is missing' },
+        { what: 'data.object a string', payload: changed('invoice.payment_failed', ['data', 'object'], 'in_1SAda00000000000000001'), reason: 'data.object must be an object' },
+        { what: 'data.object an array', payload: changed('invoice.payment_failed', ['data', 'object'], []), reason: 'data.object must be an object' },
+        { what: 'a failed invoice without currency', payload: changed('invoice.payment_failed', ['data', 'object', 'currency'], DELETE), reason: 'data.object.currency is missing' },
+        { what: 'a paid invoice without currency', payload: changed('invoice.paid', ['data', 'object', 'currency'], DELETE), reason: 'data.object.currency is missing' },
+        {
+          what: 'invoice.payment_succeeded without currency',
+          payload: changed('invoice.paid', ['data', 'object', 'currency'], DELETE).replace('"type":"invoice.paid"', '"type":"invoice.payment_succeeded"'),
+          reason: 'data.object.currency is missing',
+        },
+        { what: 'a currency that is not a code', payload: changed('invoice.payment_failed', ['data', 'object', 'currency'], 'dollars'), reason: 'data.object.currency must be a three-letter ISO 4217 currency code' },
+        { what: 'a subscription update without status', payload: changed('customer.subscription.updated', ['data', 'object', 'status'], DELETE), reason: 'data.object.status is missing' },
+        { what: 'created: 1e20', payload: changed('invoice.payment_failed', ['created'], 1e20), reason: 'created must not be after the year 9999' },
+        { what: 'a negative created', payload: changed('invoice.payment_failed', ['created'], -1795255200), reason: 'created must not be before 1970' },
+        { what: 'a fractional created', payload: changed('invoice.payment_failed', ['created'], 1795255200.5), reason: 'created must be a whole number of seconds' },
+        { what: 'created as a string', payload: changed('invoice.payment_failed', ['created'], '1795255200'), reason: 'created must be a Unix time in seconds' },
+        { what: 'an event id that is a number', payload: changed('invoice.payment_failed', ['id'], 42), reason: 'id must be an id' },
+        { what: 'an invoice id that is a number', payload: changed('invoice.payment_failed', ['data', 'object', 'id'], 42), reason: 'data.object.id must be an id' },
+        { what: 'a fractional amount_due', payload: changed('invoice.payment_failed', ['data', 'object', 'amount_due'], 49.5), reason: 'data.object.amount_due must be a whole number of minor units' },
+        { what: 'amount_paid as a string', payload: changed('invoice.paid', ['data', 'object', 'amount_paid'], '4900'), reason: 'data.object.amount_paid must be an amount in minor units' },
+        { what: 'an invoice without customer', payload: changed('invoice.payment_failed', ['data', 'object', 'customer'], null), reason: 'data.object.customer must be a customer id' },
+        { what: 'a subscription without customer', payload: changed('customer.subscription.updated', ['data', 'object', 'customer'], DELETE), reason: 'data.object.customer is missing' },
+        {
+          what: 'an installment plan without any currency',
+          payload: JSON.stringify(
+            setAt(setAt(JSON.parse(fixture('customer.subscription.deleted.installments.2020-03-02')) as Json, ['data', 'object', 'items', 'data', 0, 'price', 'currency'], DELETE), ['data', 'object', 'items', 'data', 0, 'plan', 'currency'], DELETE),
+          ),
+          reason: 'data.object.currency is missing',
+        },
+        // Mapped, but Recoup's event schema refuses it: ids are at most 255 characters.
+        { what: 'an event id too long for Recoup', payload: changed('invoice.payment_failed', ['id'], `evt_${'x'.repeat(250)}`), reason: "does not pass Recoup's event schema: id" },
+        {
+          what: 'a product id too long for Recoup',
+          payload: changed('customer.subscription.deleted.installments', ['data', 'object', 'metadata', 'recoup_product_ids'], 'p'.repeat(300)),
+          reason: "does not pass Recoup's event schema: product_ids",
+        },
+      ]
+      for (const c of cases) {
+        logged = []
+        const res = await deliver(c.payload)
+        expect({ what: c.what, status: res.status, body: res.body }).toEqual({ what: c.what, status: 200, body: { ignored: expect.stringContaining(c.reason) } })
+        expect(logged, c.what).toEqual([{ level: 'warn', obj: expect.objectContaining({ reason: res.body.ignored }), msg: 'stripe webhook ignored' }])
+        expect(JSON.stringify(logged), c.what).not.toContain(SECRET)
+      }
+      expect(await runsOf(ADA)).toEqual([])
+      expect((await app.inject('GET', `/v1/payments?customer_id=${ADA}`)).body.data).toEqual([])
+      expect((await app.inject('GET', '/v1/installment-plans/sub_1SGrace0000000000000001')).status).toBe(404)
+      expect((await app.inject('GET', '/v1/subscriptions/sub_1SAda00000000000000001')).status).toBe(404)
+    })
+
+    it('takes the customer id from an expanded customer object', async () => {
+      const expanded = { id: ADA, object: 'customer', email: 'ada@example.com', name: 'Ada Lovelace', phone: null }
+      const res = await deliver(changed('invoice.payment_failed', ['data', 'object', 'customer'], expanded))
+      expect(res.status).toBe(200)
+      expect(res.body).toMatchObject({ event_id: 'stripe:evt_1SFail0Ada0000000000001', runs: [{ workflow_id: 'wf_pro_recovery' }] })
+      expect((await app.inject('GET', '/v1/events/stripe:evt_1SFail0Ada0000000000001')).body.customer).toMatchObject({ id: ADA })
+
+      const newcomer = { id: 'cus_SNew0000000001', object: 'customer', email: 'new@example.com', name: 'New Customer', phone: '+15555550111' }
+      const update = setAt(JSON.parse(fixture('customer.subscription.updated')) as Json, ['data', 'object', 'customer'], newcomer)
+      setAt(update, ['data', 'object', 'id'], 'sub_1SNew00000000000000001')
+      const sub = await deliver(JSON.stringify(update))
+      expect(sub.body).toEqual({ subscription_id: 'sub_1SNew00000000000000001', status: 'active' })
+      expect((await app.inject('GET', '/v1/subscriptions/sub_1SNew00000000000000001')).body).toMatchObject({ customer_id: 'cus_SNew0000000001' })
+      expect((await app.inject('GET', '/v1/customers/cus_SNew0000000001')).body).toMatchObject({ email: 'new@example.com', name: 'New Customer', phone: '+15555550111' })
+    })
+
+    it('creates the customer of a subscription Recoup has not heard of', async () => {
+      expect((await app.inject('GET', `/v1/customers/${ADA}`)).status).toBe(404)
+      const res = await deliver(fixture('customer.subscription.updated'))
+      expect(res.status).toBe(200)
+      expect((await app.inject('GET', `/v1/customers/${ADA}`)).body).toMatchObject({ id: ADA })
+      // A later payment event fills in what the subscription did not say.
+      await deliver(fixture('invoice.payment_failed'))
+      expect((await app.inject('GET', `/v1/customers/${ADA}`)).body).toMatchObject({ email: 'ada@example.com', name: 'Ada Lovelace' })
+    })
+
+    it('reads the currency of a 2020-03-02 installment subscription from its items (price, else plan)', async () => {
+      const res = await deliver(fixture('customer.subscription.deleted.installments.2020-03-02'))
+      expect(res.status).toBe(200)
+      expect(res.body).toMatchObject({ event_id: 'stripe:evt_1HSubDelOld000000000001', duplicate: false, runs: [{ workflow_id: 'wf_course_winback' }] })
+      expect((await app.inject('GET', '/v1/installment-plans/sub_1HOld0000000000000000001')).body).toMatchObject({
+        status: 'canceled',
+        customer_id: 'cus_HOld000000001',
+        installments_total: 4,
+        installments_paid: 3,
+        installment_amount: 12500,
+        currency: 'USD',
+        balance_due: 12500,
+      })
+
+      // Older still: items carry only a plan.
+      const planOnly = setAt(JSON.parse(fixture('customer.subscription.deleted.installments.2020-03-02')) as Json, ['data', 'object', 'items', 'data', 0, 'price'], DELETE)
+      setAt(planOnly, ['id'], 'evt_1HSubDelOlder00000000001')
+      setAt(planOnly, ['data', 'object', 'id'], 'sub_1HOlder000000000000000001')
+      setAt(planOnly, ['data', 'object', 'items', 'data', 0, 'plan', 'currency'], 'eur')
+      const older = await deliver(JSON.stringify(planOnly))
+      expect(older.body).toMatchObject({ event_id: 'stripe:evt_1HSubDelOlder00000000001', runs: [{ workflow_id: 'wf_course_winback' }] })
+      expect((await app.inject('GET', '/v1/installment-plans/sub_1HOlder000000000000000001')).body).toMatchObject({ currency: 'EUR', installment_amount: 12500, balance_due: 12500 })
+    })
+
+    it('answers 2xx, never 5xx, to signed fixtures with any one field nulled, retyped or removed', async () => {
+      const names = [
+        'invoice.payment_failed',
+        'invoice.payment_failed.legacy',
+        'customer.subscription.updated',
+        'customer.subscription.deleted.installments',
+        'customer.subscription.deleted.installments.2020-03-02',
+        'subscription_schedule.canceled.installments',
+        'invoice.paid',
+      ]
+      const failures: string[] = []
+      let sent = 0
+      for (const name of names) {
+        const original = JSON.parse(fixture(name)) as Json
+        const variants = pathsOf(original).flatMap((path) => {
+          const value = path.reduce<Json>((v, k) => (v as Record<string | number, Json>)[k], original)
+          const replacements: (Json | typeof DELETE)[] = [null, wrongType(value), DELETE]
+          return replacements.map((replacement) => ({
+            label: `${path.join('.')} → ${replacement === DELETE ? '(deleted)' : JSON.stringify(replacement)}`,
+            payload: JSON.stringify(setAt(structuredClone(original), path, replacement)),
+          }))
+        })
+        // Concurrent deliveries, as Stripe makes them; ingest applies them together.
+        for (let i = 0; i < variants.length; i += 25) {
+          await Promise.all(
+            variants.slice(i, i + 25).map(async (v) => {
+              const res = await hooks.inject({
+                method: 'POST',
+                url: '/v1/webhooks/stripe',
+                headers: { 'content-type': 'application/json', 'stripe-signature': signature(v.payload) },
+                payload: v.payload,
+              })
+              sent++
+              if (res.statusCode < 200 || res.statusCode > 299) failures.push(`${name}: ${v.label}: ${res.statusCode} ${res.body.slice(0, 200)}`)
+            }),
+          )
+        }
+      }
+      expect(failures).toEqual([])
+      expect(sent).toBeGreaterThan(1000)
     })
 
     it('leaves JSON parsing of other routes alone', async () => {

@@ -85,11 +85,11 @@ describe('mapStripeEvent', () => {
     const bad = withObject('customer.subscription.deleted.installments', (o) => {
       o.metadata = { recoup_installments_total: 'six' }
     })
-    expect(mapStripeEvent(bad)).toEqual({ kind: 'ignored', reason: expect.stringContaining('metadata.recoup_installments_total') })
+    expect(mapStripeEvent(bad)).toEqual({ kind: 'ignored', reason: expect.stringContaining('metadata.recoup_installments_total'), malformed: true })
     const unpriced = withObject('subscription_schedule.canceled.installments', (o) => {
       o.metadata = { recoup_installments_total: '4' }
     })
-    expect(mapStripeEvent(unpriced)).toEqual({ kind: 'ignored', reason: expect.stringContaining('recoup_installment_amount') })
+    expect(mapStripeEvent(unpriced)).toEqual({ kind: 'ignored', reason: expect.stringContaining('recoup_installment_amount'), malformed: true })
   })
 
   it('reports subscription updates with status, products and recurring amount', () => {
@@ -110,5 +110,68 @@ describe('mapStripeEvent', () => {
       o.metadata = {}
     })
     expect(mapStripeEvent(plain).kind).toBe('ignored')
+  })
+
+  it('says which field makes an event unusable, without its value', () => {
+    const noCurrency = withObject('invoice.payment_failed', (o) => {
+      delete o.currency
+    })
+    expect(mapStripeEvent(noCurrency)).toEqual({ kind: 'ignored', reason: 'invoice in_1SAda00000000000000001 is unusable: data.object.currency is missing', malformed: true })
+    const badTypes = withObject('customer.subscription.updated', (o) => {
+      o.status = 42
+      o.customer = ['cus_SAda0000000001']
+    })
+    expect(mapStripeEvent(badTypes)).toEqual({
+      kind: 'ignored',
+      reason: 'subscription sub_1SAda00000000000000001 is unusable: data.object.customer must be a customer id or an expanded customer with an id; data.object.status must be a subscription status (a string)',
+      malformed: true,
+    })
+    const secretPhone = withObject('invoice.payment_failed', (o) => {
+      o.amount_due = 'forty-nine dollars'
+    })
+    expect(JSON.stringify(mapStripeEvent(secretPhone))).not.toContain('forty-nine')
+    expect(mapStripeEvent(null)).toEqual({ kind: 'ignored', reason: 'the body is null, not a Stripe event object', malformed: true })
+    expect(mapStripeEvent({ ...fixture('invoice.paid'), created: 1e20 })).toMatchObject({ reason: 'event evt_1SPaid0Ada0000000000001 is unusable: created must not be after the year 9999' })
+  })
+
+  it('keeps an event whose enriching fields are unusable, without them', () => {
+    const odd = withObject('invoice.payment_failed', (o) => {
+      o.customer_email = 42
+      o.next_payment_attempt = -1
+      o.attempt_count = 'one'
+      o.lines = { data: [null, { pricing: 'x' }, { pricing: { price_details: { price: 'price_1SPro0000000000000001', product: 'prod_SPro00000001' } } }] }
+    })
+    const event = mappedEvent(odd)
+    expect(event).toMatchObject({ customer: { id: 'cus_SAda0000000001', name: 'Ada Lovelace' }, product_ids: ['prod_SPro00000001'], payment: { amount: 4900, currency: 'USD' } })
+    expect(event.customer).not.toHaveProperty('email')
+    expect('payment' in event && event.payment).not.toHaveProperty('next_attempt_at')
+    expect('payment' in event && event.payment).not.toHaveProperty('attempt')
+  })
+
+  it('accepts the customer as an id or an expanded object, and keeps an expanded one\'s contact details', () => {
+    const expanded = withObject('customer.subscription.updated', (o) => {
+      o.customer = { id: 'cus_SAda0000000001', object: 'customer', email: 'ada@example.com', phone: '030 1234567', name: 'Ada Lovelace' }
+    })
+    expect(mapStripeEvent(expanded)).toMatchObject({ kind: 'subscription', customer: 'cus_SAda0000000001', contact: { email: 'ada@example.com', name: 'Ada Lovelace' } })
+    const deleted = withObject('invoice.payment_failed', (o) => {
+      o.customer = { id: 'cus_SAda0000000001', object: 'customer', deleted: true }
+    })
+    expect(mappedEvent(deleted).customer).toMatchObject({ id: 'cus_SAda0000000001' })
+  })
+
+  it('reads a 2020-03-02 installment subscription: currency and amount from the item price, else its plan', () => {
+    const old = mappedEvent(fixture('customer.subscription.deleted.installments.2020-03-02'))
+    expect(old).toMatchObject({
+      type: 'installment_plan.canceled',
+      customer: { id: 'cus_HOld000000001' },
+      product_ids: ['prod_SCourse000001'],
+      installment_plan: { id: 'sub_1HOld0000000000000000001', installments_total: 4, installments_paid: 3, installment_amount: 12500, currency: 'USD', balance_due: 12500 },
+    })
+    const planOnly = withObject('customer.subscription.deleted.installments.2020-03-02', (o) => {
+      const item = (o.items as { data: Record<string, unknown>[] }).data[0]
+      delete item.price
+      ;(item.plan as Record<string, unknown>).currency = 'eur'
+    })
+    expect(mappedEvent(planOnly)).toMatchObject({ product_ids: ['prod_SCourse000001'], installment_plan: { currency: 'EUR', installment_amount: 12500 } })
   })
 })
