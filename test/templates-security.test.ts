@@ -1,9 +1,10 @@
 // Templates as an attack surface and as documented. A customer's name cannot add fields to a
-// signed webhook body; a string body that data turns into invalid JSON fails its step and sends
-// nothing; templates are checked with sample data when saved (unknown variables in a JSON body's
-// strings, a body that is not JSON, a runaway loop); `links.unsubscribe` works; `money` uses the
-// run's currency. Then a runaway template against the real server process: refused when saved,
-// stopped in a preview and when sending, while /healthz keeps answering.
+// signed webhook body (an object body, or a string body that is JSON already); any other string
+// body that data turns into invalid JSON fails its step and sends nothing; templates are checked
+// with sample data when saved (unknown variables in a JSON body's strings, a body that is not
+// JSON, a runaway loop); `links.unsubscribe` works; `money` uses the run's currency. Then a
+// runaway template against the real server process: refused when saved, stopped in a preview and
+// when sending, while /healthz keeps answering.
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -110,6 +111,15 @@ for (const dialect of DIALECTS) {
         test: false,
       })
       expect(body).not.toHaveProperty('admin')
+    })
+
+    it('renders a string body that is JSON already string by string, so the name stays a string there too', async () => {
+      await create(workflow('wf_json_string_body', [{ id: 'crm', type: 'webhook', url: `${hooks.url}/json-string`, body: '{"customer": {"name": "{{ customer.name }}"}}' }]))
+      const [runId] = await start(failed('evt_inject_2', { customer: 'cus_mallory_2', name: INJECTION }))
+      const run = await finished(runId!)
+      await pause('wf_json_string_body')
+      expect(run.status, JSON.stringify(run)).toBe('completed')
+      expect(hooks.to('/json-string').map((r) => JSON.parse(r.body))).toEqual([{ customer: { name: INJECTION } }])
     })
 
     it('fails the step, and sends nothing, when data turns a string body into invalid JSON', async () => {

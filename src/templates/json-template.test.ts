@@ -25,9 +25,14 @@ describe('JSON templates', () => {
     expect(sent).not.toHaveProperty('admin')
     expect(Object.keys(JSON.parse(renderJsonBody(JSON.parse('{"__proto__":"{{ payment.currency }}"}'), render)))).toEqual(['__proto__'])
   })
-  it('requires a string body to render to JSON, and says to use an object body', () => {
+  it('renders a string body that is JSON already string by string, as safely as an object body', () => {
+    const sent = JSON.parse(renderJsonBody('{ "customer": { "name": "{{ customer.name }}" }, "n": 1 }', render))
+    expect(sent).toEqual({ customer: { name: 'x","admin":true,"y":"' }, n: 1 })
+  })
+  it('requires any other string body to render to JSON, and says to use an object body', () => {
     expect(renderJsonBody('{"amount": {{ payment.amount }}}', render)).toBe('{"amount": 4900}')
-    const err = thrown(() => renderJsonBody('{"name": "{{ customer.name }} \\"}', (s) => t.render(s, { customer: { name: 'a"b' } })))
+    const quoted = (s: string) => t.render(s, { customer: { name: 'Dwayne "The Rock' }, payment: { amount: 4900 } })
+    const err = thrown(() => renderJsonBody('{"name": "{{ customer.name }}", "amount": {{ payment.amount }}}', quoted))
     expect(err).toBeInstanceOf(PermanentError)
     expect(err.message).toContain('not valid JSON')
     expect(err.message).toContain('JSON object')

@@ -44,12 +44,15 @@ function isJson(value: unknown, level: number): boolean {
 }
 
 /**
- * The JSON text of a body: an object or array rendered string by string, or a template string
- * rendered whole, which must then parse; when it does not, a PermanentError says so (send nothing).
+ * The JSON text of a body: an object or array rendered string by string. A template string that is
+ * JSON already (templates only inside its strings) is rendered the same way, so it is as safe;
+ * any other template string is rendered whole and must then parse, else a PermanentError says so
+ * (send nothing).
  */
 export function renderJsonBody(body: string | JsonTemplate, render: (template: string) => string): string {
-  if (typeof body !== 'string') return JSON.stringify(renderJsonTemplate(body, render))
-  const text = render(body)
+  const shape = typeof body === 'string' ? jsonShape(body) : body
+  if (shape !== undefined) return JSON.stringify(renderJsonTemplate(shape, render))
+  const text = render(body as string)
   try {
     JSON.parse(text)
   } catch (err) {
@@ -60,6 +63,16 @@ export function renderJsonBody(body: string | JsonTemplate, render: (template: s
     )
   }
   return text
+}
+
+/** The object or array a template string already is as JSON, or undefined. */
+function jsonShape(source: string): JsonTemplate | undefined {
+  try {
+    const value: unknown = JSON.parse(source)
+    return value !== null && typeof value === 'object' && isJson(value, 0) ? (value as JsonTemplate) : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /** Renders every string in `value` with `render`; numbers, booleans, null and the structure stay as saved. */
