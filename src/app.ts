@@ -157,12 +157,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     logger,
     bodyLimit: config.bodyLimit,
     adminKey: config.apiKey,
+    metricsToken: config.metricsToken,
     version: VERSION,
   })
   portalRoutes(http, { db, links, ingestor, now })
   twilioInboundRoutes(http, { db, authToken: config.twilio?.authToken, publicUrl })
   if (config.stripe.webhookSecret) {
-    stripeWebhookRoutes(http, { webhookSecret: config.stripe.webhookSecret, ingestor, db, logger })
+    stripeWebhookRoutes(http, { webhookSecret: config.stripe.webhookSecret, ingestor, db, logger, now })
   }
   const dispatcher = config.worker
     ? new DeliveryDispatcher({ store, channels, now, pollMs: Math.max(config.pollMs, 100), retry: config.retry, onError: (err) => logger.error({ err }, 'delivering webhooks failed') })
