@@ -150,6 +150,8 @@ for (const dialect of DIALECTS) {
       expect(issue(res.body, 'steps[1].body.customer.name')?.message).toContain('customer.nmae')
       expect(issue(res.body, 'steps[1].body.items[1]')?.message).toContain('installment_plan')
       expect(issue(res.body, 'steps[1].body.items[0]')).toBeUndefined()
+      const asText = await app.inject('POST', '/v1/workflows', workflow('wf_bad_body', [{ id: 'crm', type: 'webhook', url: `${hooks.url}/bad`, body: '{"customer": {"name": "{{ customer.nmae }}"}}' }]))
+      expect(issue(asText.body, 'steps[0].body.customer.name')?.message).toContain('customer.nmae')
       expect((await app.inject('POST', '/v1/workflows', workflow('wf_bad_body', [{ id: 'crm', type: 'webhook', url: `${hooks.url}/bad`, body: 42 }]))).status).toBe(422)
     })
 

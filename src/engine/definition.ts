@@ -9,7 +9,7 @@ import {
   type RawStep,
   type WorkflowDefinition,
 } from '../domain/workflow.js'
-import { jsonTemplateStrings, renderJsonBody, type JsonValue } from '../templates/json-template.js'
+import { assertJsonText, jsonShape, jsonTemplateStrings, type JsonValue } from '../templates/json-template.js'
 import { TemplateError, type TemplateRenderer } from '../templates/render.js'
 import { TRIGGERS } from '../triggers/catalog.js'
 import { eventContext } from '../triggers/trigger.js'
@@ -126,14 +126,15 @@ function checkStep(step: RawStep, at: string, st: CheckState): RawStep {
   const rule = action.check?.(params, { trigger: st.trigger })
   if (rule) st.issues.push({ path: `${at}.${rule.path}`, message: rule.message })
   for (const name of action.templates ?? []) {
-    const source = params[name]
-    if (typeof source === 'string') {
-      const rendered = checkTemplate(source, `${at}.${name}`, st)
-      // The webhook's string body (the old form) is JSON text; see that the sample data makes JSON.
-      if (type === 'webhook' && name === 'body' && rendered !== undefined) checkJsonText(source, rendered, `${at}.${name}`, st)
-    } else if (source !== null && typeof source === 'object') {
-      // A JSON body: each string in it is a template of its own.
-      for (const leaf of jsonTemplateStrings(source as JsonValue, [name])) checkTemplate(leaf.source, `${at}.${formatPath(leaf.path)}`, st)
+    // The webhook's body is JSON: an object or array whose strings are templates, or a template
+    // string, checked the same way when it is JSON already, else required to make JSON from the sample.
+    const json = type === 'webhook' && name === 'body'
+    const value = json && typeof params[name] === 'string' ? (jsonShape(params[name] as string) ?? params[name]) : params[name]
+    if (typeof value === 'string') {
+      const rendered = checkTemplate(value, `${at}.${name}`, st)
+      if (json && rendered !== undefined) checkJsonText(rendered, `${at}.${name}`, st)
+    } else if (value !== null && typeof value === 'object') {
+      for (const leaf of jsonTemplateStrings(value as JsonValue, [name])) checkTemplate(leaf.source, `${at}.${formatPath(leaf.path)}`, st)
     }
   }
   if (type === 'update_customer' && params.set_fields) {
@@ -201,9 +202,9 @@ function checkTemplate(source: string, path: string, st: CheckState): string | u
   }
 }
 
-function checkJsonText(source: string, rendered: string, path: string, st: CheckState): void {
+function checkJsonText(rendered: string, path: string, st: CheckState): void {
   try {
-    renderJsonBody(source, () => rendered)
+    assertJsonText(rendered)
   } catch (err) {
     st.issues.push({ path, message: `with the trigger's sample data, ${(err as Error).message}` })
   }

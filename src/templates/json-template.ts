@@ -53,6 +53,12 @@ export function renderJsonBody(body: string | JsonTemplate, render: (template: s
   const shape = typeof body === 'string' ? jsonShape(body) : body
   if (shape !== undefined) return JSON.stringify(renderJsonTemplate(shape, render))
   const text = render(body as string)
+  assertJsonText(text)
+  return text
+}
+
+/** Throws a PermanentError, saying to use an object body, when rendered text is not JSON. */
+export function assertJsonText(text: string): void {
   try {
     JSON.parse(text)
   } catch (err) {
@@ -62,11 +68,10 @@ export function renderJsonBody(body: string | JsonTemplate, render: (template: s
       { cause: err },
     )
   }
-  return text
 }
 
-/** The object or array a template string already is as JSON, or undefined. */
-function jsonShape(source: string): JsonTemplate | undefined {
+/** The object or array a template string already is as JSON (then rendered string by string), or undefined. */
+export function jsonShape(source: string): JsonTemplate | undefined {
   try {
     const value: unknown = JSON.parse(source)
     return value !== null && typeof value === 'object' && isJson(value, 0) ? (value as JsonTemplate) : undefined
