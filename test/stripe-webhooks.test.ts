@@ -331,6 +331,28 @@ for (const dialect of DIALECTS) {
       expect((await app.inject('GET', '/v1/subscriptions/sub_1SAda00000000000000001')).status).toBe(404)
     })
 
+    it('answers 2xx to signed payloads with NUL characters where Recoup stores text', async () => {
+      const nul = 'Ada\u0000Lovelace'
+      const payloads = [
+        changed('invoice.payment_failed', ['data', 'object', 'customer_name'], nul),
+        changed('invoice.payment_failed', ['data', 'object', 'id'], nul),
+        changed('invoice.payment_failed', ['data', 'object', 'customer'], nul),
+        changed('invoice.payment_failed', ['id'], nul),
+        changed('customer.subscription.updated', ['data', 'object', 'status'], nul),
+        changed('customer.subscription.deleted.installments', ['data', 'object', 'cancellation_details', 'reason'], nul),
+      ]
+      for (const payload of payloads) {
+        const res = await deliver(payload)
+        expect(res.status, payload.slice(0, 80)).toBe(200)
+      }
+      // A product id that cannot be one is dropped; the plan keeps the others.
+      const plan = setAt(JSON.parse(fixture('customer.subscription.deleted.installments')) as Json, ['data', 'object', 'metadata', 'recoup_product_ids'], `${COURSE},${nul}`)
+      setAt(plan, ['id'], 'evt_1SSubDel0GraceNul00001')
+      setAt(plan, ['data', 'object', 'id'], 'sub_1SGraceNul0000000000001')
+      expect((await deliver(JSON.stringify(plan))).body).toMatchObject({ runs: [{ workflow_id: 'wf_course_winback' }] })
+      expect((await app.inject('GET', '/v1/installment-plans/sub_1SGraceNul0000000000001')).body).toMatchObject({ product_ids: [COURSE] })
+    })
+
     it('takes the customer id from an expanded customer object', async () => {
       const expanded = { id: ADA, object: 'customer', email: 'ada@example.com', name: 'Ada Lovelace', phone: null }
       const res = await deliver(changed('invoice.payment_failed', ['data', 'object', 'customer'], expanded))

@@ -340,7 +340,8 @@ function planEvent(
 
 function subscriptionProducts(metadata: Readonly<Record<string, unknown>> | undefined, prices: readonly StripePrice[], toProduct: ToProduct): string[] {
   const listed = metadata?.[PRODUCT_IDS]
-  if (typeof listed === 'string' && listed.trim()) return unique(listed.split(',').map((s) => s.trim()).filter(Boolean))
+  // Control characters cannot be ids (PostgreSQL text cannot even hold NUL): such entries are dropped.
+  if (typeof listed === 'string' && listed.trim()) return unique(listed.split(',').map((s) => s.trim()).filter((s) => s && !/\p{Cc}/u.test(s)))
   return unique(prices.map((p) => toProduct({ price: p.id, product: p.product })))
 }
 
