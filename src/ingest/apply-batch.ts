@@ -10,6 +10,9 @@ import type { Database, RunRow } from '../store/schema.js'
 import { eventContext, selectedProducts, triggerMatches } from '../triggers/trigger.js'
 import type { CatalogCache } from './catalog-cache.js'
 import { applyToRecords, paidInvoices } from './records.js'
+import {
+  actionConcerns, applyDeclineReasons, attemptRequest, cancelsRun, laterFailure, mergeEarlierReasons, REASON_GATE, REASON_WAIT_MS, requestAttempts,
+} from './money-loop.js'
 
 export interface IngestResult {
   readonly event_id: string
@@ -37,6 +40,11 @@ function chunks<T>(rows: readonly T[], columns: number): T[][] {
   const out: T[][] = []
   for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size))
   return out
+}
+
+/** Bound parameters per row of a multi-row insert: the rows' own column count, never a hand count. */
+function columnsOf(rows: readonly object[]): number {
+  return rows.length === 0 ? 1 : Object.keys(rows[0]!).length
 }
 
 /** True when `event` ends `run`: it meets the run's exit_on, or it accepts the run's own offer. */
@@ -94,7 +102,9 @@ export async function applyEventBatch(db: Kysely<Database>, events: readonly Rec
   // Checked with the customers' rows locked (just above): a payment of the same invoice that
   // another process commits at this moment is either seen here or waits, then ends the run.
   const stale = await failuresOfPaidInvoices(db, fresh)
-  const live = stale.size === 0 ? fresh : fresh.filter((e) => !stale.has(e.id))
+  const current = stale.size === 0 ? fresh : fresh.filter((e) => !stale.has(e.id))
+  // A failure whose reason came first (charge.failed before invoice.payment_failed) takes it now.
+  const live = await mergeEarlierReasons(db, current, ctx.nowMs)
   await applyRecords(db, live, occurred, now)
 
   // 2. In event order: end runs, wake runs, start runs.
@@ -107,7 +117,10 @@ export async function applyEventBatch(db: Kysely<Database>, events: readonly Rec
   const created: RunRow[] = []
   const createdBy = new Map<string, RunRow[]>()
   const exitedBy = new Map<string, string[]>()
-  const endings: { run: RunRow; reason: string; outcome: 'recovered' | 'offer_accepted'; isNew: boolean }[] = []
+  const endings: { run: RunRow; reason: string; status: 'exited' | 'canceled'; outcome: 'recovered' | 'offer_accepted' | 'canceled'; isNew: boolean }[] = []
+  const attempts = new Map<string, string>()
+  const retold = new Set<string>()
+  const firstJobAt = new Map<string, number>()
   const wakeCustomers = new Set<string>()
   const wakeRuns = new Set<string>()
   const waitStarts = new Map<string, { until: number; stepId: string }>()
@@ -116,13 +129,31 @@ export async function applyEventBatch(db: Kysely<Database>, events: readonly Rec
   for (const event of live) {
     const mine = active.get(event.customer.id) ?? []
     const exited: string[] = []
+    // Workflows that already recover this invoice: a later failure updates them instead.
+    const recovering = new Set<string>()
     for (const run of mine) {
-      if (run.status === 'exited' || !endsRun(run, event)) continue
+      if (run.status === 'exited' || run.status === 'canceled') continue
+      const canceledBecause = cancelsRun(run, event)
+      if (canceledBecause) {
+        run.status = 'canceled'
+        endings.push({ run, reason: canceledBecause, status: 'canceled', outcome: 'canceled', isNew: createdIds.has(run.id) })
+        continue
+      }
+      const retoldContext = laterFailure(run, event)
+      if (retoldContext) {
+        run.context = retoldContext
+        recovering.add(run.workflow_id)
+        retold.add(run.id)
+        continue
+      }
+      const request = attemptRequest(event, ctx.nowMs)
+      if (request && actionConcerns(run, event) && JSON.parse(run.context).payment) attempts.set(run.id, request)
+      if (!endsRun(run, event)) continue
       const reason = `goal met: ${event.type} (event ${event.id})`
       const isNew = createdIds.has(run.id)
       run.status = 'exited'
       exited.push(run.id)
-      endings.push({ run, reason, outcome: event.type === 'payment.succeeded' ? 'recovered' : 'offer_accepted', isNew })
+      endings.push({ run, reason, status: 'exited', outcome: event.type === 'payment.succeeded' ? 'recovered' : 'offer_accepted', isNew })
     }
     exitedBy.set(event.id, exited)
     if (event.type === 'payment_method.updated' || event.type === 'payment.retry_requested') wakeCustomers.add(event.customer.id)
@@ -131,6 +162,7 @@ export async function applyEventBatch(db: Kysely<Database>, events: readonly Rec
     const mineNew: RunRow[] = []
     const occurredAt = occurred(event)
     for (const wf of await ctx.catalog.activeFor(db, event.type)) {
+      if (recovering.has(wf.id)) continue
       const productIds = selectedProducts(wf.trigger, event)
       const products = await ctx.catalog.products(db, productIds)
       const context = eventContext(event, products, occurredAt)
@@ -157,6 +189,7 @@ export async function applyEventBatch(db: Kysely<Database>, events: readonly Rec
         created_at: now,
         updated_at: now,
         finished_at: null,
+        attempt_request: null,
       }
       // A workflow that opens with a wait is parked right here: the engine would only compute
       // the same due time a moment later, at the price of a second pass over every run.
@@ -168,6 +201,15 @@ export async function applyEventBatch(db: Kysely<Database>, events: readonly Rec
         run.wait_until = new Date(until).toISOString()
         run.wait_reason = `wait ${String(firstStep.duration)}`
         waitStarts.set(run.id, { until, stepId: firstStep.id })
+        firstJobAt.set(run.id, until)
+      } else if (event.type === 'payment.failed' && event.payment.reason_pending === true) {
+        // Stripe sends the reason in its own event, in no set order: the run starts when it comes
+        // (or after REASON_WAIT_MS without it), so its first decision knows why the card failed.
+        const until = ctx.nowMs + REASON_WAIT_MS
+        run.status = 'waiting'
+        run.wait_until = new Date(until).toISOString()
+        run.wait_reason = REASON_GATE
+        firstJobAt.set(run.id, until)
       }
       mineNew.push(run)
       created.push(run)
@@ -180,17 +222,24 @@ export async function applyEventBatch(db: Kysely<Database>, events: readonly Rec
   // 3. Write what the loop decided.
   for (const e of endings) {
     if (e.isNew) {
-      // Ended before it was stored: it is inserted already exited, with no job.
+      // Ended before it was stored: it is inserted already ended, with no job.
       e.run.error = e.reason
       e.run.finished_at = now
       e.run.wait_until = null
       e.run.wait_reason = null
     } else {
-      await finishRun(db, ctx.jobs, e.run.id, 'exited', e.reason)
+      await finishRun(db, ctx.jobs, e.run.id, e.status, e.reason)
     }
   }
-  for (const part of chunks(created, 19)) await db.insertInto('runs').values(part).execute()
-  await ctx.jobs.scheduleMany(db, created.filter((r) => r.status !== 'exited').map((r) => ({ runId: r.id, runAt: waitStarts.get(r.id)?.until ?? ctx.nowMs })))
+  for (const part of chunks(created, columnsOf(created))) await db.insertInto('runs').values(part).execute()
+  const ended = new Set(['exited', 'canceled'])
+  await ctx.jobs.scheduleMany(db, created.filter((r) => !ended.has(r.status)).map((r) => ({ runId: r.id, runAt: firstJobAt.get(r.id) ?? ctx.nowMs })))
+  for (const run of active.values()) {
+    for (const r of run) if (retold.has(r.id) && !createdIds.has(r.id)) await db.updateTable('runs').set({ context: r.context }).where('id', '=', r.id).execute()
+  }
+  await ctx.jobs.wake(db, [...retold].filter((id) => !createdIds.has(id)), ctx.nowMs)
+  await requestAttempts(db, ctx.jobs, attempts, ctx.nowMs)
+  await ctx.jobs.wake(db, await applyDeclineReasons(db, live, active, now), ctx.nowMs)
   const parked = created.filter((r) => r.status === 'waiting' && waitStarts.has(r.id))
   for (const part of chunks(parked, 9)) {
     await db
@@ -201,7 +250,7 @@ export async function applyEventBatch(db: Kysely<Database>, events: readonly Rec
       }))
       .execute()
   }
-  for (const e of endings) await ctx.publisher.runEnded(db, e.run, 'exited', e.reason, e.outcome)
+  for (const e of endings) await ctx.publisher.runEnded(db, e.run, e.status, e.reason, e.outcome)
   if (wakeCustomers.size > 0) {
     const waiting = await db.selectFrom('runs').select('id').where('customer_id', 'in', [...wakeCustomers]).where('status', '=', 'waiting').execute()
     await ctx.jobs.wake(db, waiting.map((r) => r.id), ctx.nowMs)
@@ -286,6 +335,7 @@ async function applyRecords(db: Kysely<Database>, events: readonly RecoupEvent[]
   const payments = []
   const subscriptions = new Map<string, { id: string; customer_id: string; product_ids: string; status: string; amount: number; currency: string; created_at: string; updated_at: string }>()
   const plans = new Map<string, Database['installment_plans']>()
+  const endedSubscriptions = new Map<string, { id: string; customer_id: string; product_ids: string; status: string; created_at: string; updated_at: string }>()
   for (const e of events) {
     if (e.type === 'payment.failed' || e.type === 'payment.succeeded') {
       const p = e.payment
@@ -295,6 +345,12 @@ async function applyRecords(db: Kysely<Database>, events: readonly RecoupEvent[]
         invoice_id: p.invoice_id ?? null, product_ids: JSON.stringify(e.product_ids), status: failed ? 'failed' : 'succeeded',
         amount: p.amount, currency: p.currency, failure_code: failed ? (p.failure_code ?? null) : null,
         failure_message: failed ? (p.failure_message ?? null) : null, attempt: p.attempt ?? null, occurred_at: occurred(e), created_at: now,
+        decline_code: failed ? (p.decline_code ?? null) : null, advice_code: failed ? (p.advice_code ?? null) : null,
+        network_advice_code: failed ? (p.network_advice_code ?? null) : null, network_decline_code: failed ? (p.network_decline_code ?? null) : null,
+        card_brand: p.card_brand ?? null, payment_method_id: p.payment_method_id ?? null, card_fingerprint: p.card_fingerprint ?? null,
+        payment_intent_id: p.payment_intent_id ?? null, reason_status: !failed ? null : p.reason_pending === true ? 'pending' : 'known',
+        next_attempt_at: failed && p.next_attempt_at ? new Date(p.next_attempt_at).toISOString() : null,
+        source: typeof e.metadata?.source === 'string' ? e.metadata.source.slice(0, 40) : null,
       })
       if (p.subscription_id) {
         subscriptions.set(p.subscription_id, {
@@ -302,6 +358,10 @@ async function applyRecords(db: Kysely<Database>, events: readonly RecoupEvent[]
           amount: p.amount, currency: p.currency, created_at: now, updated_at: now,
         })
       }
+    } else if (e.type === 'subscription.ended') {
+      const known = subscriptions.get(e.subscription_id)
+      if (known) known.status = e.status
+      else endedSubscriptions.set(e.subscription_id, { id: e.subscription_id, customer_id: e.customer.id, product_ids: JSON.stringify(e.product_ids), status: e.status, created_at: now, updated_at: now })
     } else if (e.type !== 'installment_plan.canceled') {
       await applyToRecords(db, e, occurred(e), now)
     } else {
@@ -313,7 +373,7 @@ async function applyRecords(db: Kysely<Database>, events: readonly RecoupEvent[]
       } as Database['installment_plans'])
     }
   }
-  for (const part of chunks(payments, 15)) await db.insertInto('payments').values(part).execute()
+  for (const part of chunks(payments, columnsOf(payments))) await db.insertInto('payments').values(part).execute()
   for (const part of chunks([...subscriptions.values()], 8)) {
     await db
       .insertInto('subscriptions')
@@ -322,6 +382,10 @@ async function applyRecords(db: Kysely<Database>, events: readonly RecoupEvent[]
         oc.column('id').doUpdateSet((eb) => ({ status: eb.ref('excluded.status'), amount: eb.ref('excluded.amount'), currency: eb.ref('excluded.currency'), updated_at: now })),
       )
       .execute()
+  }
+  for (const row of endedSubscriptions.values()) {
+    // Only the status: what we know of its amount and products stays.
+    await db.insertInto('subscriptions').values(row).onConflict((oc) => oc.column('id').doUpdateSet({ status: row.status, updated_at: now })).execute()
   }
   for (const part of chunks([...plans.values()], 12)) {
     await db

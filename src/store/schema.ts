@@ -24,6 +24,8 @@ export interface CustomerRow {
   email_opt_out: number
   created_at: string
   updated_at: string
+  /** BCP 47 language tag for messages and portal pages (`de`, `es-MX`); null: the default. */
+  locale: string | null
 }
 
 export interface CustomerNoteRow {
@@ -43,6 +45,8 @@ export interface SubscriptionRow {
   currency: string | null
   /** Due date of the unpaid payment after an accepted extension (the status stays past_due). */
   grace_until: string | null
+  /** The card the subscription charges, when it has its own (Stripe `default_payment_method`). */
+  default_payment_method: string | null
   created_at: string
   updated_at: string
 }
@@ -80,6 +84,38 @@ export interface PaymentRow {
   failure_code: string | null
   failure_message: string | null
   attempt: number | null
+  occurred_at: string
+  created_at: string
+  /** The issuer's reason (Stripe `decline_code`), when it differs from failure_code's family. */
+  decline_code: string | null
+  /** Stripe `advice_code`: try_again_later | do_not_try_again | confirm_card_data. */
+  advice_code: string | null
+  /** The card network's advice (Mastercard Merchant Advice Code, e.g. `03`, `24`). */
+  network_advice_code: string | null
+  /** The network's raw response code (Visa `05`, `51`, …). */
+  network_decline_code: string | null
+  card_brand: string | null
+  payment_method_id: string | null
+  card_fingerprint: string | null
+  payment_intent_id: string | null
+  /** Whether the failure's reason is `known`, still `pending` (on its way from Stripe) or `unknown`. */
+  reason_status: string | null
+  /** When the processor itself will try again (Stripe's `next_payment_attempt`), if it will. */
+  next_attempt_at: string | null
+  /** Who made the attempt: `stripe`, `recoup`, `customer`, or the sender of the event. */
+  source: string | null
+}
+
+/** A decline reason that arrived before the failure it explains (matched when that comes). */
+export interface DeclineReasonRow {
+  id: string
+  customer_id: string
+  invoice_id: string | null
+  payment_intent_id: string | null
+  amount: number | null
+  currency: string | null
+  /** JSON of the decline fields (failure_code, decline_code, advice_code, …). */
+  details: string
   occurred_at: string
   created_at: string
 }
@@ -132,6 +168,8 @@ export interface RunRow {
   created_at: string
   updated_at: string
   finished_at: string | null
+  /** JSON `{reason, payment_method_id?, at}`: one payment attempt asked for outside the schedule. */
+  attempt_request: string | null
 }
 
 export interface StepResultRow {
@@ -206,6 +244,17 @@ export interface SettingRow {
   value: string
 }
 
+/** A short customer link (`/l/<code>`) standing for a signed portal link of one purpose and run. */
+export interface ShortLinkRow {
+  code: string
+  purpose: string
+  run_id: string
+  customer_id: string
+  /** ISO time; every message that carries the link again moves it later. */
+  expires_at: string
+  created_at: string
+}
+
 export interface Database {
   settings: SettingRow
   webhook_endpoints: WebhookEndpointRow
@@ -216,6 +265,7 @@ export interface Database {
   subscriptions: SubscriptionRow
   installment_plans: InstallmentPlanRow
   payments: PaymentRow
+  decline_reasons: DeclineReasonRow
   events: EventRow
   workflows: WorkflowRow
   workflow_versions: WorkflowVersionRow
@@ -224,6 +274,7 @@ export interface Database {
   jobs: JobRow
   messages: MessageRow
   api_keys: ApiKeyRow
+  short_links: ShortLinkRow
 }
 
 export type { Generated }

@@ -1,11 +1,15 @@
 import type { Migration, MigrationProvider } from 'kysely'
 import * as m0001 from './0001-initial.js'
 import * as m0002 from './0002-payments-invoice.js'
+import * as m0003 from './0003-money-loop.js'
+import * as m0004 from './0004-customer-messages.js'
 
 /** Every migration, in order. Append only. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-payments-invoice': m0002,
+  '0003-money-loop': m0003,
+  '0004-customer-messages': m0004,
 }
 
 /** Hands Kysely's Migrator the in-code list (no directory scan, so it works from any cwd). */
