@@ -74,6 +74,24 @@ export function missingParam(param: string): StandInError {
   return invalid(`Missing required param: ${param}.`, { code: 'parameter_missing', param })
 }
 
+/** Where an Idempotency-Key came from: the caller, the SDK's own per-request key, or nowhere. */
+export type KeySource = 'caller' | 'sdk' | 'none'
+
+/** One request as the stand-in received it. */
+export interface LoggedRequest {
+  readonly method: string
+  readonly path: string
+  /** Body (POST) or query (GET/DELETE) parameters, decoded to nested values. */
+  readonly params: FormParams
+  readonly idempotencyKey: string | undefined
+  readonly keySource: KeySource
+  /** `Stripe-Version` of the request. */
+  readonly apiVersion: string | undefined
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>
+  status: number
+  replayed: boolean
+}
+
 /** The request that caused a change, as an Event's `request` names it. */
 export interface RequestRef {
   readonly id: string | null
@@ -153,6 +171,8 @@ export interface CardUpdateResult {
 export class StandInState {
   /** Every Event queued, in the order Stripe would create them. */
   readonly events: StripeEvent[] = []
+  /** Every API request received, in order (the server logs them here). */
+  readonly requests: LoggedRequest[] = []
   /** Called with each new Event (the server delivers it to the webhook URL). */
   onEvent: (event: StripeEvent) => void = () => {}
   #portalConfigured = true
@@ -314,6 +334,23 @@ export class StandInState {
   }
 
   // --- getters (plain snapshots for assertions) ------------------------------------------------
+
+  /** How many requests matched `method` and `path` (a string is an exact path). */
+  calls(method: string, path: string | RegExp): number {
+    return this.requests.filter((r) => r.method === method && (typeof path === 'string' ? r.path === path : path.test(r.path))).length
+  }
+  /** How many POSTs came without any Idempotency-Key header (the SDK always sends one; raw HTTP may not). */
+  postsWithoutKey(): number {
+    return this.requests.filter((r) => r.method === 'POST' && r.keySource === 'none').length
+  }
+  /**
+   * POSTs whose Idempotency-Key was not the caller's: none, or the random `stripe-node-retry-…`
+   * key the SDK adds to every POST, which differs on each call and so protects nothing across
+   * a retry by Recoup.
+   */
+  writesWithoutCallerKey(): readonly LoggedRequest[] {
+    return this.requests.filter((r) => r.method === 'POST' && r.keySource !== 'caller')
+  }
 
   customer(id: string): Readonly<CustomerRec> | undefined {
     return this.#customers.get(id)

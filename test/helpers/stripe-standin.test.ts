@@ -165,6 +165,40 @@ describe('Stripe stand-in, through the official SDK', () => {
     await standin.stripe.subscriptions.update(SUB, { cancel_at_period_end: true }, { idempotencyKey: 'mine' })
     expect(standin.writesWithoutCallerKey().map((r) => [r.path, r.keySource])).toEqual([[`/v1/customers/${ADA}`, 'sdk']])
     expect(standin.calls('POST', /^\/v1\/(customers|subscriptions)\//)).toBe(2)
+    expect(standin.state.postsWithoutKey()).toBe(0)
+
+    // Raw HTTP without the header: form-encoded like Stripe's, and counted.
+    const res = await fetch(`${standin.url}/v1/customers/${ADA}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${STANDIN_SECRET_KEY}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'invoice_settings[default_payment_method]=&expand[]=invoice_settings.default_payment_method',
+    })
+    expect(res.status).toBe(200)
+    expect(((await res.json()) as Stripe.Customer).invoice_settings.default_payment_method).toBeNull()
+    expect(standin.state.postsWithoutKey()).toBe(1)
+    expect(standin.requests.at(-1)?.params).toEqual({ invoice_settings: { default_payment_method: '' }, expand: ['invoice_settings.default_payment_method'] })
+  })
+
+  it('delivers to a webhook endpoint set after start, and only from then on', async () => {
+    const late = await startStripeStandIn()
+    try {
+      seed(late, false)
+      await late.stripe.customers.update(ADA, { email: 'first@example.com' }, { idempotencyKey: 'a' })
+      late.setWebhook(receiver.url, SECRET)
+      await late.stripe.customers.update(ADA, { email: 'second@example.com' }, { idempotencyKey: 'b' })
+      await late.flushWebhooks()
+      expect(late.state.events.map((e) => e.type)).toEqual(['customer.updated', 'customer.updated'])
+      expect(receiver.received.map((e) => (e.data.object as Stripe.Customer).email)).toEqual(['second@example.com'])
+      expect(receiver.received[0].data.previous_attributes).toEqual({ email: 'first@example.com' })
+
+      const next = late.state.addPaymentMethod({ customer: ADA, brand: 'mastercard' })
+      await late.stripe.customers.update(ADA, { invoice_settings: { default_payment_method: next } }, { idempotencyKey: 'c' })
+      await late.flushWebhooks()
+      expect(receiver.received[1].data.previous_attributes).toEqual({ invoice_settings: { default_payment_method: OLD_CARD } })
+      expect(receiver.received[1].request).toMatchObject({ idempotency_key: 'c' })
+    } finally {
+      await late.close()
+    }
   })
 
   it('expands the payments of an invoice (basil and later) and keeps the old pointers for old versions', async () => {

@@ -36,35 +36,17 @@ import type { AddressInfo } from 'node:net'
 import Stripe from 'stripe'
 import type { StripeEvent } from './stripe-events.js'
 import type { JsonObject } from './stripe-objects.js'
-import { StandInError, StandInState, invalid, type CardBehaviour, type FormParams, type FormValue, type RequestRef } from './stripe-standin-state.js'
+import { StandInError, StandInState, invalid, type FormParams, type FormValue, type KeySource, type LoggedRequest, type RequestRef } from './stripe-standin-state.js'
 
-export { StandInState, StandInError, type CardBehaviour, type FormParams } from './stripe-standin-state.js'
+export { StandInState, StandInError, type CardBehaviour, type CardUpdateResult, type FormParams, type KeySource, type LoggedRequest } from './stripe-standin-state.js'
 
 /** The key tests use unless they pass their own. */
 export const STANDIN_SECRET_KEY = 'sk_test_standin0123456789abcdefABCDEF'
 
-/** Where an Idempotency-Key came from: the caller, the SDK's own per-request key, or nowhere. */
-export type KeySource = 'caller' | 'sdk' | 'none'
-
-/** One request as the stand-in received it. */
-export interface LoggedRequest {
-  readonly method: string
-  readonly path: string
-  /** Body (POST) or query (GET/DELETE) parameters, decoded to nested values. */
-  readonly params: FormParams
-  readonly idempotencyKey: string | undefined
-  readonly keySource: KeySource
-  /** `Stripe-Version` of the request. */
-  readonly apiVersion: string | undefined
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>
-  status: number
-  replayed: boolean
-}
-
 export interface StandInOptions {
   /** The only key accepted (default: any `sk_test_…`/`rk_test_…` key). */
   readonly apiKey?: string
-  /** Where to POST webhook Events (with `webhookSecret`). */
+  /** Where to POST webhook Events (with `webhookSecret`; `setWebhook` can set it later). */
   readonly webhookUrl?: string
   readonly webhookSecret?: string
   /** API version Events are rendered in, as a webhook endpoint's version (default: the SDK's pin). */
@@ -95,6 +77,8 @@ export interface StripeStandIn {
   writesWithoutCallerKey(): readonly LoggedRequest[]
   /** Resolves when every Event queued so far was delivered. */
   flushWebhooks(): Promise<void>
+  /** Sends Events queued from now on to this endpoint, signed with `secret` (`whsec_…`). */
+  setWebhook(url: string, secret: string): void
   /** Delivers Events again, in the order given (e.g. another arrival order). */
   deliver(events: readonly StripeEvent[]): Promise<void>
   /** `completeCardUpdate` of the state (what the hosted page's form does), webhooks flushed. */
@@ -114,11 +98,10 @@ interface SavedAnswer extends Answer {
 
 /** Starts the stand-in on 127.0.0.1 (a free port). */
 export async function startStripeStandIn(options: StandInOptions = {}): Promise<StripeStandIn> {
-  const requests: LoggedRequest[] = []
   const deliveries: DeliveryRecord[] = []
   const saved = new Map<string, SavedAnswer>()
   let delivering: Promise<void> = Promise.resolve()
-  let state: StandInState | undefined
+  let webhook = options.webhookUrl && options.webhookSecret ? { url: options.webhookUrl, secret: options.webhookSecret } : undefined
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((err: unknown) => {
@@ -127,15 +110,15 @@ export async function startStripeStandIn(options: StandInOptions = {}): Promise<
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  state = new StandInState({ baseUrl: url, eventApiVersion: options.eventApiVersion, clock: options.clock })
-  const st = state
+  const st = new StandInState({ baseUrl: url, eventApiVersion: options.eventApiVersion, clock: options.clock })
 
   async function deliverOne(event: StripeEvent): Promise<void> {
-    if (!options.webhookUrl || !options.webhookSecret) return
+    if (!webhook) return
     const payload = JSON.stringify(event, null, 2)
-    const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: options.webhookSecret, timestamp: st.now() })
+    // Signed at the wall clock's time, as Stripe signs at sending (the state's clock may be fake).
+    const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: webhook.secret, timestamp: Math.floor(Date.now() / 1000) })
     try {
-      const res = await fetch(options.webhookUrl, {
+      const res = await fetch(webhook.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': signature, 'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)' },
         body: payload,
@@ -149,6 +132,13 @@ export async function startStripeStandIn(options: StandInOptions = {}): Promise<
   // One at a time, in the order the Events were created.
   st.onEvent = (event) => {
     delivering = delivering.then(() => deliverOne(event))
+  }
+  const flushWebhooks = async (): Promise<void> => {
+    let current: Promise<void>
+    do {
+      current = delivering
+      await current
+    } while (current !== delivering)
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -166,7 +156,7 @@ export async function startStripeStandIn(options: StandInOptions = {}): Promise<
     const keySource: KeySource = key === undefined ? 'none' : key.startsWith('stripe-node-retry-') ? 'sdk' : 'caller'
     const apiVersion = header(req, 'stripe-version')
     const logged: LoggedRequest = { method, path, params, idempotencyKey: key, keySource, apiVersion, headers: req.headers, status: 0, replayed: false }
-    requests.push(logged)
+    st.requests.push(logged)
 
     const reply = (answer: Answer, extra: Record<string, string> = {}) => {
       logged.status = answer.status
@@ -201,7 +191,7 @@ export async function startStripeStandIn(options: StandInOptions = {}): Promise<
       save = !err.beforeExecution
     }
     if (method === 'POST' && key !== undefined && save && answer.status < 500) saved.set(key, { ...answer, endpoint: `${method} ${path}`, params: canonical(params) })
-    reply(answer, { 'request-id': request.id ?? '' })
+    reply(answer, { 'request-id': request.id ?? '', 'stripe-version': apiVersion ?? Stripe.API_VERSION })
   }
 
   function hostedPage(method: string, path: string, body: string, res: ServerResponse): void {
@@ -235,27 +225,24 @@ export async function startStripeStandIn(options: StandInOptions = {}): Promise<
     url,
     stripe,
     state: st,
-    requests,
+    requests: st.requests,
     deliveries,
-    calls: (method, path) => requests.filter((r) => r.method === method && (typeof path === 'string' ? r.path === path : path.test(r.path))).length,
-    writesWithoutCallerKey: () => requests.filter((r) => r.method === 'POST' && r.keySource !== 'caller'),
-    flushWebhooks: async () => {
-      let current: Promise<void>
-      do {
-        current = delivering
-        await current
-      } while (current !== delivering)
+    calls: (method, path) => st.calls(method, path),
+    writesWithoutCallerKey: () => st.writesWithoutCallerKey(),
+    flushWebhooks,
+    setWebhook: (url, secret) => {
+      webhook = { url, secret }
     },
     deliver: async (events) => {
       for (const event of events) await deliverOne(event)
     },
     completeCardUpdate: async (sessionId, card) => {
       const result = st.completeCardUpdate(sessionId, card)
-      await delivering
+      await flushWebhooks()
       return result
     },
     close: async () => {
-      await delivering
+      await flushWebhooks()
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
         server.closeAllConnections()
