@@ -535,7 +535,7 @@ function lineObject(shape: Shape, inv: InvoiceInput, line: LineInput, index: num
     object: 'line_item',
     amount: line.amount,
     currency: inv.currency,
-    description: line.description ?? `1 × ${line.product} (at ${line.amount} ${inv.currency} / month)`,
+    description: line.description ?? `1 × ${line.product} (at ${(line.amount / 100).toFixed(2)} ${inv.currency.toUpperCase()} / month)`,
     discount_amounts: [],
     discountable: true,
     discounts: [],
