@@ -10,7 +10,40 @@ export interface PaymentRetryInput {
   readonly currency: string
   /** Stable per step (`run_id:step_id`), so a repeated attempt charges at most once. */
   readonly idempotencyKey: string
+  /**
+   * A new card to pay with (the customer just gave it). The provider makes it the default where
+   * the failure happened first: the subscription's own default card when it has one, else the
+   * customer's invoice default. Absent: the card on file.
+   */
+  readonly paymentMethodId?: string
 }
+
+/** Why a card was declined, as the processor and the network said (every field optional). */
+export interface DeclineDetails {
+  readonly failure_code?: string
+  readonly failure_message?: string
+  readonly decline_code?: string
+  readonly advice_code?: 'try_again_later' | 'do_not_try_again' | 'confirm_card_data'
+  readonly network_advice_code?: string
+  readonly network_decline_code?: string
+  readonly card_brand?: string
+  readonly payment_method_id?: string
+  readonly card_fingerprint?: string
+  readonly payment_intent_id?: string
+}
+
+/** Where to send a customer to enter a new card (a processor-hosted page). */
+export interface CardUpdateInput {
+  readonly customerId: string
+  /** The page to come back to afterwards (Recoup's portal page). */
+  readonly returnUrl: string
+  /** Stable per run and day, so a double click opens one session. */
+  readonly idempotencyKey: string
+  readonly currency?: string
+}
+
+/** How a workflow ends a subscription that was not recovered (Stripe's own end-of-dunning choices). */
+export type SubscriptionEnding = 'cancel' | 'pause_collection' | 'mark_uncollectible'
 
 /**
  * The outcome of one retry: a decline is an answer, not an error. `requested` means the provider
@@ -21,6 +54,8 @@ export interface PaymentRetryResult {
   readonly providerId?: string
   readonly failureCode?: string
   readonly failureMessage?: string
+  /** The decline's full reason, when the processor gave one. */
+  readonly decline?: DeclineDetails
 }
 
 /**
@@ -28,7 +63,15 @@ export interface PaymentRetryResult {
  * rate limit) and PermanentError when asking again cannot help (bad key, unknown invoice).
  */
 export interface PaymentRetryProvider {
+  /** `stripe` when the processor runs its own retries and can host a card update; `manual` otherwise. */
+  readonly kind?: 'stripe' | 'manual'
   retry(input: PaymentRetryInput): Promise<PaymentRetryResult>
+  /** The URL of a hosted page where the customer enters a new card; absent when the provider has none. */
+  cardUpdateUrl?(input: CardUpdateInput): Promise<string>
+  /** Ends a subscription (or its invoice) the way the workflow chose; idempotent per key. */
+  endSubscription?(input: { subscriptionId: string; invoiceId?: string; action: SubscriptionEnding; idempotencyKey: string }): Promise<{ status: string }>
+  /** The decline reason of an invoice's latest failed attempt, read from the processor's API. */
+  declineOfInvoice?(input: { invoiceId: string; paymentIntentId?: string }): Promise<DeclineDetails | undefined>
 }
 
 export interface StripeRetryOptions {
