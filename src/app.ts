@@ -23,6 +23,7 @@ import { stripeWebhookRoutes } from './ingest/providers/stripe-route.js'
 import { createManualRetryProvider } from './channels/manual-payments.js'
 import { createStripeRetryProvider } from './channels/stripe-payments.js'
 import { portalRoutes } from './portal/routes.js'
+import { shortLinkRoutes } from './portal/short-links.js'
 import { twilioInboundRoutes } from './portal/twilio-inbound.js'
 import { countApiKeys, createApiKey } from './store/api-keys.js'
 import { TransactionBatcher } from './store/batcher.js'
@@ -118,6 +119,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     dailyMessageCap: config.dailyMessageCap,
     now,
     publicUrl,
+    business: config.business,
     onStep: (type, ms, status) => metrics.stepLatency.observe({ type, status }, ms / 1000),
   })
   const onError = (err: unknown, runId: string) => logger.error({ err, runId }, 'advancing a run failed; it will be tried again')
@@ -160,7 +162,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     metricsToken: config.metricsToken,
     version: VERSION,
   })
-  portalRoutes(http, { db, links, ingestor, now })
+  portalRoutes(http, { db, links, ingestor, now, businessName: config.business.name })
+  shortLinkRoutes(http, { db, links, now, businessName: config.business.name })
   twilioInboundRoutes(http, { db, authToken: config.twilio?.authToken, publicUrl })
   if (config.stripe.webhookSecret) {
     stripeWebhookRoutes(http, { webhookSecret: config.stripe.webhookSecret, ingestor, db, logger, now })

@@ -1,5 +1,7 @@
 import { z } from 'zod'
+import { BRAND_COLOR, DEFAULT_BUSINESS, normalizeColor, type Business } from './domain/business.js'
 import { ConfigError } from './domain/errors.js'
+import { parseMailbox } from './email/address.js'
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
@@ -34,6 +36,11 @@ const schema = z.object({
   RECOUP_WORKER_SCHEMA: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
   RECOUP_PG_POOL_SIZE: int(3, 1000).default(20),
   RECOUP_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  RECOUP_BUSINESS_NAME: z.string().trim().min(1).max(100).optional(),
+  RECOUP_BRAND_LOGO_URL: z.url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL').optional(),
+  RECOUP_BRAND_COLOR: z.string().regex(BRAND_COLOR, 'must be a hex colour such as #1d4ed8').optional(),
+  RECOUP_BUSINESS_ADDRESS: z.string().trim().min(1).max(500).optional(),
+  RECOUP_EMAIL_REPLY_TO: z.string().refine((v) => parseMailbox(v) !== undefined, 'must be an email address, optionally with a name: Acme Support <help@acme.com>').optional(),
 })
 
 /** Everything Recoup reads from its environment, validated once and frozen. */
@@ -65,6 +72,10 @@ export interface Config {
   readonly pgPoolSize: number
   /** A bearer token that may read /metrics besides API keys (for a Prometheus scraper). */
   readonly metricsToken: string | undefined
+  /** Who customer messages and portal pages come from (name, logo, colour, postal address). */
+  readonly business: Business
+  /** Where customers' replies to emails go (a step's `reply_to` wins). */
+  readonly emailReplyTo: string | undefined
 }
 
 /** Reads and validates configuration from an environment; throws ConfigError naming each bad setting. */
@@ -79,6 +90,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const twilioParts = [e.RECOUP_TWILIO_ACCOUNT_SID, e.RECOUP_TWILIO_AUTH_TOKEN, e.RECOUP_TWILIO_FROM]
   if (twilioParts.some(Boolean) && !twilioParts.every(Boolean)) {
     throw new ConfigError('Invalid configuration: set all of RECOUP_TWILIO_ACCOUNT_SID, RECOUP_TWILIO_AUTH_TOKEN and RECOUP_TWILIO_FROM, or none')
+  }
+  const sender = parseMailbox(e.RECOUP_EMAIL_FROM)
+  if (!sender) {
+    throw new ConfigError('Invalid configuration:\n  RECOUP_EMAIL_FROM: must be an email address, optionally with a display name: Acme Billing <billing@acme.com>')
   }
   return Object.freeze({
     databaseUrl: e.DATABASE_URL,
@@ -105,5 +120,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerSchema: e.RECOUP_WORKER_SCHEMA,
     pgPoolSize: e.RECOUP_PG_POOL_SIZE,
     metricsToken: e.RECOUP_METRICS_TOKEN,
+    business: Object.freeze({
+      // Unset: the display name of RECOUP_EMAIL_FROM when one was set ("Acme Billing <billing@acme.com>").
+      name: e.RECOUP_BUSINESS_NAME ?? (cleaned.RECOUP_EMAIL_FROM ? sender.name : undefined) ?? DEFAULT_BUSINESS.name,
+      color: e.RECOUP_BRAND_COLOR ? normalizeColor(e.RECOUP_BRAND_COLOR) : DEFAULT_BUSINESS.color,
+      ...(e.RECOUP_BRAND_LOGO_URL ? { logo_url: e.RECOUP_BRAND_LOGO_URL } : {}),
+      ...(e.RECOUP_BUSINESS_ADDRESS ? { address: e.RECOUP_BUSINESS_ADDRESS } : {}),
+    }),
+    emailReplyTo: e.RECOUP_EMAIL_REPLY_TO,
   })
 }

@@ -350,12 +350,12 @@ describe('delivery end to end: the real server process and real peers on loopbac
     expect(html).toMatch(/^<!doctype html>/i)
 
     const unsubscribe = /^<([^>]+)>$/.exec(headers.get('list-unsubscribe') ?? '')?.[1]
-    expect(unsubscribe).toMatch(new RegExp(`^${publicSite.url}/portal/unsubscribe/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$`))
+    expect(unsubscribe).toMatch(new RegExp(`^${publicSite.url}/l/[0-9A-Za-z]{16}$`))
     expect(headers.get('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click')
 
     // The link in the email opens the portal (through the public URL, as the customer would click it).
     const link = /Update your card: (\S+)/.exec(text!)?.[1]
-    expect(link).toMatch(new RegExp(`^${publicSite.url}/portal/update-payment/`))
+    expect(link).toMatch(new RegExp(`^${publicSite.url}/l/[0-9A-Za-z]{16}$`))
     expect(html).toContain(link)
     const page = await fetch(link!)
     expect(page.status).toBe(200)
@@ -381,7 +381,7 @@ describe('delivery end to end: the real server process and real peers on loopbac
     expect(sms).toHaveLength(1)
     const form = new URLSearchParams(sms[0]!.body)
     expect(form.get('From')).toBe(TWILIO_FROM)
-    expect(form.get('Body')).toMatch(new RegExp(`^Pro plan: \\$49\\.00 is due\\. Update your card: ${publicSite.url}/portal/update-payment/\\S+$`))
+    expect(form.get('Body')).toMatch(new RegExp(`^Pro plan: \\$49\\.00 is due\\. Update your card: ${publicSite.url}/l/[0-9A-Za-z]{16}$`))
     expect(sms[0]!.answered).toBe(201)
     const sid = (JSON.parse(sms[0]!.answer ?? '') as { sid: string }).sid
 

@@ -64,10 +64,12 @@ for (const dialect of DIALECTS) {
       const email = (await app.inject('GET', '/v1/messages?customer_id=cus_ada&channel=email')).body.data[0]
       expect(email).toMatchObject({ status: 'outbox', to: 'ada@example.com', subject: "Your Pro payment didn't go through" })
       expect(email.body).toContain("couldn't charge $49.00")
-      expect(email.body).toMatch(/http:\/\/recoup\.test\/portal\/update-payment\/\S+/)
-      // The link in the email opens the customer's page on this very server.
-      const link = /http:\/\/recoup\.test(\/portal\/update-payment\/\S+)/.exec(email.body)![1]
-      const page = await app.http.inject({ url: link })
+      expect(email.body).toMatch(/http:\/\/recoup\.test\/l\/[0-9A-Za-z]{16}\b/)
+      // The (short) link in the email opens the customer's page on this very server.
+      const link = /http:\/\/recoup\.test(\/l\/[0-9A-Za-z]{16})/.exec(email.body)![1]
+      const redirect = await app.http.inject({ url: link })
+      expect(redirect.statusCode).toBe(303)
+      const page = await app.http.inject({ url: String(redirect.headers.location) })
       expect(page.statusCode).toBe(200)
       expect(page.body).toContain('$49.00')
       expect(page.body).toContain('Pro')

@@ -44,10 +44,13 @@ for (const dialect of DIALECTS) {
     }
 
     const runOf = async (a: App, id: string) => (await a.inject('GET', `/v1/runs/${id}`)).body
-    /** The portal path of the offer link in the run's first email, as the customer would click it. */
+    /** The portal path of the offer link in the run's first email, as the customer would click it (through its short link). */
     async function offerPath(a: App, runId: string): Promise<string> {
-      const mail = await eventually(async () => (await a.inject('GET', `/v1/messages?run_id=${runId}&channel=email`)).body.data.find((m: { body: string }) => m.body.includes('/portal/offer/')))
-      return /\/portal\/offer\/[A-Za-z0-9_.-]+/.exec(mail.body)![0]
+      const mail = await eventually(async () => (await a.inject('GET', `/v1/messages?run_id=${runId}&channel=email`)).body.data.find((m: { body: string }) => m.body.includes('/l/')))
+      const short = /\/l\/[0-9A-Za-z]{16}/.exec(mail.body)![0]
+      const location = String((await a.http.inject({ method: 'GET', url: short })).headers.location)
+      expect(location).toMatch(/^\/portal\/offer\/[A-Za-z0-9_.-]+$/)
+      return location
     }
     async function waitingOffer(a: App, event: Record<string, unknown>) {
       const runId = (await a.inject('POST', '/v1/events', event)).body.runs[0].id as string

@@ -76,7 +76,7 @@ describe('security: authentication is decided per route', () => {
     expect(routes.length).toBeGreaterThan(30)
     for (const r of routes) {
       const key = `${r.method} ${r.url}`
-      if (r.url.startsWith('/portal/')) expect(r.auth, key).toBe('link-token')
+      if (r.url.startsWith('/portal/') || r.url.startsWith('/l/')) expect(r.auth, key).toBe('link-token')
       else expect(r.auth, key).toBe(NOT_BY_KEY[key] ?? 'api-key')
     }
   })

@@ -184,8 +184,10 @@ for (const dialect of DIALECTS) {
       await pause('wf_unsubscribe')
       const messages = (await app.inject('GET', `/v1/messages?run_id=${runId}`)).body.data as { body: string }[]
       const link = /Stop these emails: (\S+)/.exec(messages[0]!.body)?.[1]
-      expect(link).toMatch(/^http:\/\/recoup\.test\/portal\/unsubscribe\/\S+$/)
-      const page = await app.http.inject({ method: 'GET', url: new URL(link!).pathname })
+      expect(link).toMatch(/^http:\/\/recoup\.test\/l\/[0-9A-Za-z]{16}$/)
+      const redirect = await app.http.inject({ method: 'GET', url: new URL(link!).pathname })
+      expect(String(redirect.headers.location)).toMatch(/^\/portal\/unsubscribe\//)
+      const page = await app.http.inject({ method: 'GET', url: String(redirect.headers.location) })
       expect(page.statusCode).toBe(200)
       expect(page.headers['content-type']).toMatch(/^text\/html/)
     })

@@ -2,6 +2,7 @@ import type { ChannelKind, OutboundMessage } from '../channels/channel.js'
 import { PermanentError } from '../domain/errors.js'
 import { insertMessage, type MessageChannel } from '../store/messages.js'
 import type { ActionInput, ActionResult } from './action.js'
+import { saveCustomerLinks } from './customer-links.js'
 
 export interface Delivery {
   /** Which channel carries it. */
@@ -32,6 +33,8 @@ export async function deliver(input: ActionInput<unknown>, d: Delivery): Promise
   }
   const channel = input.channels[d.kind]
   const record = filed(input, d)
+  // The short links the message carries must open before anyone can have the message.
+  await saveCustomerLinks(input.db, input.data, input.now)
   if (!channel) {
     return {
       status: 'completed',

@@ -11,6 +11,13 @@ export interface LinkClaims {
   readonly exp: number
 }
 
+/** Characters of a short link's code: `/l/<16 of these>`. */
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
+/** Length of a short link's code: about 95 bits, far beyond guessing at any lookup rate. */
+export const SHORT_CODE_LENGTH = 16
+/** A well-formed short link code. */
+export const SHORT_CODE = /^[0-9A-Za-z]{16}$/
+
 const TOKEN = /^([A-Za-z0-9_-]{1,4096})\.([A-Za-z0-9_-]{43})$/
 
 function isClaims(c: unknown): c is LinkClaims {
@@ -36,7 +43,34 @@ export class LinkSigner {
 
   /** A full portal URL for the claims. */
   url(claims: LinkClaims): string {
-    return `${this.#baseUrl}/portal/${claims.p.replace('_', '-')}/${this.token(claims)}`
+    return `${this.#baseUrl}${this.path(claims)}`
+  }
+
+  /** The portal page of the claims, as a path (`/portal/update-payment/<token>`). */
+  path(claims: LinkClaims): string {
+    return `/portal/${claims.p.replace('_', '-')}/${this.token(claims)}`
+  }
+
+  /**
+   * The short code of a run's link for one purpose: 16 base62 characters of an HMAC under the link
+   * secret. The same run and purpose always give the same code, so a step that runs again (a
+   * retried send) names the same stored link instead of minting another, and nobody without the
+   * secret can predict one.
+   */
+  shortCode(purpose: LinkPurpose, runId: string): string {
+    const digest = createHmac('sha256', this.#secret).update(`short-link\n${purpose}\n${runId}`).digest()
+    let n = BigInt(`0x${digest.subarray(0, 16).toString('hex')}`)
+    let code = ''
+    for (let i = 0; i < SHORT_CODE_LENGTH; i++) {
+      code += BASE62[Number(n % 62n)]
+      n /= 62n
+    }
+    return code
+  }
+
+  /** `<public url>/l/<code>`: what a message carries. */
+  shortUrl(code: string): string {
+    return `${this.#baseUrl}/l/${code}`
   }
 
   /** The claims of a valid token, or a reason it is not valid. */

@@ -1,8 +1,10 @@
 import type { Kysely } from 'kysely'
 import { ACTIONS } from '../actions/registry.js'
 import type { ActionDefinition, ActionInput, ActionResult, Apply } from '../actions/action.js'
+import { customerLinks } from '../actions/customer-links.js'
 import type { Channel, Channels } from '../channels/channel.js'
 import type { PaymentRetryProvider } from '../channels/stripe-payments.js'
+import { DEFAULT_BUSINESS, type Business } from '../domain/business.js'
 import { evaluateAll } from '../domain/conditions.js'
 import { PermanentError, ResourceBusyError } from '../domain/errors.js'
 import type { LinkSigner } from '../domain/links.js'
@@ -42,6 +44,8 @@ export interface EngineOptions {
   readonly publicUrl: string
   /** How long portal links in messages stay valid. */
   readonly linkTtlMs?: number
+  /** Who messages come from (template data `business`). */
+  readonly business?: Business
   /** Observes each executed step (metrics). */
   readonly onStep?: (type: string, ms: number, status: string) => void
 }
@@ -214,15 +218,11 @@ export class Engine {
   /** Template data for a run at this moment: the event snapshot plus the live customer and links. */
   templateData(run: RunRow, def: WorkflowDefinition, context: Record<string, unknown>, customer: Record<string, unknown>): Record<string, unknown> {
     const exp = this.#o.now() + (this.#o.linkTtlMs ?? 14 * 86_400_000)
-    const link = (p: 'update_payment' | 'offer' | 'unsubscribe') => this.#o.links.url({ p, run: run.id, cus: run.customer_id, exp })
-    // Signing costs an HMAC each; most steps use no link, so sign on first read.
-    const links = {}
-    for (const [name, purpose] of [['update_payment', 'update_payment'], ['offer', 'offer'], ['unsubscribe', 'unsubscribe']] as const) {
-      let value: string | undefined
-      Object.defineProperty(links, name, { enumerable: true, get: () => (value ??= link(purpose)) })
-    }
+    // Short links, minted on first read (most steps use none); deliver stores them before sending.
+    const links = customerLinks({ signer: this.#o.links, runId: run.id, customerId: run.customer_id, expiresAt: exp })
     return {
       ...context,
+      business: this.#o.business ?? DEFAULT_BUSINESS,
       customer,
       workflow: { id: def.id, name: def.name, version: run.workflow_version },
       run: { id: run.id, created_at: run.created_at },
@@ -384,7 +384,7 @@ export class Engine {
   }
 }
 
-const CUSTOMER_COLUMNS = ['id', 'email', 'phone', 'name', 'time_zone', 'tags', 'fields', 'sms_opt_out', 'email_opt_out', 'created_at', 'updated_at'] as const
+const CUSTOMER_COLUMNS = ['id', 'email', 'phone', 'name', 'time_zone', 'locale', 'tags', 'fields', 'sms_opt_out', 'email_opt_out', 'created_at', 'updated_at'] as const
 const CUSTOMER_PREFIX = 'customer__'
 /** A run and its customer's columns (prefixed), one round trip instead of two. */
 const RUN_WITH_CUSTOMER = `select r.*, ${CUSTOMER_COLUMNS.map((c) => `c.${c} as ${CUSTOMER_PREFIX}${c}`).join(', ')}

@@ -21,6 +21,8 @@ export interface Customer {
   fields: Record<string, unknown>
   sms_opt_out: boolean
   email_opt_out: boolean
+  /** BCP 47 tag for messages and portal pages; null: the default language. */
+  locale: string | null
   created_at: string
   updated_at: string
 }
@@ -34,6 +36,7 @@ export interface CustomerInput {
   fields?: Record<string, unknown>
   sms_opt_out?: boolean
   email_opt_out?: boolean
+  locale?: string | null
 }
 
 /** Maps a stored row to the API shape. */
@@ -48,6 +51,7 @@ export function toCustomer(r: CustomerRow): Customer {
     fields: JSON.parse(r.fields) as Record<string, unknown>,
     sms_opt_out: r.sms_opt_out === 1,
     email_opt_out: r.email_opt_out === 1,
+    locale: r.locale ?? null,
     created_at: r.created_at,
     updated_at: r.updated_at,
   }
@@ -84,6 +88,7 @@ export async function upsertCustomer(db: Kysely<Database>, id: string, input: Cu
     email_opt_out: input.email_opt_out ? 1 : 0,
     created_at: now,
     updated_at: now,
+    locale: input.locale ?? null,
   }
   const set: Partial<CustomerRow> = { updated_at: now }
   if (input.email !== undefined) set.email = input.email
@@ -94,6 +99,7 @@ export async function upsertCustomer(db: Kysely<Database>, id: string, input: Cu
   if (input.fields !== undefined) set.fields = row.fields
   if (input.sms_opt_out !== undefined) set.sms_opt_out = row.sms_opt_out
   if (input.email_opt_out !== undefined) set.email_opt_out = row.email_opt_out
+  if (input.locale !== undefined) set.locale = input.locale
   await db
     .insertInto('customers')
     .values(row)

@@ -6,7 +6,7 @@ export type VariableTree = { readonly [key: string]: VariableTree | true }
 
 const ANY: VariableTree = { '*': true }
 
-const customer: VariableTree = { id: true, email: true, phone: true, name: true, time_zone: true, tags: true, fields: ANY }
+const customer: VariableTree = { id: true, email: true, phone: true, name: true, time_zone: true, locale: true, tags: true, fields: ANY }
 const product: VariableTree = { id: true, name: true, description: true }
 const common: VariableTree = {
   customer,
@@ -14,6 +14,7 @@ const common: VariableTree = {
   products: { '#': product, size: true, first: product, last: product },
   event: { id: true, type: true, occurred_at: true, metadata: ANY },
   links: { update_payment: true, offer: true, unsubscribe: true },
+  business: { name: true, logo_url: true, color: true, address: true },
   workflow: { id: true, name: true, version: true },
   run: { id: true, created_at: true },
 }
