@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { idProblem } from './ids.js'
+import { localeSchema } from './locale.js'
 import { currencySchema, minorUnitsSchema } from './money.js'
 
 /** Event types Recoup understands. */
@@ -36,6 +37,8 @@ export const customerRefSchema = z.strictObject({
   phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +15555550100').optional(),
   name: z.string().max(500).optional(),
   time_zone: z.string().max(64).optional(),
+  /** BCP 47 language tag (`de`, `es-MX`) for the customer's messages and pages. */
+  locale: localeSchema.optional(),
 })
 
 /** Why a card payment failed, as the processor and the card network said (all optional). */

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { ConflictError, ValidationError } from '../domain/errors.js'
 import { idProblem } from '../domain/ids.js'
+import { localeSchema } from '../domain/locale.js'
 import { listNotes, getCustomer, listCustomers, upsertCustomer } from '../store/customers.js'
 import { pageRequest } from '../store/page.js'
 import { createProduct, getProduct, listProducts, updateProduct } from '../store/products.js'
@@ -20,6 +21,8 @@ export const customerInput = z.strictObject({
   phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +15555550100').nullable().optional(),
   name: z.string().max(500).nullable().optional(),
   time_zone: z.string().max(64).nullable().optional(),
+  /** BCP 47 language tag for messages and portal pages (`de`, `es-MX`); null: the default. */
+  locale: localeSchema.nullable().optional(),
   tags: z.array(z.string().min(1).max(100)).max(200).optional(),
   fields: z.record(z.string().min(1).max(100), z.unknown()).optional(),
   sms_opt_out: z.boolean().optional(),

@@ -302,7 +302,7 @@ async function upsertCustomers(db: Kysely<Database>, events: readonly RecoupEven
   for (const e of events) merged.set(e.customer.id, { ...merged.get(e.customer.id), ...definedOnly(e.customer) } as RecoupEvent['customer'])
   const out = new Map<string, Customer>()
   const rows = [...merged.values()].map((c) => ({
-    id: c.id, email: c.email ?? null, phone: c.phone ?? null, name: c.name ?? null, time_zone: c.time_zone ?? null,
+    id: c.id, email: c.email ?? null, phone: c.phone ?? null, name: c.name ?? null, time_zone: c.time_zone ?? null, locale: c.locale ?? null,
     tags: '[]', fields: '{}', sms_opt_out: 0, email_opt_out: 0, created_at: now, updated_at: now,
   }))
   for (const part of chunks(rows, 12)) {
@@ -316,6 +316,7 @@ async function upsertCustomers(db: Kysely<Database>, events: readonly RecoupEven
           phone: eb.fn.coalesce(eb.ref('excluded.phone'), eb.ref('customers.phone')),
           name: eb.fn.coalesce(eb.ref('excluded.name'), eb.ref('customers.name')),
           time_zone: eb.fn.coalesce(eb.ref('excluded.time_zone'), eb.ref('customers.time_zone')),
+          locale: eb.fn.coalesce(eb.ref('excluded.locale'), eb.ref('customers.locale')),
           updated_at: now,
         })),
       )

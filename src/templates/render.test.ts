@@ -38,6 +38,16 @@ describe('TemplateRenderer', () => {
     // Late in the evening UTC: still the 19th, whatever the host's time zone.
     expect(t.render('{{ d | date: "%a %e %b" }}', { d: '2023-10-19T23:30:00Z' })).toBe('Thu 19 Oct')
   })
+  it("formats money and dates in the customer's locale unless the template names one", () => {
+    const de = { customer: { locale: 'de' }, payment: { amount: 4900, currency: 'EUR' }, d: '2026-11-21T10:00:00Z' }
+    expect(t.render('{{ payment.amount | money }} · {{ d | date }} · {{ d | date: "long" }}', de)).toBe('49,00\u00a0€ · 21.11.2026 · 21. November 2026')
+    expect(t.render('{{ payment.amount | money }}', { ...de, customer: { locale: 'es-ES' } })).toBe('49,00\u00a0€')
+    expect(t.render('{{ payment.amount | money: "EUR", "en-US" }}', de)).toBe('€49.00')
+    // No locale, or one that is not a tag: the renderer's default.
+    expect(t.render('{{ payment.amount | money }}', { ...de, customer: { locale: null } })).toBe('€49.00')
+    expect(t.render('{{ payment.amount | money }}', { ...de, customer: { locale: 'de_DE!' } })).toBe('€49.00')
+    expect(t.render('{{ payment.amount | money }}', { ...de, customer: { locale: 'de' } }, { escapeHtml: true })).toBe('49,00\u00a0€')
+  })
   it('escapes HTML when asked', () => {
     expect(t.render('Hi {{ n }}', { n: '<b>Bo</b>' }, { escapeHtml: true })).toBe('Hi &lt;b&gt;Bo&lt;/b&gt;')
   })

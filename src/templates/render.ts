@@ -1,5 +1,6 @@
 import { Liquid, filters, type Context, type Template } from 'liquidjs'
 import { PermanentError } from '../domain/errors.js'
+import { canonicalLocale } from '../domain/locale.js'
 import { formatMoney } from '../domain/money.js'
 
 /** What one template may cost; Liquid enforces these (not the JavaScript that runs it). */
@@ -56,19 +57,20 @@ export class TemplateRenderer {
       memoryLimit: this.#limits.memoryLimit,
     })
     // {{ payment.amount | money }} → $49.00 in the payment's (or plan's) own currency; a currency
-    // may be named: money: "EUR"; and a locale after it: money: "EUR", "de-DE" → 49,00 €
+    // may be named: money: "EUR"; and a locale after it: money: "EUR", "de-DE" → 49,00 €. Without
+    // one, in the customer's locale (customer.locale) when they have one.
     this.#liquid.registerFilter('money', function (this: FilterThis, amount: unknown, currency: unknown, loc: unknown) {
       if (typeof amount !== 'number') return ''
       const code = typeof currency === 'string' && currency !== '' ? currency : scopeCurrency(this)
-      return formatMoney(amount, code, typeof loc === 'string' ? loc : locale)
+      return formatMoney(amount, code, typeof loc === 'string' ? loc : (scopeLocale(this) ?? locale))
     })
-    // {{ event.occurred_at | date }} → Nov 21, 2026 ; a style: 'long' / 'short' / 'medium' / 'full' / 'iso' ;
+    // {{ event.occurred_at | date }} → Nov 21, 2026 (in the customer's locale: 21.11.2026) ; a style: 'long' / 'short' / 'medium' / 'full' / 'iso' ;
     // any format with a % is Liquid's standard strftime: date: "%B %d, %Y" → November 21, 2026
     this.#liquid.registerFilter('date', function (this: FilterThis, value: unknown, style: unknown, zone: unknown) {
       if (typeof style === 'string' && style.includes('%')) {
         return strftimeDate.call(this, value, style, typeof zone === 'string' || typeof zone === 'number' ? zone : undefined)
       }
-      return formatDate(value, typeof style === 'string' ? style : 'medium', locale)
+      return formatDate(value, typeof style === 'string' ? style : 'medium', scopeLocale(this) ?? locale)
     })
   }
 
@@ -139,6 +141,12 @@ function scopeCurrency(filter: FilterThis): string {
     if (typeof value === 'string' && value !== '') return value
   }
   return 'USD'
+}
+
+/** The customer's locale (`customer.locale`) when the data has a valid one. */
+function scopeLocale(filter: FilterThis): string | undefined {
+  const value = filter.context.getSync(['customer', 'locale'])
+  return typeof value === 'string' && value !== '' ? canonicalLocale(value) : undefined
 }
 
 function formatDate(value: unknown, style: string, locale: string): string {
