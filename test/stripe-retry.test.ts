@@ -128,7 +128,10 @@ describe('Stripe retry provider', () => {
   it('reports a decline with its decline code, the same on a replay', async () => {
     const provider = createStripeRetryProvider({ secretKey: KEY, apiBase: base })
     const declined = await provider.retry(input('in_declined'))
-    expect(declined).toEqual({ status: 'failed', providerId: 'in_declined', failureCode: 'insufficient_funds', failureMessage: 'Your card has insufficient funds.' })
+    expect(declined).toEqual({
+      status: 'failed', providerId: 'in_declined', failureCode: 'insufficient_funds', failureMessage: 'Your card has insufficient funds.',
+      decline: { failure_code: 'card_declined', failure_message: 'Your card has insufficient funds.', decline_code: 'insufficient_funds' },
+    })
     expect(await provider.retry(input('in_declined'))).toEqual(declined)
     expect(stripe.charges).toBe(1)
   })

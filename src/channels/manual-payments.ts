@@ -8,6 +8,7 @@ import type { PaymentRetryProvider } from './stripe-payments.js'
  */
 export function createManualRetryProvider(): PaymentRetryProvider {
   return {
+    kind: 'manual',
     async retry() {
       return { status: 'requested' }
     },

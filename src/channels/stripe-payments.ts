@@ -1,5 +1,6 @@
 import Stripe from 'stripe'
 import { ConfigError, PermanentError, RetryLaterError } from '../domain/errors.js'
+import { declineOf, idOf } from './stripe-decline.js'
 
 /** What the `retry_payment` step asks of a payment provider. */
 export interface PaymentRetryInput {
@@ -94,16 +95,61 @@ export function createStripeRetryProvider(options: StripeRetryOptions): PaymentR
     telemetry: false,
   })
   const redact = redactor(options.secretKey)
+  /** Runs one API call; a failure becomes RetryLaterError or PermanentError saying what was being done. */
+  const call = async <T>(what: string, subject: string, request: () => Promise<T>): Promise<T> => {
+    try {
+      return await request()
+    } catch (err) {
+      throw apiError(err, { what, subject }, redact)
+    }
+  }
+
+  /** Makes `paymentMethodId` the default where the invoice's payment failed (see PaymentRetryInput). */
+  async function makeDefault(invoice: Stripe.Invoice, paymentMethodId: string, key: string): Promise<void> {
+    const subscriptionId = subscriptionOf(invoice)
+    if (subscriptionId) {
+      const sub = await call('read', `subscription ${subscriptionId}`, () => stripe.subscriptions.retrieve(subscriptionId))
+      const own = idOf(sub.default_payment_method)
+      if (own) {
+        if (own !== paymentMethodId) {
+          await call('set the card of', `subscription ${subscriptionId}`, () =>
+            stripe.subscriptions.update(subscriptionId, { default_payment_method: paymentMethodId }, { idempotencyKey: `${key}:default` }),
+          )
+        }
+        return
+      }
+    }
+    const customerId = idOf(invoice.customer)
+    if (!customerId) throw new PermanentError(`Stripe invoice ${invoice.id} has no customer whose card could be set`)
+    const customer = await call('read', `customer ${customerId}`, () => stripe.customers.retrieve(customerId))
+    const current = 'deleted' in customer && customer.deleted ? undefined : idOf((customer as Stripe.Customer).invoice_settings?.default_payment_method)
+    if (current === paymentMethodId) return
+    await call('set the default card of', `customer ${customerId}`, () =>
+      stripe.customers.update(customerId, { invoice_settings: { default_payment_method: paymentMethodId } }, { idempotencyKey: `${key}:default` }),
+    )
+  }
 
   return {
+    kind: 'stripe',
+
     async retry(input) {
-      if (!input.invoiceId) {
+      const invoiceId = input.invoiceId
+      if (!invoiceId) {
         throw new PermanentError(
           'retry_payment needs an invoice id: Stripe retries invoices, and this event carries no payment.invoice_id. Send events from the Stripe webhook, or include invoice_id.',
         )
       }
+      const pm = input.paymentMethodId
+      if (pm) {
+        const invoice = await call('read', `invoice ${invoiceId}`, () => stripe.invoices.retrieve(invoiceId))
+        // Paid meanwhile (Stripe's own retry, or the customer): nothing to set, nothing to charge.
+        if (invoice.status === 'paid') return { status: 'succeeded', providerId: invoice.id }
+        await makeDefault(invoice, pm, input.idempotencyKey)
+      }
       try {
-        const invoice = await stripe.invoices.pay(input.invoiceId, {}, { idempotencyKey: input.idempotencyKey })
+        const invoice = pm
+          ? await stripe.invoices.pay(invoiceId, { payment_method: pm }, { idempotencyKey: `${input.idempotencyKey}:pay` })
+          : await stripe.invoices.pay(invoiceId, {}, { idempotencyKey: input.idempotencyKey })
         if (invoice.status === 'paid') return { status: 'succeeded', providerId: invoice.id }
         // E.g. the payment needs 3-D Secure: nothing was collected, the customer must act.
         return {
@@ -113,42 +159,166 @@ export function createStripeRetryProvider(options: StripeRetryOptions): PaymentR
           failureMessage: `Stripe left invoice ${invoice.id} ${invoice.status ?? 'unpaid'} after the payment attempt`,
         }
       } catch (err) {
-        return outcomeOfError(err, input.invoiceId, redact)
+        return outcomeOfError(err, invoiceId, redact)
       }
     },
+
+    async declineOfInvoice({ invoiceId, paymentIntentId }) {
+      if (paymentIntentId) {
+        const pi = await call('read', `payment ${paymentIntentId}`, () => stripe.paymentIntents.retrieve(paymentIntentId, { expand: ['payment_method'] }))
+        return declineOfIntent(pi)
+      }
+      const invoice = await call('read', `invoice ${invoiceId}`, () =>
+        stripe.invoices.retrieve(invoiceId, { expand: ['payments.data.payment.payment_intent'] }),
+      )
+      // Before basil the invoice names its PaymentIntent itself (never expanded here).
+      const legacy = idOf((invoice as unknown as { payment_intent?: unknown }).payment_intent)
+      if (legacy) {
+        const pi = await call('read', `payment ${legacy}`, () => stripe.paymentIntents.retrieve(legacy, { expand: ['payment_method'] }))
+        return declineOfIntent(pi)
+      }
+      const payments = invoice.payments?.data ?? (await call('list the payments of', `invoice ${invoiceId}`, () => stripe.invoicePayments.list({ invoice: invoiceId, limit: 10 }))).data
+      // The newest attempt whose PaymentIntent failed: an earlier failure's reason is stale.
+      for (const payment of [...payments].sort((a, b) => b.created - a.created)) {
+        const ref = payment.payment?.payment_intent
+        if (!ref) continue
+        const pi = typeof ref === 'string' ? await call('read', `payment ${ref}`, () => stripe.paymentIntents.retrieve(ref)) : ref
+        const decline = declineOfIntent(pi)
+        if (decline) return decline
+      }
+      return undefined
+    },
+
+    async cardUpdateUrl({ customerId, returnUrl, idempotencyKey, currency }) {
+      try {
+        const session = await stripe.billingPortal.sessions.create(
+          {
+            customer: customerId,
+            return_url: returnUrl,
+            // Straight back to Recoup's page once the card is saved, not to the portal's home.
+            flow_data: { type: 'payment_method_update', after_completion: { type: 'redirect', redirect: { return_url: returnUrl } } },
+          },
+          { idempotencyKey: `${idempotencyKey}:portal` },
+        )
+        return session.url
+      } catch (err) {
+        if (!portalNotConfigured(err)) throw apiError(err, { what: 'open a card update for', subject: `customer ${customerId}` }, redact)
+      }
+      // No saved portal settings: a Checkout Session in setup mode collects a card just as well.
+      const session = await call('open a card update for', `customer ${customerId}`, () =>
+        stripe.checkout.sessions.create(
+          {
+            mode: 'setup',
+            customer: customerId,
+            success_url: returnUrl,
+            cancel_url: returnUrl,
+            ...(currency ? { currency: currency.toLowerCase() } : { payment_method_types: ['card'] }),
+          },
+          { idempotencyKey: `${idempotencyKey}:checkout` },
+        ),
+      )
+      if (!session.url) throw new PermanentError(`Stripe gave no page for Checkout Session ${session.id}`)
+      return session.url
+    },
+
+    async endSubscription({ subscriptionId, invoiceId, action, idempotencyKey }) {
+      const options = { idempotencyKey }
+      if (action === 'mark_uncollectible') {
+        if (!invoiceId) throw new PermanentError('mark_uncollectible needs the failed invoice id (payment.invoice_id)')
+        const invoice = await call('read', `invoice ${invoiceId}`, () => stripe.invoices.retrieve(invoiceId))
+        if (invoice.status === 'uncollectible') return { status: 'already_uncollectible' }
+        if (invoice.status === 'paid' || invoice.status === 'void') return { status: `invoice_${invoice.status}` }
+        await call('mark uncollectible', `invoice ${invoiceId}`, () => stripe.invoices.markUncollectible(invoiceId, {}, options))
+        return { status: 'uncollectible' }
+      }
+      const sub = await call('read', `subscription ${subscriptionId}`, () => stripe.subscriptions.retrieve(subscriptionId))
+      if (sub.status === 'canceled' || sub.status === 'incomplete_expired') return { status: 'already_canceled' }
+      if (action === 'cancel') {
+        await call('cancel', `subscription ${subscriptionId}`, () => stripe.subscriptions.cancel(subscriptionId, {}, options))
+        return { status: 'canceled' }
+      }
+      if (sub.pause_collection?.behavior === 'mark_uncollectible') return { status: 'already_paused' }
+      await call('pause collection of', `subscription ${subscriptionId}`, () =>
+        stripe.subscriptions.update(subscriptionId, { pause_collection: { behavior: 'mark_uncollectible' } }, options),
+      )
+      return { status: 'paused' }
+    },
   }
+}
+
+/** The subscription an invoice belongs to, whatever the API version: `subscription` before basil, `parent.subscription_details` since. */
+function subscriptionOf(invoice: Stripe.Invoice): string | undefined {
+  const legacy = (invoice as unknown as { subscription?: unknown }).subscription
+  return idOf(legacy) ?? idOf(invoice.parent?.subscription_details?.subscription)
+}
+
+/** The decline of a PaymentIntent's last failed attempt, with its id. */
+function declineOfIntent(pi: Stripe.PaymentIntent): DeclineDetails | undefined {
+  const error = pi.last_payment_error
+  if (!error) return undefined
+  // The error names the card tried; an expanded `payment_method` fills in when it does not.
+  const card = error.payment_method ?? (typeof pi.payment_method === 'object' ? pi.payment_method : undefined)
+  return declineOf({ ...error, payment_method: card ?? undefined }, undefined, pi.id)
+}
+
+/** Whether Stripe refused a portal session because the account saved no portal settings. */
+function portalNotConfigured(err: unknown): boolean {
+  return (
+    err instanceof Stripe.errors.StripeInvalidRequestError &&
+    !err.param &&
+    /default configuration has not been created|save your customer portal settings|no configuration provided/i.test(err.message)
+  )
 }
 
 /** Turns a Stripe error into a decline (returned) or an error for the engine (thrown). */
 function outcomeOfError(err: unknown, invoiceId: string, redact: (text: string) => string): PaymentRetryResult {
   const E = Stripe.errors
+  if (err instanceof E.StripeCardError) {
+    const decline = declineOf(err, err.raw as Record<string, unknown> | undefined)
+    const redacted = decline?.failure_message ? { ...decline, failure_message: redact(decline.failure_message) } : decline
+    return {
+      status: 'failed',
+      providerId: invoiceId,
+      failureCode: err.decline_code || err.code || 'card_declined',
+      failureMessage: redact(err.message),
+      ...(redacted ? { decline: redacted } : {}),
+    }
+  }
+  if (err instanceof E.StripeError && (err.code === 'invoice_already_paid' || /already paid/i.test(err.message))) {
+    // Paid meanwhile (by Stripe's own retry or the customer): the goal is met.
+    return { status: 'succeeded', providerId: invoiceId }
+  }
+  throw apiError(err, { what: 'pay', subject: `invoice ${invoiceId}` }, redact)
+}
+
+/**
+ * The error for the engine when a Stripe call failed (to `what` the `subject`, e.g. "pay" "invoice
+ * in_1"): RetryLaterError when asking again may help, else PermanentError. Never the key.
+ */
+function apiError(err: unknown, call: { what: string; subject: string }, redact: (text: string) => string): Error {
+  const E = Stripe.errors
+  if (err instanceof RetryLaterError || err instanceof PermanentError) return err
+  const doing = `${call.what} ${call.subject}`
   if (!(err instanceof E.StripeError)) {
-    throw new RetryLaterError(`Stripe could not be reached to pay invoice ${invoiceId}: ${redact(String((err as Error)?.message ?? err))}`)
+    return new RetryLaterError(`Stripe could not be reached to ${doing}: ${redact(String((err as Error)?.message ?? err))}`)
   }
   const message = redact(err.message)
   // A plain object, not the SDK error: ours must never carry the key, and this cannot.
   const cause = { type: err.type, code: err.code, statusCode: err.statusCode, requestId: err.requestId }
-  if (err instanceof E.StripeCardError) {
-    return { status: 'failed', providerId: invoiceId, failureCode: err.decline_code || err.code || 'card_declined', failureMessage: message }
-  }
-  if (err.code === 'invoice_already_paid' || /already paid/i.test(err.message)) {
-    // Paid meanwhile (by Stripe's own retry or the customer): the goal is met.
-    return { status: 'succeeded', providerId: invoiceId }
-  }
   if (err instanceof E.StripeConnectionError || err instanceof E.StripeAPIError || err instanceof E.StripeRateLimitError || (err.statusCode ?? 0) >= 500) {
-    throw new RetryLaterError(`Stripe did not answer the payment of invoice ${invoiceId}: ${message}`, { cause })
+    return new RetryLaterError(`Stripe did not answer when asked to ${doing}: ${message}`, { cause })
   }
   if (err.statusCode === 409) {
     // Another request with this idempotency key is still in flight.
-    throw new RetryLaterError(`Stripe is still processing a payment of invoice ${invoiceId}`, { cause })
+    return new RetryLaterError(`Stripe is still processing a request to ${doing}`, { cause })
   }
   if (err instanceof E.StripeAuthenticationError || err instanceof E.StripePermissionError) {
-    throw new PermanentError(`Stripe refused the API key (RECOUP_STRIPE_SECRET_KEY): ${message}`, { cause })
+    return new PermanentError(`Stripe refused the API key (RECOUP_STRIPE_SECRET_KEY): ${message}`, { cause })
   }
   if (err.code === 'resource_missing') {
-    throw new PermanentError(`Stripe has no invoice ${invoiceId} (is RECOUP_STRIPE_SECRET_KEY for the right account and mode?): ${message}`, { cause })
+    return new PermanentError(`Stripe has no ${call.subject} (is RECOUP_STRIPE_SECRET_KEY for the right account and mode?): ${message}`, { cause })
   }
-  throw new PermanentError(`Stripe refused to pay invoice ${invoiceId}: ${message}${err.code ? ` (${err.code})` : ''}`, { cause })
+  return new PermanentError(`Stripe refused to ${doing}: ${message}${err.code ? ` (${err.code})` : ''}`, { cause })
 }
 
 /** Host, port and protocol for the SDK from a base URL such as `http://127.0.0.1:12111`. */
