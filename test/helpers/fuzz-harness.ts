@@ -12,7 +12,7 @@ import { describeRequest, fuzzRequest, type FuzzPlan, type FuzzRequest } from '.
 export interface Outcome {
   readonly status?: number
   readonly contentType?: string
-  /** The body, cut at 64 KiB. */
+  /** The body, cut at 4 MiB (errors may echo a large input; judging needs the whole document). */
   readonly body: string
   /** `timeout`: no answer within the limit (a hang); `no-answer`: the connection ended without one; `not-sent`: node:http refused to build it. */
   readonly failure?: 'timeout' | 'no-answer' | 'not-sent'
@@ -31,7 +31,7 @@ export interface Finding {
   readonly serverLog?: string
 }
 
-const MAX_BODY = 64 * 1024
+const MAX_BODY = 4 * 1024 * 1024
 
 /** Sends one request to 127.0.0.1:`port`; never throws. */
 export function sendFuzz(port: number, req: FuzzRequest, options: { agent?: Agent; timeoutMs: number }): Promise<Outcome> {
@@ -259,7 +259,8 @@ export class FuzzTally {
     this.counts[cls] = (this.counts[cls] ?? 0) + 1
     const verdict = judge(r, o)
     if (!verdict) return undefined
-    const finding: Finding = { ...verdict, request: r, outcome: o, ...(serverLog ? { serverLog } : {}) }
+    // Findings are kept for the report: their answers only need a beginning.
+    const finding: Finding = { ...verdict, request: r, outcome: { ...o, body: o.body.slice(0, 2000) }, ...(serverLog ? { serverLog } : {}) }
     this.findings.push(finding)
     return finding
   }

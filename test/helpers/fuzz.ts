@@ -357,7 +357,7 @@ function webhookDraft(draw: Draw, plan: FuzzPlan): Draft {
   const route = plan.routes.find((r) => r.path === (chance(draw, 0.7) ? stripe.path : twilio.path)) ?? stripe
   const d = baseDraft(draw, plan, 'webhook', route)
   if (route.path === stripe.path) {
-    const signature = pick(draw, [undefined, '', 't=1,v1=abc', `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}`, 'garbage', 't=,v1=', 'v1=' + 'f'.repeat(5000), 't=99999999999999999999,v1=00', '\u00ff'])
+    const signature = pick(draw, [undefined, '', 't=1,v1=abc', `t=1790000000,v1=${'0'.repeat(64)}`, 'garbage', 't=,v1=', 'v1=' + 'f'.repeat(5000), 't=99999999999999999999,v1=00', '\u00ff'])
     if (signature !== undefined) d.headers['stripe-signature'] = signature
     const contentType = pick(draw, ['application/json', 'application/json', 'application/json; charset=utf-8', 'text/plain', undefined])
     if (contentType) d.headers['content-type'] = contentType
