@@ -13,8 +13,10 @@
 // that is accepted is a write, and a refused one that writes anyway is the bug); excluding all write
 // routes would not test them. The worker is off so nothing else writes.
 //
-// Reproduce one finding: FUZZ_SEED=<seed> and the request index printed in the report
-// (`fuzzRequest(plan, seed, index)`); `npx tsx bench/fuzz.ts` runs the same generator at volume.
+// Reproduce one finding from the index the report prints (`#i`): `npx tsx bench/fuzz.ts --seed <seed>
+// --from <i> --requests 1` sends that request to a fresh server process; without --from/--requests
+// the bench runs the same generator at volume (100,000 requests). FUZZ_SEED and FUZZ_REQUESTS
+// change this test's seed and size for exploring.
 import { sql, type Kysely } from 'kysely'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
