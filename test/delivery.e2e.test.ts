@@ -249,6 +249,8 @@ describe('delivery end to end: the real server process and real peers on loopbac
       env: {
         RECOUP_SMTP_URL: smtp.url,
         RECOUP_EMAIL_FROM: `"${FROM_NAME}" <${FROM_ADDRESS}>`,
+        RECOUP_BUSINESS_NAME: 'Acme Cloud',
+        RECOUP_BUSINESS_ADDRESS: '1 Main Street, Springfield',
         RECOUP_TWILIO_ACCOUNT_SID: TWILIO_SID,
         RECOUP_TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
         RECOUP_TWILIO_FROM: TWILIO_FROM,
@@ -357,6 +359,16 @@ describe('delivery end to end: the real server process and real peers on loopbac
     const link = /Update your card: (\S+)/.exec(text!)?.[1]
     expect(link).toMatch(new RegExp(`^${publicSite.url}/l/[0-9A-Za-z]{16}$`))
     expect(html).toContain(link)
+    // The HTML part is the branded layout: the business, the summary, and one button to the short link.
+    expect(html).toMatch(new RegExp(`<a\\s+href="${link}"[^>]*>\\s*Update card\\s*</a>`))
+    expect(html).toContain('Acme Cloud')
+    expect(html).toContain('1 Main Street, Springfield')
+    expect(html).toMatch(/>Amount due<\/td><td[^>]*>\$49\.00</)
+    // No signed portal token anywhere in what the customer receives.
+    for (const part of [text!, html!, mail!.raw]) {
+      expect(part).not.toContain('/portal/')
+      expect(part).not.toMatch(/[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{43}/)
+    }
     const page = await fetch(link!)
     expect(page.status).toBe(200)
     expect(page.headers.get('content-type')).toMatch(/^text\/html/)

@@ -12,6 +12,8 @@ export interface Delivery {
   readonly to: string
   readonly subject?: string
   readonly body: string
+  /** The email's text part when it is more than `body` (the layout's footer); `body` is what is filed. */
+  readonly text?: string
   readonly html?: string
   readonly meta?: Readonly<Record<string, unknown>>
 }
@@ -26,7 +28,7 @@ export async function deliver(input: ActionInput<unknown>, d: Delivery): Promise
     kind: d.kind,
     to: d.to,
     subject: d.subject,
-    body: d.body,
+    body: d.text ?? d.body,
     html: d.html,
     idempotencyKey: input.idempotencyKey,
     meta: d.meta,

@@ -10,6 +10,8 @@ export interface ChannelsConfig {
   readonly smtpUrl?: string
   /** RECOUP_EMAIL_FROM */
   readonly emailFrom?: string
+  /** RECOUP_EMAIL_REPLY_TO */
+  readonly emailReplyTo?: string
   /** RECOUP_TWILIO_*; unset → SMS stay in the outbox. */
   readonly twilio?: {
     readonly accountSid: string
@@ -31,7 +33,7 @@ export function buildChannels(config: ChannelsConfig): Channels {
   const allowPrivate = config.webhookAllowPrivate ?? false
   return {
     ...(config.smtpUrl !== undefined && config.smtpUrl !== ''
-      ? { email: createSmtpChannel({ url: config.smtpUrl, from: config.emailFrom ?? DEFAULT_FROM }) }
+      ? { email: createSmtpChannel({ url: config.smtpUrl, from: config.emailFrom ?? DEFAULT_FROM, ...(config.emailReplyTo ? { replyTo: config.emailReplyTo } : {}) }) }
       : {}),
     ...(config.twilio !== undefined ? { sms: createTwilioChannel(config.twilio) } : {}),
     slack: createSlackChannel({ allowPrivate }),

@@ -136,6 +136,20 @@ describe('smtp email channel', () => {
     expect(result.status).toBe('sent')
   })
 
+  it("sets Reply-To from the message's meta, else the channel's default, else not at all", async () => {
+    await channel.send(email({ idempotencyKey: 'run_10:no-reply-to' }))
+    expect(header(peer.received.at(-1)!.raw, 'Reply-To')).toBeUndefined()
+    await channel.send(email({ idempotencyKey: 'run_10:reply-to', meta: { replyTo: 'Acme Support <help@acme.test>' } }))
+    expect(header(peer.received.at(-1)!.raw, 'Reply-To')).toBe('Acme Support <help@acme.test>')
+    const withDefault = createSmtpChannel({ url: `smtp://127.0.0.1:${peer.port}`, from: 'billing@acme.test', replyTo: 'help@acme.test', pool: false })
+    try {
+      await withDefault.send(email({ idempotencyKey: 'run_10:default-reply-to' }))
+      expect(header(peer.received.at(-1)!.raw, 'Reply-To')).toBe('help@acme.test')
+    } finally {
+      await withDefault.close?.()
+    }
+  })
+
   it('refuses a meta.listUnsubscribe that is not a URL', async () => {
     await expect(channel.send(email({ meta: { listUnsubscribe: 'not a url' } }))).rejects.toBeInstanceOf(PermanentError)
   })

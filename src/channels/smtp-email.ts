@@ -9,6 +9,8 @@ export interface SmtpChannelOptions {
   readonly url: string
   /** Sender address, e.g. `"Acme Billing" <billing@acme.test>`. */
   readonly from: string
+  /** Where replies go unless a message names its own (`meta.replyTo`). */
+  readonly replyTo?: string
   /** Reuse connections across messages (default true). */
   readonly pool?: boolean
   /** Open connections in the pool (default 5). */
@@ -59,6 +61,8 @@ export function createSmtpChannel(options: SmtpChannelOptions): Channel {
         signal: AbortSignal.timeout(timeoutMs),
       }
       if (message.html !== undefined) mail.html = message.html
+      const replyTo = typeof message.meta?.replyTo === 'string' ? message.meta.replyTo : options.replyTo
+      if (replyTo) mail.replyTo = replyTo
       try {
         const info = await transporter.sendMail(mail)
         return { status: 'sent', providerId: info.messageId }
