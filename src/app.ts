@@ -20,6 +20,7 @@ import { Metrics } from './http/metrics.js'
 import { CatalogCache } from './ingest/catalog-cache.js'
 import { Ingestor } from './ingest/ingest.js'
 import { stripeWebhookRoutes } from './ingest/providers/stripe-route.js'
+import { StripeReasonEnricher } from './ingest/providers/stripe-enricher.js'
 import { createManualRetryProvider } from './channels/manual-payments.js'
 import { createStripeRetryProvider } from './channels/stripe-payments.js'
 import { portalRoutes } from './portal/routes.js'
@@ -49,6 +50,8 @@ export interface App {
   readonly workflows: WorkflowService
   readonly runs: RunsService
   readonly logger: Logger
+  /** Fills in decline reasons that did not come with their failure (worker processes only). */
+  readonly stripeEnricher: StripeReasonEnricher | undefined
   /** Loads demo products, workflows and events (idempotent). */
   loadDemo(): Promise<Record<string, unknown>>
   /** Listens on the configured host and port; returns the base URL. */
@@ -166,16 +169,18 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   shortLinkRoutes(http, { db, links, now, businessName: config.business.name })
   twilioInboundRoutes(http, { db, authToken: config.twilio?.authToken, publicUrl })
   if (config.stripe.webhookSecret) {
-    stripeWebhookRoutes(http, { webhookSecret: config.stripe.webhookSecret, ingestor, db, logger, now })
+    stripeWebhookRoutes(http, { webhookSecret: config.stripe.webhookSecret, ingestor, db, logger, now, secretKey: config.stripe.secretKey, apiBase: config.stripe.apiBase })
   }
   const dispatcher = config.worker
     ? new DeliveryDispatcher({ store, channels, now, pollMs: Math.max(config.pollMs, 100), retry: config.retry, onError: (err) => logger.error({ err }, 'delivering webhooks failed') })
     : undefined
   await scheduler?.start()
   dispatcher?.start()
+  const stripeEnricher = config.worker ? new StripeReasonEnricher({ db, ingestor, payments, now, logger }) : undefined
+  stripeEnricher?.start()
 
   return {
-    config, store, http, engine, scheduler, jobs, ingestor, workflows, runs, logger,
+    config, store, http, engine, scheduler, jobs, ingestor, workflows, runs, logger, stripeEnricher,
     loadDemo: () => loadDemo({ db, workflows, ingestor }),
     async listen() {
       await http.listen({ host: config.host, port: config.port })
@@ -187,6 +192,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await http.close()
       await scheduler?.stop(deadlineMs)
       await dispatcher?.stop()
+      await stripeEnricher?.stop()
       await batcher.drain()
       await closeChannels(channels)
       await store.close()

@@ -17,6 +17,19 @@ export const REASON_GATE = 'waiting for the decline reason'
 type PaymentFailed = Extract<RecoupEvent, { payment: unknown }>
 type DeclineReason = Extract<RecoupEvent, { type: 'payment.decline_reason' }>
 
+/** How long after a failure took its reason a second copy of that reason is recognized as one. */
+const TWIN_WINDOW_MS = 10 * 60_000
+
+/**
+ * True when two reasons say the same thing about the same card. Stripe sends each reason twice
+ * (`charge.failed` and `payment_intent.payment_failed`); the copy must not be kept for a later
+ * failure of the same invoice, which it would explain wrongly.
+ */
+function sameDecline(a: DeclineReason['decline'], b: { decline_code?: string | null; failure_code?: string | null; payment_method_id?: string | null }): boolean {
+  if ((a.decline_code ?? a.failure_code ?? null) !== (b.decline_code ?? b.failure_code ?? null)) return false
+  return !a.payment_method_id || !b.payment_method_id || a.payment_method_id === b.payment_method_id
+}
+
 /** True when the reason fits the failure: same invoice or attempt, or (no ids) same amount and currency. */
 function fits(reason: DeclineReason['decline'], payment: { invoice_id?: string | null; payment_intent_id?: string | null; amount: number; currency: string }): boolean {
   if (reason.invoice_id && payment.invoice_id) return reason.invoice_id === payment.invoice_id
@@ -59,6 +72,12 @@ export async function mergeEarlierReasons(db: Kysely<Database>, events: readonly
     }
     const [match] = pool.splice(at, 1)
     if (match!.id) used.push(match!.id)
+    for (let i = pool.length - 1; i >= 0; i--) {
+      const twin = pool[i]!
+      if (twin.customer !== e.customer.id || !fits(twin.reason, e.payment) || !sameDecline(twin.reason, match!.reason)) continue
+      pool.splice(i, 1)
+      if (twin.id) used.push(twin.id)
+    }
     out.push({ ...e, payment: { ...e.payment, ...declineOf(match!.reason), reason_pending: false } })
   }
   if (used.length > 0) await db.deleteFrom('decline_reasons').where('id', 'in', used).execute()
@@ -80,13 +99,15 @@ export async function applyDeclineReasons(db: Kysely<Database>, events: readonly
       .select(['id', 'payment_id', 'invoice_id', 'payment_intent_id', 'amount', 'currency', 'reason_status'])
       .where('customer_id', '=', e.customer.id)
       .where('status', '=', 'failed')
-      .where('reason_status', 'in', ['pending', 'unknown'])
+      .where('reason_status', 'in', ['pending', 'fetching', 'unknown'])
       .orderBy('id', 'desc')
       .limit(20)
       .execute()
     const payment = candidates.find((p) => fits(r, { ...p, amount: Number(p.amount) }))
     if (!payment) {
-      // Arrived first (or its failure was never sent to us): kept for the failure to pick up.
+      // Arrived first (or its failure was never sent to us): kept for the failure to pick up,
+      // unless it is the copy of a reason a failure already took.
+      if (await tookItAlready(db, e, now)) continue
       if (candidates.length === 0 || r.invoice_id || r.payment_intent_id || r.amount !== undefined) {
         await db
           .insertInto('decline_reasons')
@@ -103,7 +124,7 @@ export async function applyDeclineReasons(db: Kysely<Database>, events: readonly
     await db
       .updateTable('payments')
       .set({
-        reason_status: 'known',
+        reason_status: fields.failure_code === 'unknown' ? 'unknown' : 'known',
         failure_code: fields.failure_code ?? null,
         failure_message: fields.failure_message ?? null,
         decline_code: fields.decline_code ?? null,
@@ -127,6 +148,20 @@ export async function applyDeclineReasons(db: Kysely<Database>, events: readonly
     }
   }
   return wake
+}
+
+/** True when a failure of the last minutes already carries this reason (its twin came first). */
+async function tookItAlready(db: Kysely<Database>, e: DeclineReason, now: string): Promise<boolean> {
+  const known = await db
+    .selectFrom('payments')
+    .select(['invoice_id', 'payment_intent_id', 'amount', 'currency', 'decline_code', 'failure_code', 'payment_method_id'])
+    .where('customer_id', '=', e.customer.id)
+    .where('status', '=', 'failed')
+    .where('reason_status', '=', 'known')
+    .where('created_at', '>=', new Date(Date.parse(now) - TWIN_WINDOW_MS).toISOString())
+    .limit(20)
+    .execute()
+  return known.some((p) => fits(e.decline, { ...p, amount: Number(p.amount) }) && sameDecline(e.decline, p))
 }
 
 /** The invoice a run recovers, from its event snapshot. */

@@ -43,6 +43,7 @@ async function ensureCustomer(db: Kysely<Database>, update: StripeSubscriptionUp
       email: contact.email ?? null,
       phone: contact.phone ?? null,
       name: contact.name ?? null,
+      ...(contact.locale ? { locale: contact.locale } : {}),
       time_zone: null,
       tags: '[]',
       fields: '{}',
@@ -58,6 +59,7 @@ async function ensureCustomer(db: Kysely<Database>, update: StripeSubscriptionUp
             email: eb.fn.coalesce(eb.ref('customers.email'), eb.ref('excluded.email')),
             phone: eb.fn.coalesce(eb.ref('customers.phone'), eb.ref('excluded.phone')),
             name: eb.fn.coalesce(eb.ref('customers.name'), eb.ref('excluded.name')),
+            ...(contact.locale ? { locale: eb.fn.coalesce(eb.ref('customers.locale'), eb.ref('excluded.locale')) } : {}),
           }))
         : oc.column('id').doNothing(),
     )

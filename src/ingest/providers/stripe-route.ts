@@ -5,7 +5,8 @@ import { ConfigError, RecoupError, ValidationError } from '../../domain/errors.j
 import type { Database } from '../../store/schema.js'
 import { parseEvent, type Ingestor } from '../ingest.js'
 import { paidInvoices } from '../records.js'
-import { mapStripeEvent, type StripeMapOptions } from './stripe.js'
+import { lookupsFor, mapStripeEvent, type StripeLookedUp, type StripeMapOptions } from './stripe.js'
+import { createStripeLookups, type StripeLookups } from './stripe-lookups.js'
 import { applySubscriptionUpdate } from './stripe-records.js'
 import { authBy } from '../../http/auth.js'
 
@@ -28,6 +29,15 @@ export interface StripeWebhookDeps extends StripeMapOptions {
   readonly tolerance?: number
   /** The app's clock in milliseconds (default `Date.now`); signatures are judged against it. */
   readonly now?: () => number
+  /**
+   * `sk_…`/`rk_…`: lets a delivery read what its payload only names by id (a schedule's prices,
+   * a Checkout Session's card), within a short timeout. Without it those events map without.
+   */
+  readonly secretKey?: string
+  /** Another Stripe API host (tests). */
+  readonly apiBase?: string
+  /** The API reads themselves (default: built from `secretKey`). */
+  readonly lookups?: StripeLookups
 }
 
 /** A delivery whose signature does not verify; answered 400 (the host's error handler maps RecoupError). */
@@ -63,6 +73,11 @@ export function stripeWebhookRoutes(app: FastifyInstance, deps: StripeWebhookDep
   const tolerance = deps.tolerance ?? DEFAULT_TOLERANCE_SECONDS
   if (!(tolerance > 0 && Number.isFinite(tolerance))) throw new ConfigError(`The Stripe signature tolerance must be a positive number of seconds, not ${tolerance}`)
   const now = deps.now ?? Date.now
+  const lookups =
+    deps.lookups ??
+    (deps.secretKey
+      ? createStripeLookups({ secretKey: deps.secretKey, apiBase: deps.apiBase, now, onError: (what, err) => deps.logger.warn({ what, error: String((err as Error)?.message ?? err).slice(0, 500) }, 'stripe lookup failed; the event is recorded without it') })
+      : undefined)
   void app.register(async (scope) => {
     // The signature covers the exact bytes Stripe sent; re-serialized JSON would not verify.
     scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body))
@@ -75,7 +90,7 @@ export function stripeWebhookRoutes(app: FastifyInstance, deps: StripeWebhookDep
         return reply.code(200).send({ ignored: reason })
       }
       if (body === NOT_JSON) return ignore('the signed body is not JSON', 'warn')
-      const mapped = mapStripeEvent(body, deps)
+      const mapped = mapStripeEvent(body, deps, lookups ? await lookUp(lookups, body) : {})
 
       if (mapped.kind === 'ignored') return ignore(mapped.reason, mapped.malformed ? 'warn' : 'info')
       if (mapped.kind === 'subscription') {
@@ -87,6 +102,8 @@ export function stripeWebhookRoutes(app: FastifyInstance, deps: StripeWebhookDep
         parseEvent(mapped.event)
         const stale = await staleReason(deps.db, mapped.event)
         if (stale) return ignore(stale, 'info', { invoice_id: invoiceIdOf(mapped.event) })
+        // The record first (idempotent), so the event's recoveries end on a subscription that says why.
+        if (mapped.subscription) await applySubscriptionUpdate(deps.db, mapped.subscription, new Date(nowMs).toISOString())
         const result = await deps.ingestor.accept(mapped.event)
         return reply.code(200).send(result)
       } catch (err) {
@@ -96,6 +113,16 @@ export function stripeWebhookRoutes(app: FastifyInstance, deps: StripeWebhookDep
       }
     })
   })
+}
+
+/** What the API says about ids the payload only names; each read is bounded and may come back empty. */
+async function lookUp(lookups: StripeLookups, body: unknown): Promise<StripeLookedUp> {
+  const needs = lookupsFor(body)
+  const [priceProducts, setupIntentPaymentMethod] = await Promise.all([
+    needs.priceIds ? lookups.priceProducts(needs.priceIds) : undefined,
+    needs.setupIntentId ? lookups.setupIntentPaymentMethod(needs.setupIntentId) : undefined,
+  ])
+  return { ...(priceProducts ? { priceProducts } : {}), ...(setupIntentPaymentMethod ? { setupIntentPaymentMethod } : {}) }
 }
 
 /** A signed body that is not JSON: Stripe's, yet unusable. */

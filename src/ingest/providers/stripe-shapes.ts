@@ -54,11 +54,20 @@ function lenientList<T extends z.ZodType>(schema: T) {
   return lenient(z.array(schema.nullable().catch(null)).transform((list) => list.filter((x): x is NonNullable<typeof x> => x !== null)))
 }
 
+/** An expanded customer's contact fields (all optional: a deleted customer keeps only its id). */
+const customerContact = {
+  email: lenient(text),
+  name: lenient(text),
+  phone: lenient(text),
+  /** The customer's languages, most preferred first (`["de-AT", "en"]`). */
+  preferred_locales: lenientList(z.string()),
+}
+
 const customer = z.union(
   [
-    stripeId.transform((id) => ({ id, email: undefined, name: undefined, phone: undefined })),
+    stripeId.transform((id) => ({ id, email: undefined, name: undefined, phone: undefined, preferred_locales: undefined })),
     // An expanded customer (or a deleted one, which keeps only its id).
-    z.object({ id: stripeId, email: lenient(text), name: lenient(text), phone: lenient(text) }),
+    z.object({ id: stripeId, ...customerContact }),
   ],
   { error: missingOr('must be a customer id or an expanded customer with an id') },
 )
@@ -78,7 +87,26 @@ const planAsPrice = z
   .transform((p) => ({ id: p.id, product: p.product, unit_amount: p.amount, currency: p.currency }))
 export type StripePrice = z.output<typeof price>
 
-const paymentError = z.object({ code: lenient(text), decline_code: lenient(text), message: lenient(text) })
+/** A card as a PaymentMethod or a charge's `payment_method_details` describes it. */
+const card = z.object({ brand: lenient(text), fingerprint: lenient(text) })
+
+/** A payment method: an id, or expanded (with its card). */
+const paymentMethodRef = z.union([stripeId.transform((id) => ({ id, card: undefined })), z.object({ id: stripeId, card: lenient(card) })])
+
+/**
+ * A payment error (`last_payment_error`, `last_finalization_error`): every field only enriches, so
+ * each one is dropped alone when unusable.
+ */
+const paymentError = z.object({
+  code: lenient(text),
+  decline_code: lenient(text),
+  message: lenient(text),
+  advice_code: lenient(text),
+  network_advice_code: lenient(text),
+  network_decline_code: lenient(text),
+  payment_method: lenient(paymentMethodRef),
+})
+export type StripePaymentError = z.output<typeof paymentError>
 
 /** A line of an invoice: `pricing.price_details` (API 2025-03-31 on) or `price` (before). */
 const invoiceLine = z.object({
@@ -98,10 +126,23 @@ const invoiceFields = {
   last_finalization_error: lenient(paymentError),
   // Before API 2025-03-31: the subscription and the payment intent sat on the invoice.
   subscription: lenient(ref),
-  payment_intent: lenient(z.object({ last_payment_error: lenient(paymentError) })),
+  // An id in webhooks (never expanded there); expanded only when an API caller asked for it.
+  payment_intent: lenient(
+    z.union([stripeId.transform((id) => ({ id, last_payment_error: undefined })), z.object({ id: lenient(stripeId), last_payment_error: lenient(paymentError) })]),
+  ),
   parent: lenient(z.object({ subscription_details: lenient(z.object({ subscription: lenient(ref) })) })),
   lines: lenient(z.object({ data: lenientList(invoiceLine) })),
 }
+
+/** An invoice that can no longer be paid (voided, uncollectible): only whose it is matters. */
+export const closedInvoiceSchema = z.object({
+  id: stripeId,
+  customer,
+  subscription: invoiceFields.subscription,
+  parent: invoiceFields.parent,
+  lines: invoiceFields.lines,
+})
+export type StripeClosedInvoice = z.output<typeof closedInvoiceSchema>
 
 /** An invoice whose payment failed: `amount_due` is what is owed. */
 export const failedInvoiceSchema = z.object({ ...invoiceFields, amount_due: minorUnits })
@@ -135,12 +176,72 @@ export const scheduleSchema = z.object({
   phases: lenientList(
     z.object({
       currency: lenient(currency),
-      // Phase prices arrive as bare ids in webhooks; expanded ones carry their amount.
-      items: lenientList(z.object({ price: lenient(z.union([stripeId.transform(() => undefined), price])) })),
+      // Phase prices arrive as bare ids in webhooks (their product is looked up); expanded ones carry their amount.
+      items: lenientList(z.object({ price: lenient(z.union([stripeId.transform((id) => ({ id, product: undefined, unit_amount: undefined, currency: undefined })), price])) })),
     }),
   ),
 })
 export type StripeSchedule = z.output<typeof scheduleSchema>
+
+/** A failed Charge (`charge.failed`): Stripe's code, the issuer's answer in `outcome`, the card. */
+export const chargeSchema = z.object({
+  id: stripeId,
+  // Null for a charge without a customer; such a charge explains no invoice of Recoup's.
+  customer: lenient(ref),
+  amount: minorUnits,
+  currency,
+  failure_code: lenient(text),
+  failure_message: lenient(text),
+  outcome: lenient(
+    z.object({
+      type: lenient(text),
+      reason: lenient(text),
+      advice_code: lenient(text),
+      network_advice_code: lenient(text),
+      network_decline_code: lenient(text),
+    }),
+  ),
+  payment_method: lenient(stripeId),
+  payment_method_details: lenient(z.object({ card: lenient(card) })),
+  // Before API 2025-03-31 only: the invoice the charge paid (null for other charges).
+  invoice: lenient(ref),
+  payment_intent: lenient(ref),
+})
+export type StripeCharge = z.output<typeof chargeSchema>
+
+/** A PaymentIntent whose attempt failed (`payment_intent.payment_failed`). */
+export const paymentIntentSchema = z.object({
+  id: stripeId,
+  customer: lenient(ref),
+  amount: minorUnits,
+  currency,
+  last_payment_error: lenient(paymentError),
+  // Before API 2025-03-31 only.
+  invoice: lenient(ref),
+})
+export type StripePaymentIntent = z.output<typeof paymentIntentSchema>
+
+/** A PaymentMethod (`payment_method.attached`, `.automatically_updated`). */
+export const paymentMethodSchema = z.object({ id: stripeId, customer: lenient(ref) })
+
+/** A Customer (`customer.updated`): its contact details and default card. */
+export const customerObjectSchema = z.object({
+  id: stripeId,
+  ...customerContact,
+  invoice_settings: lenient(z.object({ default_payment_method: lenient(ref) })),
+})
+export type StripeCustomerObject = z.output<typeof customerObjectSchema>
+
+/** A SetupIntent (`setup_intent.succeeded`): the card it saved, for whom. */
+export const setupIntentSchema = z.object({ id: stripeId, customer: lenient(ref), payment_method: lenient(ref) })
+
+/** A Checkout Session (`checkout.session.completed`); its SetupIntent is an id unless expanded. */
+export const checkoutSessionSchema = z.object({
+  id: stripeId,
+  mode: lenient(text),
+  customer: lenient(ref),
+  setup_intent: lenient(z.union([stripeId.transform((id) => ({ id, payment_method: undefined })), z.object({ id: stripeId, payment_method: lenient(ref) })])),
+})
 
 /** The event around the object: what every mapped event needs. */
 export const envelopeSchema = z.object({

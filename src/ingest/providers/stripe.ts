@@ -1,15 +1,23 @@
 /**
  * Stripe events → Recoup's normalized events. Pure: no I/O, so every mapping is testable alone.
+ * The route may look a few things up first (bounded, see stripe-lookups.ts) and pass them in.
  *
- * | Stripe event                                         | Recoup                                    |
- * | ---------------------------------------------------- | ----------------------------------------- |
- * | `invoice.payment_failed`                             | `payment.failed`                          |
- * | `invoice.paid`, `invoice.payment_succeeded`          | `payment.succeeded`                       |
+ * | Stripe event                                                  | Recoup                                   |
+ * | ------------------------------------------------------------- | ---------------------------------------- |
+ * | `invoice.payment_failed`                                      | `payment.failed` (reason pending)         |
+ * | `charge.failed`, `payment_intent.payment_failed`              | `payment.decline_reason`                 |
+ * | `invoice.paid`, `invoice.payment_succeeded`                   | `payment.succeeded`                      |
+ * | `invoice.voided`, `invoice.marked_uncollectible`              | `invoice.closed`                         |
  * | `customer.subscription.deleted` of an installment plan, `subscription_schedule.canceled` of one | `installment_plan.canceled` |
- * | `customer.subscription.updated` / `.deleted` (others)| the subscription record's status          |
- * | anything else                                        | ignored (answered 200, logged)            |
+ * | `customer.subscription.deleted`, `.updated` to canceled / unpaid / incomplete_expired | `subscription.ended` (+ the record) |
+ * | `customer.subscription.updated` (other statuses)              | the subscription record's status         |
+ * | `customer.updated` (new default card), `payment_method.attached`, `payment_method.automatically_updated`, `setup_intent.succeeded`, `checkout.session.completed` (setup mode) | `payment_method.updated` |
+ * | anything else                                                 | ignored (answered 200, logged)           |
  *
  * Event ids are `stripe:<Stripe event id>`, so Stripe's retries dedupe like any repeated event.
+ * Objects are read by their shape, never by the API version string: fields moved between versions
+ * (the invoice's subscription and payment intent before 2025-03-31, `parent` after) are read
+ * wherever they are.
  *
  * Every field read is checked first (`stripe-shapes.ts`): an event Recoup cannot use (no currency,
  * no customer, a time out of range, …) maps to `ignored` with `malformed: true` and a reason naming
@@ -28,7 +36,8 @@
  *   Default: the first item's `price.unit_amount`. Set it on schedules, whose phase prices arrive as
  *   bare ids in webhooks, and on plans whose price is not per-unit.
  * - `recoup_product_ids` (optional, comma-separated): the Recoup product ids of the plan. Default:
- *   the Stripe product ids of the items' prices (mapped by `productIdFromPrice`).
+ *   the Stripe product ids of the items' prices (mapped by `productIdFromPrice`); a schedule's bare
+ *   price ids are looked up through the API when a secret key is configured.
  *
  * When the plan is canceled, Recoup receives `installment_plan.canceled` with plan id = the
  * subscription (or schedule) id, `balance_due = (total − paid) × installment_amount` and `reason`
@@ -37,87 +46,43 @@
  * schedule's own metadata is not copied to its subscription; phase metadata is), or one
  * cancellation becomes two plans.
  */
-import { customerRefSchema, type EventInput } from '../../domain/events.js'
+import { mapCheckoutSession, mapCustomerUpdated, mapPaymentMethod, mapSetupIntent } from './stripe-cards.js'
+import { isInstallmentPlan, mapInvoiceClosed, mapSchedulePlan, mapSubscription, unresolvedSchedulePrices } from './stripe-lifecycle.js'
+import { isRecord, malformed, type StripeLookedUp, type StripeMapOptions, type StripeMapping, type StripePriceRef } from './stripe-mapping.js'
+import { mapChargeFailed, mapInvoicePayment, mapPaymentIntentFailed } from './stripe-payments-map.js'
 import {
-  envelopeSchema,
-  failedInvoiceSchema,
-  kindOf,
-  paidInvoiceSchema,
-  readShape,
-  scheduleSchema,
-  subscriptionSchema,
-  type StripeCustomer,
-  type StripeInvoice,
-  type StripePrice,
-  type StripeSchedule,
-  type StripeSubscription,
+  chargeSchema, checkoutSessionSchema, closedInvoiceSchema, customerObjectSchema, envelopeSchema, failedInvoiceSchema, kindOf, paidInvoiceSchema,
+  paymentIntentSchema, paymentMethodSchema, readShape, scheduleSchema, setupIntentSchema, subscriptionSchema,
 } from './stripe-shapes.js'
 
-/** A price on an invoice line or subscription item, as handed to `productIdFromPrice`. */
-export interface StripePriceRef {
-  readonly price?: string
-  readonly product: string
-}
+export { eventId, type StripeContact, type StripeIgnored, type StripeLookedUp, type StripeMapOptions, type StripeMapping, type StripePriceRef, type StripeSubscriptionUpdate } from './stripe-mapping.js'
 
-export interface StripeMapOptions {
-  /** Turns a Stripe price into a Recoup product id; default: the Stripe product id (`prod_…`). */
-  readonly productIdFromPrice?: (price: StripePriceRef) => string
-}
-
-/** Contact details of a customer, as Recoup's schema accepts them. */
-export type StripeContact = Omit<EventInput['customer'], 'id'>
-
-/** A subscription's new state, for the subscriptions record. */
-export interface StripeSubscriptionUpdate {
-  readonly kind: 'subscription'
-  readonly id: string
-  readonly customer: string
-  /** Present when Stripe sent the customer expanded and it has usable contact details. */
-  readonly contact?: StripeContact
-  readonly status: string
-  readonly product_ids: readonly string[]
-  readonly amount?: number
-  readonly currency?: string
-}
-
-/** Why an event is not used; `malformed` when Stripe's payload lacks what Recoup needs. */
-export interface StripeIgnored {
-  readonly kind: 'ignored'
-  readonly reason: string
-  readonly malformed?: true
-}
-
-/** What a Stripe event means to Recoup. */
-export type StripeMapping = { readonly kind: 'event'; readonly event: EventInput } | StripeSubscriptionUpdate | StripeIgnored
-
-/** The envelope fields a mapping uses. */
-interface EventHead {
-  readonly id: string
-  readonly type: string
-  readonly created: number
-}
-
-type ToProduct = (p: StripePriceRef) => string
-
-const INSTALLMENTS_TOTAL = 'recoup_installments_total'
-const INSTALLMENTS_PAID = 'recoup_installments_paid'
-const INSTALLMENT_AMOUNT = 'recoup_installment_amount'
-const PRODUCT_IDS = 'recoup_product_ids'
-
-const USED_TYPES = new Set([
+/** Stripe event types Recoup reads; every other type is answered `ignored`. */
+export const USED_STRIPE_EVENTS = [
   'invoice.payment_failed',
   'invoice.paid',
   'invoice.payment_succeeded',
+  'invoice.voided',
+  'invoice.marked_uncollectible',
+  'charge.failed',
+  'payment_intent.payment_failed',
   'customer.subscription.deleted',
   'customer.subscription.updated',
   'subscription_schedule.canceled',
-])
+  'customer.updated',
+  'payment_method.attached',
+  'payment_method.automatically_updated',
+  'setup_intent.succeeded',
+  'checkout.session.completed',
+] as const
+const USED_TYPES = new Set<string>(USED_STRIPE_EVENTS)
 
 /**
  * Maps one verified Stripe event (the parsed body, whatever its shape) to a normalized event, a
- * subscription update, or a reason to ignore it. Never throws on the payload's shape.
+ * subscription update, or a reason to ignore it. Never throws on the payload's shape. `looked`
+ * holds what the route looked up through the API for it (see `lookupsFor`).
  */
-export function mapStripeEvent(body: unknown, options: StripeMapOptions = {}): StripeMapping {
+export function mapStripeEvent(body: unknown, options: StripeMapOptions = {}, looked: StripeLookedUp = {}): StripeMapping {
   const toProduct = options.productIdFromPrice ?? ((p: StripePriceRef) => p.product)
   if (!isRecord(body)) return { kind: 'ignored', reason: `the body is ${kindOf(body)}, not a Stripe event object`, malformed: true }
   const type = body.type
@@ -126,266 +91,60 @@ export function mapStripeEvent(body: unknown, options: StripeMapOptions = {}): S
 
   const envelope = readShape(envelopeSchema, body, '')
   if (!envelope.ok) return malformed('event', body, envelope.reason)
-  const event: EventHead = { id: envelope.value.id, type, created: envelope.value.created }
+  const event = { id: envelope.value.id, type, created: envelope.value.created }
   const object = envelope.value.data.object
+  /** Reads data.object with `schema`, or says which field makes it unusable. */
+  const read = <T>(what: string, parsed: { ok: true; value: T } | { ok: false; reason: string }, then: (value: T) => StripeMapping): StripeMapping =>
+    parsed.ok ? then(parsed.value) : malformed(what, object, parsed.reason)
 
   switch (type) {
-    case 'invoice.payment_failed': {
-      const invoice = readShape(failedInvoiceSchema, object, 'data.object')
-      if (!invoice.ok) return malformed('invoice', object, invoice.reason)
-      return mapInvoice(event, invoice.value, { type: 'payment.failed', amount: invoice.value.amount_due }, toProduct)
-    }
+    case 'invoice.payment_failed':
+      return read('invoice', readShape(failedInvoiceSchema, object, 'data.object'), (inv) => mapInvoicePayment(event, inv, { type: 'payment.failed', amount: inv.amount_due }, toProduct))
     case 'invoice.paid':
-    case 'invoice.payment_succeeded': {
-      const invoice = readShape(paidInvoiceSchema, object, 'data.object')
-      if (!invoice.ok) return malformed('invoice', object, invoice.reason)
-      return mapInvoice(event, invoice.value, { type: 'payment.succeeded', amount: invoice.value.amount_paid }, toProduct)
-    }
+    case 'invoice.payment_succeeded':
+      return read('invoice', readShape(paidInvoiceSchema, object, 'data.object'), (inv) => mapInvoicePayment(event, inv, { type: 'payment.succeeded', amount: inv.amount_paid }, toProduct))
+    case 'invoice.voided':
+    case 'invoice.marked_uncollectible':
+      return read('invoice', readShape(closedInvoiceSchema, object, 'data.object'), (inv) => mapInvoiceClosed(event, inv, toProduct))
+    case 'charge.failed':
+      return read('charge', readShape(chargeSchema, object, 'data.object'), (charge) => mapChargeFailed(event, charge, object))
+    case 'payment_intent.payment_failed':
+      return read('payment intent', readShape(paymentIntentSchema, object, 'data.object'), (pi) => mapPaymentIntentFailed(event, pi, object))
     case 'customer.subscription.deleted':
-    case 'customer.subscription.updated': {
-      const sub = readShape(subscriptionSchema, object, 'data.object')
-      if (!sub.ok) return malformed('subscription', object, sub.reason)
-      if (type === 'customer.subscription.deleted' && sub.value.metadata?.[INSTALLMENTS_TOTAL] !== undefined) return mapSubscriptionPlan(event, sub.value, toProduct)
-      return subscriptionUpdate(sub.value, toProduct)
-    }
+    case 'customer.subscription.updated':
+      return read('subscription', readShape(subscriptionSchema, object, 'data.object'), (sub) => mapSubscription(event, sub, toProduct))
+    case 'customer.updated':
+      return read('customer', readShape(customerObjectSchema, object, 'data.object'), (customer) => mapCustomerUpdated(event, customer, previousAttributes(body)))
+    case 'payment_method.attached':
+    case 'payment_method.automatically_updated':
+      return read('payment method', readShape(paymentMethodSchema, object, 'data.object'), (pm) => mapPaymentMethod(event, pm))
+    case 'setup_intent.succeeded':
+      return read('setup intent', readShape(setupIntentSchema, object, 'data.object'), (si) => mapSetupIntent(event, si))
+    case 'checkout.session.completed':
+      return read('checkout session', readShape(checkoutSessionSchema, object, 'data.object'), (session) => mapCheckoutSession(event, session, looked))
     default: {
       // subscription_schedule.canceled: only installment plans matter, whatever else is wrong.
-      if (!isRecord(object.metadata) || object.metadata[INSTALLMENTS_TOTAL] === undefined) {
-        return { kind: 'ignored', reason: `subscription schedule is not an installment plan (no metadata.${INSTALLMENTS_TOTAL})` }
-      }
-      const schedule = readShape(scheduleSchema, object, 'data.object')
-      if (!schedule.ok) return malformed('subscription schedule', object, schedule.reason)
-      return mapSchedulePlan(event, schedule.value, toProduct)
+      if (!isInstallmentPlan(object.metadata)) return { kind: 'ignored', reason: 'subscription schedule is not an installment plan (no metadata.recoup_installments_total)' }
+      return read('subscription schedule', readShape(scheduleSchema, object, 'data.object'), (schedule) => mapSchedulePlan(event, schedule, toProduct, looked))
     }
   }
 }
 
-function malformed(what: string, object: Record<string, unknown>, reason: string): StripeIgnored {
-  const id = typeof object.id === 'string' && object.id !== '' ? ` ${object.id.slice(0, 255)}` : ''
-  return { kind: 'ignored', reason: `${what}${id} is unusable: ${reason}`, malformed: true }
-}
-
-function mapInvoice(
-  event: EventHead,
-  invoice: StripeInvoice,
-  payment: { readonly type: 'payment.failed' | 'payment.succeeded'; readonly amount: number },
-  toProduct: ToProduct,
-): StripeMapping {
-  const failed = payment.type === 'payment.failed'
-  const subscriptionId = invoice.parent?.subscription_details?.subscription ?? invoice.subscription
-  return {
-    kind: 'event',
-    event: {
-      id: eventId(event),
-      type: payment.type,
-      occurred_at: isoFromUnix(event.created),
-      customer: customerRef(invoice.customer.id, {
-        email: invoice.customer_email ?? invoice.customer.email,
-        name: invoice.customer_name ?? invoice.customer.name,
-        phone: invoice.customer_phone ?? invoice.customer.phone,
-      }),
-      product_ids: invoiceProducts(invoice, toProduct),
-      payment: {
-        // The invoice is the thing that is paid (and retried); its payment intents come and go.
-        id: invoice.id,
-        amount: payment.amount,
-        currency: invoice.currency,
-        invoice_id: invoice.id,
-        ...(subscriptionId ? { subscription_id: subscriptionId } : {}),
-        ...(failed ? failureFields(invoice) : {}),
-      },
-      metadata: { source: 'stripe', stripe_event_type: event.type },
-    },
+/** What mapping `body` would gain from Stripe's API: bare price ids of a schedule, a session's SetupIntent. */
+export function lookupsFor(body: unknown): { readonly priceIds?: readonly string[]; readonly setupIntentId?: string } {
+  if (!isRecord(body) || !isRecord(body.data) || !isRecord(body.data.object)) return {}
+  const object = body.data.object
+  if (body.type === 'subscription_schedule.canceled' && isInstallmentPlan(object.metadata)) {
+    const schedule = readShape(scheduleSchema, object, 'data.object')
+    const priceIds = schedule.ok ? unresolvedSchedulePrices(schedule.value) : []
+    return priceIds.length > 0 ? { priceIds } : {}
   }
-}
-
-function failureFields(invoice: StripeInvoice) {
-  // The payment intent's error is on invoices only before API 2025-03-31; later ones carry just
-  // the finalization error, so most failures read as card_declined.
-  const error = invoice.payment_intent?.last_payment_error ?? invoice.last_finalization_error
-  const code = error?.decline_code || error?.code || 'card_declined'
-  return {
-    failure_code: code.slice(0, 100),
-    ...(error?.message ? { failure_message: error.message.slice(0, 2000) } : {}),
-    ...(invoice.attempt_count ? { attempt: invoice.attempt_count } : {}),
-    ...(invoice.next_payment_attempt ? { next_attempt_at: isoFromUnix(invoice.next_payment_attempt) } : {}),
+  if (body.type === 'checkout.session.completed' && object.mode === 'setup' && typeof object.setup_intent === 'string') {
+    return { setupIntentId: object.setup_intent }
   }
+  return {}
 }
 
-/** Product ids of an invoice's lines: `pricing.price_details` (current API) or `price` (before 2025-03-31). */
-function invoiceProducts(invoice: StripeInvoice, toProduct: ToProduct): string[] {
-  const refs: StripePriceRef[] = []
-  for (const line of invoice.lines?.data ?? []) {
-    const details = line.pricing?.price_details
-    if (details) refs.push({ price: details.price, product: details.product })
-    else if (line.price) refs.push({ price: line.price.id, product: line.price.product })
-  }
-  return unique(refs.map(toProduct))
-}
-
-/** The items' prices; items of API versions before 2020-08-27 have only a plan. */
-function itemPrices(sub: StripeSubscription): { readonly price: StripePrice; readonly quantity: number }[] {
-  return (sub.items?.data ?? []).flatMap((item) => {
-    const price = item.price ?? item.plan
-    return price ? [{ price, quantity: item.quantity ?? 1 }] : []
-  })
-}
-
-/** `currency` is on subscriptions from API 2022-08-01; before, it is on the prices (or plans). */
-function subscriptionCurrency(sub: StripeSubscription): string | undefined {
-  return sub.currency ?? itemPrices(sub).find((i) => i.price.currency)?.price.currency ?? sub.plan?.currency
-}
-
-function subscriptionUpdate(sub: StripeSubscription, toProduct: ToProduct): StripeSubscriptionUpdate {
-  const items = itemPrices(sub)
-  // The recurring amount is known only when every item has a per-unit price.
-  let amount: number | undefined = items.length > 0 ? 0 : undefined
-  for (const { price, quantity } of items) {
-    amount = amount === undefined || price.unit_amount === undefined ? undefined : amount + price.unit_amount * quantity
-  }
-  const currency = subscriptionCurrency(sub)
-  const contact = contactOf(sub.customer)
-  return {
-    kind: 'subscription',
-    id: sub.id,
-    customer: sub.customer.id,
-    ...(contact ? { contact } : {}),
-    status: sub.status,
-    product_ids: subscriptionProducts(sub.metadata, items.map((i) => i.price), toProduct),
-    ...(amount !== undefined && Number.isSafeInteger(amount) ? { amount } : {}),
-    ...(currency ? { currency } : {}),
-  }
-}
-
-function mapSubscriptionPlan(event: EventHead, sub: StripeSubscription, toProduct: ToProduct): StripeMapping {
-  const items = itemPrices(sub)
-  const plan = planTerms(sub.metadata, items[0]?.price.unit_amount)
-  if (typeof plan === 'string') return { kind: 'ignored', reason: `subscription ${sub.id}: ${plan}`, malformed: true }
-  // All installments paid: the plan ran its course; only the subscription record changes.
-  if (plan.paid >= plan.total) return subscriptionUpdate(sub, toProduct)
-  const currency = subscriptionCurrency(sub)
-  if (!currency) return malformed('subscription', sub, 'data.object.currency is missing, and no item has a price or plan with a currency')
-  return planEvent(event, {
-    id: sub.id,
-    customer: customerRef(sub.customer.id, sub.customer),
-    productIds: subscriptionProducts(sub.metadata, items.map((i) => i.price), toProduct),
-    currency,
-    reason: sub.cancellation_details?.reason,
-    ...plan,
-  })
-}
-
-function mapSchedulePlan(event: EventHead, schedule: StripeSchedule, toProduct: ToProduct): StripeMapping {
-  const phase = schedule.phases?.[0]
-  const prices = (phase?.items ?? []).flatMap((i) => (i.price ? [i.price] : []))
-  const plan = planTerms(schedule.metadata, prices[0]?.unit_amount)
-  if (typeof plan === 'string') return { kind: 'ignored', reason: `subscription schedule ${schedule.id}: ${plan}`, malformed: true }
-  if (plan.paid >= plan.total) return { kind: 'ignored', reason: `subscription schedule ${schedule.id}: every installment is paid` }
-  if (!phase?.currency) return malformed('subscription schedule', schedule, 'data.object.phases[0].currency is missing')
-  return planEvent(event, {
-    id: schedule.id,
-    customer: customerRef(schedule.customer.id, schedule.customer),
-    productIds: subscriptionProducts(schedule.metadata, prices, toProduct),
-    currency: phase.currency,
-    // A schedule has no cancellation details; its subscription's deletion carries them.
-    reason: 'subscription_schedule_canceled',
-    ...plan,
-  })
-}
-
-interface PlanTerms {
-  readonly total: number
-  readonly paid: number
-  readonly amount: number
-}
-
-/** Reads the installment metadata; a string says what is wrong with it. */
-function planTerms(metadata: Readonly<Record<string, unknown>> | undefined, unitAmount: number | undefined): PlanTerms | string {
-  const total = wholeNumber(metadata?.[INSTALLMENTS_TOTAL])
-  if (total === undefined || total < 1) return `metadata.${INSTALLMENTS_TOTAL} must be a whole number ≥ 1`
-  const rawPaid = metadata?.[INSTALLMENTS_PAID]
-  const paid = rawPaid === undefined ? 0 : wholeNumber(rawPaid)
-  if (paid === undefined) return `metadata.${INSTALLMENTS_PAID} must be a whole number ≥ 0`
-  const rawAmount = metadata?.[INSTALLMENT_AMOUNT]
-  const amount = rawAmount === undefined ? unitAmount : wholeNumber(rawAmount)
-  if (amount === undefined) return `the installment amount is unknown: set metadata.${INSTALLMENT_AMOUNT} (minor units) or use a per-unit price`
-  return { total, paid, amount }
-}
-
-function planEvent(
-  event: EventHead,
-  p: PlanTerms & { id: string; customer: EventInput['customer']; productIds: string[]; currency: string; reason: string | undefined },
-): StripeMapping {
-  return {
-    kind: 'event',
-    event: {
-      id: eventId(event),
-      type: 'installment_plan.canceled',
-      occurred_at: isoFromUnix(event.created),
-      customer: p.customer,
-      product_ids: p.productIds,
-      installment_plan: {
-        id: p.id,
-        installments_total: p.total,
-        installments_paid: p.paid,
-        installment_amount: p.amount,
-        currency: p.currency,
-        balance_due: (p.total - p.paid) * p.amount,
-        ...(p.reason ? { reason: p.reason.slice(0, 200) } : {}),
-      },
-      metadata: { source: 'stripe', stripe_event_type: event.type },
-    },
-  }
-}
-
-function subscriptionProducts(metadata: Readonly<Record<string, unknown>> | undefined, prices: readonly StripePrice[], toProduct: ToProduct): string[] {
-  const listed = metadata?.[PRODUCT_IDS]
-  // Control characters cannot be ids (PostgreSQL text cannot even hold NUL): such entries are dropped.
-  if (typeof listed === 'string' && listed.trim()) return unique(listed.split(',').map((s) => s.trim()).filter((s) => s && !/\p{Cc}/u.test(s)))
-  return unique(prices.map((p) => toProduct({ price: p.id, product: p.product })))
-}
-
-/**
- * The customer as our schema accepts it. Stripe's own contact fields are looser than ours (a
- * phone need not be E.164), and one odd field must not cost us the event, so those are dropped.
- */
-function customerRef(id: string, contact: { email?: string; name?: string; phone?: string }): EventInput['customer'] {
-  const shape = customerRefSchema.shape
-  const email = shape.email.safeParse(contact.email)
-  const phone = shape.phone.safeParse(contact.phone)
-  return {
-    id,
-    ...(email.success && email.data ? { email: email.data } : {}),
-    ...(phone.success && phone.data ? { phone: phone.data } : {}),
-    ...(contact.name ? { name: contact.name.slice(0, 500) } : {}),
-  }
-}
-
-/** Usable contact details of an expanded customer, if any. */
-function contactOf(customer: StripeCustomer): StripeContact | undefined {
-  const { id: _id, ...contact } = customerRef(customer.id, customer)
-  return Object.keys(contact).length > 0 ? contact : undefined
-}
-
-/** Our id for a Stripe event; the prefix keeps Stripe's ids apart from ids callers choose. */
-export function eventId(event: { readonly id: string }): string {
-  return `stripe:${event.id}`
-}
-
-/** Metadata values are strings in Stripe; integers are written in decimal. */
-function wholeNumber(value: unknown): number | undefined {
-  if (typeof value !== 'string' || !/^\s*\d{1,12}\s*$/.test(value)) return undefined
-  return Number(value)
-}
-
-function isoFromUnix(seconds: number): string {
-  return new Date(seconds * 1000).toISOString()
-}
-
-function unique(values: readonly string[]): string[] {
-  return [...new Set(values)]
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
+function previousAttributes(body: Record<string, unknown>): unknown {
+  return isRecord(body.data) ? body.data.previous_attributes : undefined
 }
