@@ -234,7 +234,16 @@ export function createStripeRetryProvider(options: StripeRetryOptions): PaymentR
       const sub = await call('read', `subscription ${subscriptionId}`, () => stripe.subscriptions.retrieve(subscriptionId))
       if (sub.status === 'canceled' || sub.status === 'incomplete_expired') return { status: 'already_canceled' }
       if (action === 'cancel') {
-        await call('cancel', `subscription ${subscriptionId}`, () => stripe.subscriptions.cancel(subscriptionId, {}, options))
+        try {
+          // Stripe ignores idempotency keys on DELETE; the key still names the request in its logs.
+          await stripe.subscriptions.cancel(subscriptionId, {}, options)
+        } catch (err) {
+          // The SDK repeats a request whose connection dropped, so a cancel that went through can
+          // come back as "already canceled": what counts is the subscription's state now.
+          if (!(err instanceof Stripe.errors.StripeInvalidRequestError)) throw apiError(err, { what: 'cancel', subject: `subscription ${subscriptionId}` }, redact)
+          const now = await call('read', `subscription ${subscriptionId}`, () => stripe.subscriptions.retrieve(subscriptionId))
+          if (now.status !== 'canceled') throw apiError(err, { what: 'cancel', subject: `subscription ${subscriptionId}` }, redact)
+        }
         return { status: 'canceled' }
       }
       if (sub.pause_collection?.behavior === 'mark_uncollectible') return { status: 'already_paused' }

@@ -22,6 +22,7 @@ const API_WORKFLOW = {
       then: [{ id: 'nudge', type: 'send_sms', body: 'Pay please' }], else: [],
     },
     { id: 'offer', type: 'offer', kind: 'extend', days: 14, expires_in: 'P3D', note: 'Take {{ product.name }} two more weeks' },
+    { id: 'end', type: 'update_subscription', action: 'pause_collection' },
   ],
 }
 

@@ -9,7 +9,7 @@ export type TriggerType = (typeof TRIGGER_TYPES)[number]
 export const CONDITION_OPS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'contains', 'exists'] as const
 export type ConditionOp = (typeof CONDITION_OPS)[number]
 export const STEP_TYPES = [
-  'send_email', 'send_sms', 'notify_team', 'update_customer', 'wait', 'webhook', 'retry_payment', 'offer', 'branch',
+  'send_email', 'send_sms', 'notify_team', 'update_customer', 'wait', 'webhook', 'retry_payment', 'offer', 'update_subscription', 'branch',
 ] as const
 export type StepType = (typeof STEP_TYPES)[number]
 /** Event types a run can exit on (the server's EVENT_TYPES), with words for people. */
@@ -76,6 +76,8 @@ export interface StepDraft {
   every: string
   /** offer: how long the customer has to answer (ISO 8601). */
   expires_in: string
+  /** update_subscription: how the subscription ends. */
+  action: 'cancel' | 'pause_collection' | 'mark_uncollectible'
   if: ConditionDraft[]
   then: StepDraft[]
   else: StepDraft[]
@@ -124,6 +126,7 @@ export const STEP_LABELS: Record<StepType, string> = {
   webhook: 'Call a webhook',
   retry_payment: 'Retry the payment',
   offer: 'Make an offer',
+  update_subscription: 'End the subscription',
   branch: 'Branch (if / else)',
 }
 
@@ -156,7 +159,7 @@ export function newStep(type: string, taken: ReadonlySet<string>): StepDraft {
     key: newKey(), id: uniqueStepId(type, taken), type,
     to: '', subject: '', body: '', message: '', channel: 'email', url: '', method: 'POST',
     add_tags: '', remove_tags: '', set_fields: [], note: '', duration: 'P3D', secret: '', schedule: '', notify: '',
-    kind: 'extend', days: '14', installments: '4', every: 'P30D', expires_in: 'P7D', if: [], then: [], else: [], extra: {},
+    kind: 'extend', days: '14', installments: '4', every: 'P30D', expires_in: 'P7D', action: 'cancel', if: [], then: [], else: [], extra: {},
   }
   if (type === 'send_email') {
     step.subject = "Your {{ product.name }} payment didn't go through"
@@ -295,6 +298,10 @@ export function stepToApi(s: StepDraft): Json {
       opt('expires_in', s.expires_in.trim())
       opt('note', s.note)
       break
+    case 'update_subscription':
+      out.action = s.action
+      opt('notify', s.notify.trim())
+      break
     case 'branch':
       out.if = conditionsToApi(s.if)
       out.then = s.then.map(stepToApi)
@@ -338,7 +345,7 @@ function conditionsFromApi(v: unknown): ConditionDraft[] {
 
 const KNOWN_STEP_KEYS = new Set([
   'id', 'type', 'to', 'subject', 'body', 'message', 'channel', 'url', 'method', 'add_tags', 'remove_tags',
-  'set_fields', 'note', 'duration', 'kind', 'days', 'installments', 'every', 'expires_in', 'secret', 'schedule', 'notify',
+  'set_fields', 'note', 'duration', 'kind', 'days', 'installments', 'every', 'expires_in', 'secret', 'schedule', 'notify', 'action',
   'if', 'then', 'else',
 ])
 
@@ -363,6 +370,7 @@ export function stepFromApi(v: unknown): StepDraft {
     note: str(o.note), duration: str(o.duration),
     secret: str(o.secret), schedule: arr(o.schedule).map(str).join(', '), notify: str(o.notify),
     kind: str(o.kind) === 'restructure' ? 'restructure' : 'extend',
+    action: o.action === 'pause_collection' || o.action === 'mark_uncollectible' ? o.action : 'cancel',
     // As saved: a round trip adds nothing (the server's defaults apply to what is left out).
     days: str(o.days), installments: str(o.installments), every: str(o.every), expires_in: str(o.expires_in),
     if: conditionsFromApi(o.if), then: arr(o.then).map(stepFromApi), else: arr(o.else).map(stepFromApi),
@@ -423,6 +431,7 @@ export function stepFieldPaths(prefix: string, s: StepDraft): string[] {
     webhook: f('url', 'method', 'body', 'secret'),
     retry_payment: [...f('schedule', 'notify'), ...splitSequence(s.schedule).map((_, i) => `${prefix}.schedule[${i}]`)],
     offer: f('kind', ...(s.kind === 'extend' ? ['days'] : ['installments', 'every']), 'expires_in', 'note'),
+    update_subscription: f('action', 'notify'),
     branch: [
       ...conditionPaths(`${prefix}.if`, s.if),
       `${prefix}.then`, `${prefix}.else`,

@@ -148,6 +148,23 @@ export function StepForm({ path, step: s, onChange }: Props) {
           {idField}
         </div>
       )
+    case 'update_subscription':
+      return (
+        <div className="step-form">
+          <p className="hint">Ends a recovery that did not work, the way Stripe’s own end-of-dunning settings do. Without Stripe, your billing team is asked to do it.</p>
+          <Field path={`${path}.action`} label="How it ends">
+            {(a) => (
+              <select {...a} value={s.action} onChange={(e) => set({ action: e.target.value as StepDraft['action'] })}>
+                <option value="cancel">Cancel the subscription now</option>
+                <option value="pause_collection">Pause payment collection (new invoices marked uncollectible)</option>
+                <option value="mark_uncollectible">Mark the failed invoice uncollectible</option>
+              </select>
+            )}
+          </Field>
+          {text('notify', 'Send the request to (optional)', { type: 'email', placeholder: 'billing@example.com', hint: 'Without Stripe: this email address, or the outbox when empty.' })}
+          {idField}
+        </div>
+      )
     case 'offer':
       return (
         <div className="step-form">
