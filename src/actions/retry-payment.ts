@@ -8,12 +8,20 @@ import { defineAction, type ActionInput, type ActionResult, type Apply } from '.
 const params = z.strictObject({
   /** Delays before each attempt (ISO 8601); default: the decline-aware policy. */
   schedule: z.array(durationSchema).min(1).max(12).optional(),
+  /**
+   * Who retries. Default: the processor when it said it will (Stripe's Smart Retries set
+   * `next_payment_attempt`), so the card is never charged by two schedules; else Recoup.
+   * `recoup`: Recoup retries on its own schedule (for businesses that turned Smart Retries off).
+   */
+  owner: z.enum(['processor', 'recoup'], { error: 'must be "processor" or "recoup"' }).optional(),
   /** Built-in provider only: where the billing team's retry requests go (else the outbox). */
   notify: z.email().optional(),
 })
 type Params = z.output<typeof params>
 
 interface State {
+  /** `processor`: waiting for the processor's own retries; absent: Recoup's schedule. */
+  mode?: 'processor'
   attempt: number
   schedule: number[]
   next_at: number
@@ -28,6 +36,29 @@ interface PaymentData {
   subscription_id?: string
   invoice_id?: string
   failure_code?: string
+  decline_code?: string
+  advice_code?: string
+  next_attempt_at?: string
+  reason_pending?: boolean
+}
+
+/** How long after the processor's announced attempt its outcome may take to reach us. */
+const PROCESSOR_GRACE_MS = 6 * 3_600_000
+
+/** The reason that decides (the issuer's decline code over the processor's generic one), or null. */
+export function declineReason(payment: PaymentData | undefined): string | null {
+  if (!payment || payment.reason_pending === true) return null
+  return payment.decline_code ?? payment.failure_code ?? null
+}
+
+/** Why no retry can help, in words for the run, or undefined when a retry may work. */
+export function noRetryBecause(payment: PaymentData | undefined): string | undefined {
+  if (payment?.advice_code === 'do_not_try_again') return 'the issuer said do not try again (advice do_not_try_again): ask the customer for a new card'
+  if (payment?.advice_code === 'confirm_card_data') return 'the issuer asks for new card data (advice confirm_card_data): ask the customer to update their card'
+  for (const c of [payment?.decline_code, payment?.failure_code]) {
+    if (isHardDecline(c)) return `hard decline (${c}): a retry cannot succeed; ask the customer for a new card`
+  }
+  return undefined
 }
 
 /**
@@ -41,8 +72,10 @@ export const retryPayment = defineAction({
   params,
   preview({ params: p, data, now }) {
     const payment = data.payment as PaymentData | undefined
-    if (isHardDecline(payment?.failure_code)) return { plan: `no retry: ${payment?.failure_code} is a hard decline` }
-    const delays = p.schedule?.map((d) => parseDuration(d)!) ?? defaultSchedule(payment?.failure_code, now)
+    const none = noRetryBecause(payment)
+    if (none) return { plan: `no retry: ${none}` }
+    if (processorRetries(p, payment)) return { plan: `the processor retries at ${payment!.next_attempt_at}; Recoup adds no attempt of its own` }
+    const delays = p.schedule?.map((d) => parseDuration(d)!) ?? defaultSchedule(declineReason(payment), now)
     return { plan: delays.map((ms) => `after ${Math.round(ms / 3_600_000)} h`) }
   },
   async run(input) {
@@ -50,40 +83,56 @@ export const retryPayment = defineAction({
     if (!payment) throw new PermanentError('retry_payment needs a payment: use it in a payment.failed workflow')
     const state = input.state as State | undefined
     if (!state) return start(input, payment)
-    const changed = await newPaymentMethodSince(input, state.last_attempt_at)
-    if (input.now < state.next_at && !changed) return waitFor(state, 'next payment retry')
-    return attempt(input, payment, state, changed)
+    if (state.mode === 'processor') return followProcessor(input, payment, state)
+    // A new card or "retry now" is attempted by the engine itself (outside this schedule).
+    if (input.now < state.next_at) return waitFor(state, 'next payment retry')
+    return attempt(input, payment, state)
   },
 })
 
-function start(input: ActionInput<Params>, payment: PaymentData): ActionResult {
-  const code = payment.failure_code ?? null
-  if (isHardDecline(code)) {
-    return { status: 'skipped', reason: `hard decline (${code}): a retry cannot succeed; ask the customer for a new card`, output: { decline: 'hard', code } }
+/** Whether the processor's own retries own this payment (so Recoup must not charge alongside). */
+function processorRetries(p: Params, payment: PaymentData | undefined): boolean {
+  return p.owner !== 'recoup' && typeof payment?.next_attempt_at === 'string'
+}
+
+/**
+ * Waits for the processor's next attempt and its outcome. A later failure of the same invoice
+ * updates the run's payment (new reason, new next attempt) and wakes it; success ends the run.
+ * When the processor announces no further attempt, or its attempt brought no news, the step ends
+ * and the workflow goes on (asking for a new card, an offer, …).
+ */
+function followProcessor(input: ActionInput<Params>, payment: PaymentData, state: State): ActionResult {
+  const none = noRetryBecause(payment)
+  if (none) return { status: 'completed', output: { outcome: 'no_retry', reason: none, owner: 'processor', attempts: state.attempt } }
+  const next = payment.next_attempt_at ? Date.parse(payment.next_attempt_at) : NaN
+  if (Number.isNaN(next)) return { status: 'completed', output: { outcome: 'processor_exhausted', owner: 'processor', last_code: declineReason(payment) } }
+  const s: State = { ...state, next_at: next }
+  if (input.now < next + PROCESSOR_GRACE_MS) {
+    return { status: 'waiting', until: next + PROCESSOR_GRACE_MS, reason: `Stripe retries at ${new Date(next).toISOString()}`, output: { ...s } }
   }
-  const schedule = input.params.schedule?.map((d) => parseDuration(d)!) ?? defaultSchedule(code, input.now)
-  const state: State = { attempt: 0, schedule, next_at: input.now + schedule[0], last_attempt_at: input.now, last_code: code }
-  return waitFor(state, `first payment retry (${code ?? 'declined'})`)
+  return { status: 'completed', output: { outcome: 'processor_silent', owner: 'processor', last_code: declineReason(payment) } }
+}
+
+function start(input: ActionInput<Params>, payment: PaymentData): ActionResult {
+  const code = declineReason(payment)
+  const none = noRetryBecause(payment)
+  if (none) return { status: 'skipped', reason: none, output: { decline: 'hard', code, advice_code: payment.advice_code ?? null } }
+  // The reason never came (the run waited for it): say so instead of guessing `card_declined`.
+  const unknown = code === null || code === 'unknown'
+  if (processorRetries(input.params, payment)) {
+    const state: State = { mode: 'processor', attempt: 0, schedule: [], next_at: Date.parse(payment.next_attempt_at!), last_attempt_at: input.now, last_code: code }
+    return followProcessor(input, payment, state)
+  }
+  const schedule = input.params.schedule?.map((d) => parseDuration(d)!) ?? defaultSchedule(unknown ? null : code, input.now)
+  const state: State = { attempt: 0, schedule, next_at: input.now + schedule[0]!, last_attempt_at: input.now, last_code: unknown ? 'unknown' : code }
+  return waitFor(state, `first payment retry (${unknown ? 'decline reason unknown' : code})`)
 }
 
 function waitFor(state: State, why: string): ActionResult {
   return { status: 'waiting', until: state.next_at, reason: `${why} at ${new Date(state.next_at).toISOString()}`, output: { ...state } }
 }
 
-/** Whether the customer gave a new card or asked to retry after `since` (then: retry now). */
-async function newPaymentMethodSince(input: ActionInput<Params>, since: number): Promise<boolean> {
-  const row = await input.db
-    .selectFrom('events')
-    .select('id')
-    .where('customer_id', '=', input.customerId)
-    .where('type', 'in', ['payment_method.updated', 'payment.retry_requested'])
-    .where('received_at', '>', new Date(since).toISOString())
-    .limit(1)
-    .executeTakeFirst()
-  return row !== undefined
-}
-
-async function attempt(input: ActionInput<Params>, payment: PaymentData, state: State, onRequest: boolean): Promise<ActionResult> {
+async function attempt(input: ActionInput<Params>, payment: PaymentData, state: State): Promise<ActionResult> {
   const n = state.attempt + 1
   // The first attempt's key is the step's own; later ones add the attempt number, or the provider
   // would replay the first answer instead of charging again.
@@ -96,7 +145,7 @@ async function attempt(input: ActionInput<Params>, payment: PaymentData, state: 
     currency: payment.currency,
     idempotencyKey: key,
   })
-  const trigger = onRequest ? 'the customer updated their payment method' : `attempt ${n} of ${state.schedule.length}`
+  const trigger = `attempt ${n} of ${state.schedule.length}`
   if (result.status === 'succeeded') {
     return {
       status: 'completed',
@@ -107,7 +156,7 @@ async function attempt(input: ActionInput<Params>, payment: PaymentData, state: 
         customer: { id: input.customerId },
         product_ids: ((input.data.products as { id: string }[] | undefined) ?? []).map((p) => p.id),
         payment: { id: result.providerId ?? payment.id, amount: payment.amount, currency: payment.currency, subscription_id: payment.subscription_id, invoice_id: payment.invoice_id },
-        metadata: { source: 'retry_payment', run_id: input.runId },
+        metadata: { source: 'recoup_retry', run_id: input.runId, attempt: n },
       }],
     }
   }
@@ -124,6 +173,11 @@ async function attempt(input: ActionInput<Params>, payment: PaymentData, state: 
               product_ids: JSON.stringify(((input.data.products as { id: string }[] | undefined) ?? []).map((p) => p.id)),
               status: 'failed', amount: payment.amount, currency: payment.currency, failure_code: code, failure_message: result.failureMessage ?? null,
               attempt: n + 1, occurred_at: new Date(input.now).toISOString(), created_at: new Date(input.now).toISOString(),
+              decline_code: result.decline?.decline_code ?? null, advice_code: result.decline?.advice_code ?? null,
+              network_advice_code: result.decline?.network_advice_code ?? null, network_decline_code: result.decline?.network_decline_code ?? null,
+              card_brand: result.decline?.card_brand ?? null, payment_method_id: result.decline?.payment_method_id ?? null,
+              card_fingerprint: result.decline?.card_fingerprint ?? null, payment_intent_id: result.decline?.payment_intent_id ?? null,
+              reason_status: 'known', next_attempt_at: null, source: 'recoup_retry',
             })
             .onConflict((oc) => oc.column('id').doNothing())
             .execute())
@@ -134,8 +188,9 @@ async function attempt(input: ActionInput<Params>, payment: PaymentData, state: 
             body: `Please retry ${payment.invoice_id ? `invoice ${payment.invoice_id}` : `payment ${payment.id}`} (${payment.amount} ${payment.currency} minor units) for customer ${input.customerId}, ${trigger}. Report success as a payment.succeeded event.`,
             status: 'outbox',
           }))
-  if (result.status === 'failed' && isHardDecline(code)) {
-    return { status: 'completed', output: { outcome: 'hard_decline', code, attempts: n }, apply }
+  const stop = result.status === 'failed' ? noRetryBecause({ ...payment, failure_code: code ?? undefined, ...(result.decline ?? {}) }) : undefined
+  if (stop) {
+    return { status: 'completed', output: { outcome: 'hard_decline', code: result.decline?.decline_code ?? code, advice_code: result.decline?.advice_code ?? null, reason: stop, attempts: n }, apply }
   }
   if (n >= state.schedule.length) {
     return { status: 'completed', output: { outcome: 'exhausted', attempts: n, last_code: next.last_code }, apply }

@@ -13,6 +13,7 @@ import { TransactionBatcher } from '../store/batcher.js'
 import { toCustomer } from '../store/customers.js'
 import { isDatabaseUnavailable, type Store } from '../store/database.js'
 import { finishRun } from '../store/runs.js'
+import { attemptNow } from './attempt-now.js'
 import type { JobQueue } from '../store/job-queue.js'
 import type { CustomerRow, Database, RunRow, StepResultRow } from '../store/schema.js'
 import { rawQuery } from '../store/raw.js'
@@ -135,6 +136,19 @@ export class Engine {
     if (run.status !== 'running' && run.status !== 'waiting') {
       await this.#o.jobs.cancel(this.#db, runId)
       return
+    }
+    if (run.attempt_request) {
+      // A new card or "retry now": one attempt before (and whatever) the step in hand.
+      const done = await attemptNow(run, JSON.parse(run.context) as Record<string, unknown>, {
+        db: this.#db,
+        payments: this.#o.payments,
+        transact: (work) => this.#transact(work),
+        recordEvent: this.#o.recordEvent,
+        schedule: (trx, id, at) => this.#o.jobs.schedule(trx, id, at),
+        now: this.#o.now,
+      })
+      // Read the run again: the attempt may have paid (and ended it) or changed its payment.
+      return done === 'later' ? undefined : this.advance(runId, options)
     }
     const loaded = await this.#load(run.workflow_id, run.workflow_version)
     // Read once per pass and kept current in memory: the step results and the customer.
@@ -346,7 +360,10 @@ export class Engine {
       // The work may run again (group commit falls back to one transaction per unit; a deadlock
       // victim is retried): start each try from the state the steps led to.
       updated = last.updated
-      const u = updated
+      // A last step that records an event (a paid retry) must leave the run open until the event
+      // is recorded: the event ends it as goal met, which a completed run could no longer be.
+      const endsWithEvent = !!last.outcome.events?.length && updated.status === 'completed'
+      const u = endsWithEvent ? { ...updated, status: 'running', finished_at: null } : updated
       const res = await trx.executeQuery(
         rawQuery(
           dialect,
@@ -367,9 +384,12 @@ export class Engine {
         for (const event of last.outcome.events) await this.#o.recordEvent(trx, event)
         // The event may have met this run's goal (exit_on) and ended it.
         const now2 = await trx.selectFrom('runs').select(['status', 'seq', 'error', 'finished_at']).where('id', '=', base.id).executeTakeFirstOrThrow()
-        if (now2.status !== updated.status) {
+        if (now2.status !== u.status) {
           updated = { ...updated, ...now2 }
           return true
+        }
+        if (endsWithEvent) {
+          await trx.updateTable('runs').set({ status: 'completed', finished_at: updated.finished_at }).where('id', '=', base.id).execute()
         }
       }
       if (n.kind === 'sleep') {
@@ -447,7 +467,18 @@ function watchProviders(channels: Channels, payments: PaymentRetryProvider, touc
     if (!channel) continue
     watched[kind] = { kind: channel.kind, send: (message) => ((touched.outside = true), channel.send(message)) }
   }
-  return { channels: watched as Channels, payments: { retry: (input) => ((touched.outside = true), payments.retry(input)) } }
+  const outside = <A extends unknown[], R>(f: ((...a: A) => Promise<R>) | undefined) =>
+    f && ((...a: A) => ((touched.outside = true), f.apply(payments, a)))
+  return {
+    channels: watched as Channels,
+    payments: {
+      ...(payments.kind ? { kind: payments.kind } : {}),
+      retry: outside(payments.retry)!,
+      ...(payments.endSubscription ? { endSubscription: outside(payments.endSubscription) } : {}),
+      ...(payments.cardUpdateUrl ? { cardUpdateUrl: outside(payments.cardUpdateUrl) } : {}),
+      ...(payments.declineOfInvoice ? { declineOfInvoice: outside(payments.declineOfInvoice) } : {}),
+    },
+  }
 }
 
 function emptyStep(runId: string, node: ProgramNode): StepResultRow {

@@ -24,7 +24,9 @@ export const PAYMENT_VARIABLES: VariableTree = {
   ...common,
   payment: {
     id: true, amount: true, currency: true, subscription_id: true, invoice_id: true,
-    failure_code: true, failure_message: true, attempt: true, next_attempt_at: true,
+    failure_code: true, failure_message: true, attempt: true, next_attempt_at: true, confirm_url: true,
+    decline_code: true, advice_code: true, network_advice_code: true, network_decline_code: true,
+    card_brand: true, payment_method_id: true, card_fingerprint: true, payment_intent_id: true, reason_pending: true,
   },
   subscription: { id: true, status: true },
 }
