@@ -78,7 +78,8 @@ export async function mergeEarlierReasons(db: Kysely<Database>, events: readonly
       pool.splice(i, 1)
       if (twin.id) used.push(twin.id)
     }
-    out.push({ ...e, payment: { ...e.payment, ...declineOf(match!.reason), reason_pending: false } })
+    const attempt = e.payment.payment_intent_id ?? match!.reason.payment_intent_id
+    out.push({ ...e, payment: { ...e.payment, ...declineOf(match!.reason), ...(attempt ? { payment_intent_id: attempt } : {}), reason_pending: false } })
   }
   if (used.length > 0) await db.deleteFrom('decline_reasons').where('id', 'in', used).execute()
   return out
