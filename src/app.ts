@@ -165,7 +165,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     metricsToken: config.metricsToken,
     version: VERSION,
   })
-  portalRoutes(http, { db, links, ingestor, now, businessName: config.business.name })
+  portalRoutes(http, { db, links, ingestor, now, businessName: config.business.name, payments, cardPageOrigins: config.stripe.apiBase ? [new URL(config.stripe.apiBase).origin] : [] })
   shortLinkRoutes(http, { db, links, now, businessName: config.business.name })
   twilioInboundRoutes(http, { db, authToken: config.twilio?.authToken, publicUrl })
   if (config.stripe.webhookSecret) {

@@ -95,8 +95,8 @@ ${s.amountDue ? html`<dt>Amount due</dt><dd class="amount">${s.amountDue}</dd>` 
 </dl>`
 }
 
-/** The update-payment page: what is due, why, and a button to ask for a retry. */
-export function updatePaymentPage(s: DueSummary & { retryAction: string }): string {
+/** The update-payment page: what is due, why, a button to enter a new card (when the processor hosts one) and one to ask for a retry. */
+export function updatePaymentPage(s: DueSummary & { retryAction: string; updateCardAction?: string }): string {
   const title = s.kind === 'plan' ? `Your ${s.productName} plan has a balance due` : `Your ${s.productName} payment didn't go through`
   return layout(
     { business: s.business, title },
@@ -105,12 +105,17 @@ ${summary(s)}
 <h2>What happened</h2>
 <p>${s.whatHappened}</p>
 <h2>What to do</h2>
+${s.updateCardAction ? html`<p>Use a different card, or update the one you have: you enter it on our payment provider's secure page, and we charge it straight away.</p>
+<form method="post" action="${s.updateCardAction}">
+<input type="hidden" name="action" value="update_card">
+<button type="submit">Update card</button>
+</form>` : ''}
 <p>If the problem is sorted — for example your bank has approved the charge or the card has funds again — ask us to try the payment again now.</p>
 <form method="post" action="${s.retryAction}">
 <input type="hidden" name="action" value="retry">
 <button type="submit">Retry my payment now</button>
 </form>
-<p class="note">Need to use a different card? Reply to our email and we will help you update it.</p>`,
+${s.updateCardAction ? '' : html`<p class="note">Need to use a different card? Reply to our email and we will help you update it.</p>`}`,
   )
 }
 

@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
+import type { PaymentRetryProvider } from '../channels/stripe-payments.js'
 import type { LinkClaims, LinkPurpose, LinkSigner } from '../domain/links.js'
+import { PermanentError } from '../domain/errors.js'
 import { acceptanceEvents, offerDecisionId } from '../domain/offers.js'
 import type { Ingestor } from '../ingest/ingest.js'
 import { findCustomer, upsertCustomer } from '../store/customers.js'
@@ -27,6 +29,10 @@ export interface PortalDeps {
   ingestor: Ingestor
   now: () => number
   businessName?: string
+  /** The payment provider: when it hosts a card update (Stripe), the update-payment page offers one. */
+  payments?: PaymentRetryProvider
+  /** Origins besides https ones that may host card pages (a Stripe stand-in on http, from RECOUP_STRIPE_API_BASE). */
+  cardPageOrigins?: readonly string[]
 }
 
 /** Headers on every portal response: no scripts, no framing, no caching, no token in Referer. */
@@ -63,7 +69,8 @@ export function portalRoutes(app: FastifyInstance, deps: PortalDeps): void {
       authenticateScopeBy(scope, 'link-token')
       acceptFormBodies(scope, { multipart: true })
       scope.addHook('onSend', async (_req, reply, payload) => {
-        reply.headers(PORTAL_HEADERS)
+        // A page may widen one header for itself (the card update's form-action); the rest hold.
+        for (const [name, value] of Object.entries(PORTAL_HEADERS)) if (!reply.hasHeader(name)) reply.header(name, value)
         return payload
       })
       scope.setErrorHandler((err: FastifyError | PortalPageError, req, reply) => {
@@ -99,15 +106,25 @@ export function portalRoutes(app: FastifyInstance, deps: PortalDeps): void {
       }
       const due = (v: RunView) => ({ business, productName: v.productName, kind: v.kind, whatHappened: v.whatHappened, ...(v.amountDue ? { amountDue: v.amountDue } : {}) })
 
+      /** Whether the customer can enter a new card on the processor's page for this run. */
+      const cardUpdateFor = (view: RunView) => (view.kind === 'payment' && deps.payments?.cardUpdateUrl ? deps.payments : undefined)
+
       scope.get('/update-payment/*', async (req, reply) => {
         const token = tokenOf(req)
         const view = await runOf(open(token, 'update_payment'))
         if (view.settled) return sendPage(reply, 200, settledPage({ business, productName: view.productName }))
-        const retryAction = `/portal/update-payment/${encodeURIComponent(token)}/retry`
-        return sendPage(reply, 200, updatePaymentPage({ ...due(view), retryAction }))
+        const base = `/portal/update-payment/${encodeURIComponent(token)}`
+        if (!cardUpdateFor(view)) return sendPage(reply, 200, updatePaymentPage({ ...due(view), retryAction: `${base}/retry` }))
+        // The "Update card" form is answered with a redirect to the processor's page, which the
+        // browser checks against this page's form-action: Stripe's hosts (or a business's own
+        // domain for them) are https, so https is allowed here and nowhere else.
+        reply.header('content-security-policy', PORTAL_HEADERS['content-security-policy'].replace("form-action 'self'", `form-action ${["'self'", 'https:', ...(deps.cardPageOrigins ?? [])].join(' ')}`))
+        return sendPage(reply, 200, updatePaymentPage({ ...due(view), retryAction: `${base}/retry`, updateCardAction: `${base}/update-card` }))
       })
 
       scope.post('/update-payment/*', async (req, reply) => {
+        const rest = (req.params as { '*'?: string })['*'] ?? ''
+        if (rest.endsWith('/update-card')) return updateCard(req, reply)
         const claims = open(tokenOf(req, '/retry'), 'update_payment')
         requireOwnForm(req, 'retry')
         const view = await runOf(claims)
@@ -124,6 +141,38 @@ export function portalRoutes(app: FastifyInstance, deps: PortalDeps): void {
         // A direct page rather than a redirect: a reload re-posts the same event id, which is harmless.
         return sendPage(reply, 200, retryRequestedPage({ ...due(view), already: result.duplicate }))
       })
+
+      /** "Update card": a session on the processor's hosted page, returning here, then a 303 to it. */
+      async function updateCard(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+        const claims = open(tokenOf(req, '/update-card'), 'update_payment')
+        requireOwnForm(req, 'update_card')
+        const view = await runOf(claims)
+        if (view.settled) return sendPage(reply, 200, settledPage({ business, productName: view.productName }))
+        const payments = cardUpdateFor(view)
+        if (!payments?.cardUpdateUrl) throw new PortalPageError(400, 'Please use the button on the page', 'Open the link from our email again and press the button there.')
+        const currency = (JSON.parse(view.run.context) as { payment?: { currency?: unknown } }).payment?.currency
+        let url: string
+        try {
+          url = await payments.cardUpdateUrl({
+            customerId: claims.cus,
+            returnUrl: deps.links.url(claims),
+            idempotencyKey: cardSessionKey(view.run.id, deps.now()),
+            ...(typeof currency === 'string' ? { currency } : {}),
+          })
+          if (!/^https?:\/\//i.test(url)) throw new PermanentError(`the card page is not a web address: ${url.slice(0, 100)}`)
+        } catch (err) {
+          req.log.warn({ err: (err as Error).message, runId: view.run.id }, 'opening the hosted card update failed')
+          const later = !(err instanceof PermanentError)
+          throw new PortalPageError(
+            later ? 503 : 502,
+            'We could not open the card page',
+            later
+              ? 'Our payment provider did not answer. Please try again in a few minutes.'
+              : 'Please reply to our email and we will help you update your card.',
+          )
+        }
+        return reply.redirect(url, 303)
+      }
 
       scope.get('/unsubscribe/*', async (req, reply) => {
         const token = tokenOf(req)
@@ -216,6 +265,15 @@ function requireOwnForm(req: FastifyRequest, action: string): void {
  */
 export function retryEventId(runId: string, now: number): string {
   return `portal_retry_${runId}_${new Date(now).toISOString().slice(0, 10)}`
+}
+
+/**
+ * The idempotency key of a run's hosted card session: one per run per ten minutes (UTC). A double
+ * click opens one session; Stripe's portal sessions expire soon when unvisited, so a customer who
+ * comes back later the same day must get a new one, not the replay of an expired one.
+ */
+export function cardSessionKey(runId: string, now: number): string {
+  return `${runId}:card-session:${new Date(now).toISOString().slice(0, 15)}`
 }
 
 /** `ada@example.com` → `a••@example.com`: enough to recognise, not enough to harvest. */
