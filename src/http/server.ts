@@ -15,6 +15,7 @@ import { serveWeb } from './static.js'
 import { templateRoutes } from './routes-templates.js'
 import { parseBody } from './validate.js'
 import { z } from 'zod'
+import { RecoupError } from '../domain/errors.js'
 import { MAX_ENCODED_ID_LENGTH } from '../domain/ids.js'
 
 export interface HttpOptions {
@@ -57,6 +58,8 @@ export function buildHttp(options: HttpOptions): FastifyInstance {
     // (headers too large, a malformed request line) are problem+json like everything else.
     frameworkErrors: errorHandler,
     clientErrorHandler,
+    // Node answers a request without Host with a bare 400 of its own; a hook answers it instead.
+    http: { requireHostHeader: false },
   })
   const table: RouteOptions[] = []
   ROUTE_TABLES.set(app, table)
@@ -72,7 +75,10 @@ export function buildHttp(options: HttpOptions): FastifyInstance {
   })
   // Decided from the route that matched (its config), never from the URL's text: the router
   // decodes percent-escapes and accepts absolute-form targets, so the text can disguise a route.
-  app.addHook('onRequest', async (req) => keys.authorize(req))
+  app.addHook('onRequest', async (req) => {
+    if (req.headers.host === undefined) throw new RecoupError('missing_host', 'An HTTP/1.1 request needs a Host header.')
+    await keys.authorize(req)
+  })
   app.addHook('preValidation', async (req) => guardRequestInput(req))
 
   app.get('/healthz', authBy('public'), async (_req, reply) => {

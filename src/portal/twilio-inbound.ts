@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../store/schema.js'
 import { acceptFormBodies, formOf } from './form-body.js'
 import { authBy } from '../http/auth.js'
+import { toProblem } from '../http/problem.js'
 
 export interface TwilioInboundDeps {
   db: Kysely<Database>
@@ -30,7 +31,8 @@ export function twilioInboundRoutes(app: FastifyInstance, deps: TwilioInboundDep
     acceptFormBodies(scope)
     // Webhook callers are machines: errors stay problem+json like the rest of /v1.
     scope.setErrorHandler((err: FastifyError, req, reply) => {
-      const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
+      // The status the rest of the API would answer: refused input (the edge guard's 422) is never a 500.
+      const status = toProblem(err).status
       if (status >= 500) req.log.error({ err }, 'twilio webhook failed')
       return sendProblem(reply, status, 'twilio_webhook_error', status >= 500 ? 'Something went wrong on our side; it has been logged.' : err.message)
     })
