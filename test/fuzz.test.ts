@@ -74,7 +74,6 @@ function serverLogOf(lines: readonly string[]): string | undefined {
   return parts.length ? parts.join(' | ') : undefined
 }
 
-// enabled once the HTTP fixes land
 describe(`API fuzz: ${REQUESTS} generated requests (seed ${SEED})`, () => {
   const tally = new FuzzTally()
   const dataChanges: DataChange[] = []
