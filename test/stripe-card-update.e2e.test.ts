@@ -216,3 +216,29 @@ describe('hosted card update with Stripe', () => {
     standin = await startStripeStandIn({ apiKey: STANDIN_SECRET_KEY })
   })
 })
+
+describe('update-payment page without Stripe', () => {
+  it('keeps "retry my payment now" and offers no card update', async () => {
+    const app = await testApp(DIALECTS[0]!)
+    try {
+      await app.inject('POST', '/v1/workflows', WORKFLOW)
+      await app.inject('POST', '/v1/events', {
+        id: 'evt_manual', type: 'payment.failed', customer: { id: 'cus_manual', email: 'lin@example.com' }, product_ids: ['prod_any'],
+        payment: { id: 'pay_m', amount: 4900, currency: 'USD', subscription_id: 'sub_m', invoice_id: 'in_m', failure_code: 'insufficient_funds' },
+      })
+      const email = await eventually(async () => (await app.inject('GET', '/v1/messages?channel=email')).body.data[0])
+      const code = /\/l\/([0-9A-Za-z]{16})/.exec(email.body)![1]
+      const short = await app.http.inject({ method: 'GET', url: `/l/${code}` })
+      const page = await app.http.inject({ method: 'GET', url: new URL(String(short.headers.location), 'http://recoup.test').pathname })
+      expect(page.statusCode).toBe(200)
+      expect(page.body).toContain('Retry my payment now')
+      expect(page.body).not.toContain('Update card')
+      expect(page.headers['content-security-policy']).toContain("form-action 'self';")
+      const token = /\/portal\/update-payment\/([^"/]+)\/retry/.exec(page.body)![1]
+      const post = await app.http.inject({ method: 'POST', url: `/portal/update-payment/${token}/update-card`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'action=update_card' })
+      expect(post.statusCode).toBe(400)
+    } finally {
+      await app.close()
+    }
+  })
+})
