@@ -22,7 +22,7 @@ import { Ingestor } from './ingest/ingest.js'
 import { stripeWebhookRoutes } from './ingest/providers/stripe-route.js'
 import { StripeReasonEnricher } from './ingest/providers/stripe-enricher.js'
 import { createManualRetryProvider } from './channels/manual-payments.js'
-import { createStripeRetryProvider } from './channels/stripe-payments.js'
+import { createStripeRetryProvider, type PaymentRetryProvider } from './channels/stripe-payments.js'
 import { portalRoutes } from './portal/routes.js'
 import { shortLinkRoutes } from './portal/short-links.js'
 import { twilioInboundRoutes } from './portal/twilio-inbound.js'
@@ -66,6 +66,8 @@ export interface BuildOptions {
   readonly now?: () => number
   /** Called with the generated admin key on first start (the CLI prints it). */
   readonly onFirstKey?: (key: string) => void
+  /** The payment provider instead of the configured one (the recovery lab's simulated card issuers). */
+  readonly payments?: PaymentRetryProvider
 }
 
 /** Composition root: opens and migrates the store, wires every service, builds HTTP. */
@@ -103,9 +105,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const channels = buildChannels(config)
   const metrics = new Metrics(db)
   const publisher = new EventPublisher({ now })
-  const payments = config.stripe.secretKey
+  const payments = options.payments ?? (config.stripe.secretKey
     ? createStripeRetryProvider({ secretKey: config.stripe.secretKey, apiBase: config.stripe.apiBase })
-    : createManualRetryProvider()
+    : createManualRetryProvider())
   // The engine records events (a successful retry) through ingest, which is built after it.
   let ingestor: Ingestor | undefined
   const engine = new Engine({
