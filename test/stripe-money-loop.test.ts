@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { REASON_WAIT_MS } from '../src/ingest/money-loop.js'
 import { DIALECTS, TestClock, testApp } from './helpers/dialects.js'
 import {
-  chargeFailed, customerUpdated, everyArrivalOrder, failedRenewalEvents, FIXTURE_API_VERSIONS, invoicePaymentFailed, invoiceVoided,
+  chargeFailed, customerUpdated, everyArrivalOrder, EXAMPLES, failedRenewalEvents, FIXTURE_API_VERSIONS, invoicePaymentFailed, invoiceVoided,
   paymentIntentPaymentFailed, paymentMethodAttached, paymentMethodAutomaticallyUpdated, setupIntentSucceeded, signed, subscriptionDeleted,
   type RenewalOptions, type StripeEvent,
 } from './helpers/stripe-events.js'
@@ -300,6 +300,38 @@ for (const dialect of DIALECTS) {
       expect(done.error).toContain('goal met: payment.succeeded')
       const pays = standin!.requests.filter((r) => r.method === 'POST' && r.path === `/v1/invoices/${ADA_INVOICE}/pay`)
       expect(pays.map((r) => r.params.payment_method)).toEqual([saved.paymentMethodId])
+    })
+
+    it('answers 2xx to every example event of every API version, recording what each means', async () => {
+      await start()
+      const byVersion: Record<string, Record<string, string>> = {}
+      for (const [v, apiVersion] of FIXTURE_API_VERSIONS.entries()) {
+        const kinds: Record<string, string> = (byVersion[apiVersion] = {})
+        for (const [type, build] of Object.entries(EXAMPLES)) {
+          // Each version's events name other objects, so one version's records do not answer the next.
+          const event = build(apiVersion)
+          const answer = await deliver(JSON.parse(JSON.stringify(event).replaceAll('SAda', `SV${v}a`)))
+          expect(answer.status, `${apiVersion} ${type}`).toBe(200)
+          kinds[type] = answer.body.ignored ? 'ignored' : answer.body.subscription_id ? 'record' : (await app!.inject('GET', `/v1/events/stripe:${event.id}`)).body.type
+        }
+      }
+      const expected = {
+        'invoice.payment_failed': 'payment.failed',
+        'invoice.updated': 'ignored',
+        'invoice.paid': 'payment.succeeded',
+        'invoice.voided': 'invoice.closed',
+        'invoice.marked_uncollectible': 'invoice.closed',
+        'payment_intent.payment_failed': 'payment.decline_reason',
+        'charge.failed': 'payment.decline_reason',
+        'customer.subscription.updated': 'record',
+        'customer.subscription.deleted': 'subscription.ended',
+        'customer.updated': 'payment_method.updated',
+        'payment_method.attached': 'payment_method.updated',
+        'payment_method.automatically_updated': 'payment_method.updated',
+        'setup_intent.succeeded': 'payment_method.updated',
+        'checkout.session.completed': 'payment_method.updated',
+      }
+      expect(byVersion).toEqual(Object.fromEntries(FIXTURE_API_VERSIONS.map((v) => [v, expected])))
     })
 
     it("resolves a schedule's bare price ids to products through the API (cached), and maps without them when the API does not answer", async () => {
