@@ -274,7 +274,6 @@ function declineOfIntent(pi: Stripe.PaymentIntent): DeclineDetails | undefined {
 function portalNotConfigured(err: unknown): boolean {
   return (
     err instanceof Stripe.errors.StripeInvalidRequestError &&
-    !err.param &&
     /default configuration has not been created|save your customer portal settings|no configuration provided/i.test(err.message)
   )
 }
