@@ -67,6 +67,13 @@ export class WebhookSignatureError extends RecoupError {
  *   transaction, stores the failure and changes nothing: see `failuresOfPaidInvoices`.)
  * - Stripe sends both `invoice.paid` and `invoice.payment_succeeded` for one payment; the second is
  *   ignored the same way so the payment is not counted twice.
+ * - the decline reason comes in its own events (`charge.failed`, `payment_intent.payment_failed`),
+ *   before or after the invoice's failure; ingest joins them. Missing ones are read from the API
+ *   later, outside the request, by stripe-enricher.ts.
+ *
+ * The request itself calls Stripe's API only for what a payload names by id alone and is rare (a
+ * schedule's prices, a Checkout Session's card), each read bounded by a short timeout; see
+ * stripe-lookups.ts. A subscription that ended updates its record, then ends its recoveries.
  */
 export function stripeWebhookRoutes(app: FastifyInstance, deps: StripeWebhookDeps): void {
   if (!deps.webhookSecret) throw new ConfigError('RECOUP_STRIPE_WEBHOOK_SECRET is empty; copy the signing secret (whsec_…) of the Stripe endpoint')
