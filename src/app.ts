@@ -152,7 +152,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       })
   const wake = () => scheduler?.wake()
   ingestor = new Ingestor({ batcher, catalog, publisher, jobs, now, onCommitted: wake })
-  const workflows = new WorkflowService({ db, templates, allowPrivateUrls: config.webhookAllowPrivate, onChange: () => catalog.invalidate() })
+  const workflows = new WorkflowService({ db, templates, allowPrivateUrls: config.webhookAllowPrivate, preview: { publicUrl, business: config.business }, onChange: () => catalog.invalidate() })
   const runs = new RunsService({ db, batcher, publisher, jobs, now, onChange: wake })
   const webRoot = join(ROOT, 'dist', 'web')
   const http = buildHttp({

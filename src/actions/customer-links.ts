@@ -58,3 +58,9 @@ export async function saveCustomerLinks(db: Kysely<Database>, data: Readonly<Rec
   if (!minted || minted.links.length === 0) return
   await saveShortLinks(db, minted.links, new Date(now).toISOString())
 }
+
+/** Links for previews: no run behind them, but as long as real ones (`<public url>/l/<16 characters>`). */
+export function previewLinks(publicUrl: string): Record<string, string> {
+  const base = `${publicUrl.replace(/\/+$/, '')}/l/`
+  return { update_payment: `${base}PreviewUpdCard00`, offer: `${base}PreviewOffer0000`, unsubscribe: `${base}PreviewUnsub0000` }
+}

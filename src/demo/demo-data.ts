@@ -15,7 +15,10 @@ const PEOPLE = [
   ['ada', 'Ada Lovelace'], ['grace', 'Grace Hopper'], ['alan', 'Alan Turing'], ['katherine', 'Katherine Johnson'],
   ['edsger', 'Edsger Dijkstra'], ['barbara', 'Barbara Liskov'], ['linus', 'Linus Pauling'], ['hedy', 'Hedy Lamarr'],
 ] as const
-const CODES = ['card_declined', 'insufficient_funds', 'expired_card', 'insufficient_funds', 'processing_error', 'do_not_honor']
+// One of each decline the starter workflow tells apart: insufficient funds, a replaced card, the bank's approval, others.
+const CODES = ['card_declined', 'insufficient_funds', 'expired_card', 'authentication_required', 'processing_error', 'do_not_honor']
+// Some customers read German or Spanish: the starter messages and portal pages follow them.
+const LOCALES = [undefined, 'de', undefined, 'es', undefined, 'de', undefined, 'es']
 
 /**
  * Loads products, the two starter workflows (active, with short waits so things move) and a stream
@@ -30,7 +33,11 @@ export async function loadDemo(options: { db: Kysely<Database>; workflows: Workf
   const [payment, plan] = STARTER_WORKFLOWS
   // Minutes instead of days, so a newcomer sees retries, offers and follow-ups happen.
   const short: Record<string, Record<string, unknown>> = { wait: { duration: 'PT2M' }, retry_payment: { schedule: ['PT2M', 'PT5M'] }, offer: { expires_in: 'PT10M' } }
-  const shortWaits = (steps: readonly Record<string, unknown>[]) => steps.map((s) => ({ ...s, ...short[s.type as string] }))
+  const shortWaits = (steps: readonly Record<string, unknown>[]): Record<string, unknown>[] =>
+    steps.map((s) => {
+      const arms = s.type === 'branch' ? { then: shortWaits((s.then ?? []) as Record<string, unknown>[]), else: shortWaits((s.else ?? []) as Record<string, unknown>[]) } : {}
+      return { ...s, ...short[s.type as string], ...arms }
+    })
   const wanted = [
     { ...payment, id: 'demo_failed_payment', status: 'active', trigger: { ...payment.trigger, products: ['demo_pro', 'demo_team'] }, steps: shortWaits(payment.steps) },
     { ...plan, id: 'demo_installment_winback', status: 'active', trigger: { ...plan.trigger, products: ['demo_course'] }, steps: shortWaits(plan.steps) },
@@ -39,7 +46,8 @@ export async function loadDemo(options: { db: Kysely<Database>; workflows: Workf
   for (const wf of wanted) if (!(await findWorkflow(db, wf.id))) await workflows.create(wf)
   const events: Record<string, unknown>[] = []
   PEOPLE.forEach(([slug, name], i) => {
-    const customer = { id: `demo_cus_${slug}`, email: `${slug}@example.com`, phone: `+1555555${String(100 + i).padStart(4, '0')}`, name }
+    const locale = LOCALES[i]
+    const customer = { id: `demo_cus_${slug}`, email: `${slug}@example.com`, phone: `+1555555${String(100 + i).padStart(4, '0')}`, name, ...(locale ? { locale } : {}) }
     if (i % 3 === 2) {
       events.push({
         id: `demo_evt_plan_${slug}`, type: 'installment_plan.canceled', customer, product_ids: ['demo_course'],

@@ -71,6 +71,8 @@ export const paymentSchema = z.strictObject({
   next_attempt_at: z.iso.datetime({ offset: true }).optional(),
   /** True when the decline reason is still on its way (it comes in a separate event). */
   reason_pending: z.boolean().optional(),
+  /** Where the customer approves the payment with their bank (Stripe: the invoice's hosted page). */
+  confirm_url: z.url().max(2000).refine((u) => u.startsWith('https://'), 'must be an https URL').optional(),
 })
 
 /** The reason for a failure that is (or will be) recorded by its own payment.failed. */

@@ -30,16 +30,22 @@ function lineHtml(line: string, linkColor: string): string {
   return out + escapeHtml(line.slice(at))
 }
 
-/**
- * The body as HTML paragraphs. A line that is nothing but `buttonUrl` is left out: the button
- * below the body stands for it, so the link appears once.
- */
-export function bodyHtml(text: string, options: { linkColor: string; buttonUrl?: string }): string {
+/** The body as HTML paragraphs. */
+export function bodyHtml(text: string, options: { linkColor: string }): string {
   return paragraphs(text)
-    .map((lines) => lines.filter((l) => !options.buttonUrl || l.trim() !== options.buttonUrl))
-    .filter((lines) => lines.length > 0)
     .map((lines) => `<p style="margin:0 0 16px">${lines.map((l) => lineHtml(l, options.linkColor)).join('<br>\n')}</p>`)
     .join('\n')
+}
+
+/**
+ * The text before and after the first line that is nothing but `url`: the button stands there, so
+ * the link appears once. No such line: all of it is before (the button follows the body).
+ */
+export function splitAtLink(text: string, url: string): { before: string; after: string } {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n')
+  const at = lines.findIndex((l) => l.trim() === url)
+  if (at < 0) return { before: text, after: '' }
+  return { before: lines.slice(0, at).join('\n'), after: lines.slice(at + 1).join('\n') }
 }
 
 /** The first sentence-ish of the body, for the inbox preview line. */

@@ -1,5 +1,5 @@
 import type { Business } from '../domain/business.js'
-import { bodyHtml, previewLine } from './body.js'
+import { bodyHtml, previewLine, splitAtLink } from './body.js'
 import type { EmailCopy } from './copy.js'
 import { renderLayout, type SummaryRow } from './layout.js'
 
@@ -25,12 +25,14 @@ export interface EmailContent {
  */
 export function composeEmail(c: EmailContent): { html: string; text: string } {
   const body = c.body.replace(/\r\n?/g, '\n').trim()
+  const { before, after } = c.button ? splitAtLink(body, c.button.url) : { before: body, after: '' }
   const html = renderLayout({
     lang: c.lang,
     business: c.business,
     heading: c.subject,
     preview: previewLine(body),
-    bodyHtml: bodyHtml(body, { linkColor: c.business.color, ...(c.button ? { buttonUrl: c.button.url } : {}) }),
+    bodyHtml: bodyHtml(before, { linkColor: c.business.color }),
+    ...(after.trim() ? { bodyAfterHtml: bodyHtml(after, { linkColor: c.business.color }) } : {}),
     ...(c.summary?.length ? { summary: c.summary } : {}),
     ...(c.button ? { button: c.button } : {}),
     footerNote: c.copy.footerNote(c.business.name),

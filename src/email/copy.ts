@@ -40,7 +40,7 @@ export const EMAIL_COPY: Readonly<Record<UiLanguage, EmailCopy>> = {
     product: 'Producto',
     amountDue: 'Importe pendiente',
     balanceDue: 'Saldo pendiente',
-    dueDate: 'Fecha de vencimiento',
+    dueDate: 'Vencimiento',
     updateCard: 'Actualizar tarjeta',
     seeOffer: 'Ver tu oferta',
     openLink: 'Abrir',

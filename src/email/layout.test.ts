@@ -40,6 +40,10 @@ describe('email layout', () => {
     expect(links.filter((l) => l === base.button!.url)).toHaveLength(1)
     expect(html).toMatch(/<a\s+href="https:\/\/pay\.acme\.test\/l\/AbCdEfGhIjKlMnOp"[^>]*background:#0f766e;color:#ffffff[^>]*>\s*Update card\s*<\/a>/)
     expect(links).toContain(base.unsubscribeUrl)
+    // The button stands where the link's line was: after "Please update your card.", before "Thanks!".
+    const at = (needle: string) => html.indexOf(needle)
+    expect(at('Please update your card.')).toBeLessThan(at('Update card'))
+    expect(at('Update card')).toBeLessThan(at('<p style="margin:0 0 16px">Thanks!</p>'))
     expect(html).toContain('You are receiving this email because you have an account with Acme Cloud.')
   })
 

@@ -23,6 +23,8 @@ export interface LayoutInput {
   readonly preview: string
   /** The body as HTML (paragraphs and links, from body.ts). */
   readonly bodyHtml: string
+  /** The body after the button, as HTML (empty: the button ends the body). */
+  readonly bodyAfterHtml?: string
   readonly summary?: readonly SummaryRow[]
   readonly button?: { readonly url: string; readonly label: string }
   readonly footerNote: string
@@ -58,6 +60,7 @@ export function renderLayout(input: LayoutInput): string {
   html = part(html, 'SUMMARY', !!input.summary?.length)
   html = part(html, 'BUTTON', !!input.button)
   html = part(html, 'UNSUBSCRIBE', !!input.unsubscribe)
+  html = part(html, 'AFTER', !!input.bodyAfterHtml)
   const brand = normalizeColor(input.business.color)
   html = html.replace(BRAND_SENTINEL, brand).replace(ON_BRAND_SENTINEL, textOn(brand))
   const values: Record<string, string> = {
@@ -70,6 +73,7 @@ export function renderLayout(input: LayoutInput): string {
     ADDRESS: input.business.address ? escapeHtml(input.business.address).replace(/\r?\n/g, '<br>') : '',
     SUMMARY_ROWS: summaryRows(input.summary ?? []),
     BODY: input.bodyHtml,
+    BODY_AFTER: input.bodyAfterHtml ?? '',
     BUTTON_URL: escapeHtml(input.button?.url ?? ''),
     BUTTON_LABEL: escapeHtml(input.button?.label ?? ''),
     FOOTER_NOTE: escapeHtml(input.footerNote),

@@ -6,6 +6,7 @@ import type { Channel, Channels } from '../channels/channel.js'
 import type { PaymentRetryProvider } from '../channels/stripe-payments.js'
 import { DEFAULT_BUSINESS, type Business } from '../domain/business.js'
 import { evaluateAll } from '../domain/conditions.js'
+import { declineData } from '../domain/decline-kind.js'
 import { PermanentError, ResourceBusyError } from '../domain/errors.js'
 import type { LinkSigner } from '../domain/links.js'
 import type { WorkflowDefinition } from '../domain/workflow.js'
@@ -238,8 +239,11 @@ export class Engine {
       ...context,
       business: this.#o.business ?? DEFAULT_BUSINESS,
       customer,
+    // What the decline asks of the customer, from the payment as it stands now (its reason may arrive late).
+    const decline = declineData(context.payment)
       workflow: { id: def.id, name: def.name, version: run.workflow_version },
       run: { id: run.id, created_at: run.created_at },
+      ...(decline ? { decline } : {}),
       links,
     }
   }

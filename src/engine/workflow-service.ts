@@ -1,7 +1,10 @@
 import type { Kysely } from 'kysely'
 import { ACTIONS } from '../actions/registry.js'
 import type { ActionDefinition } from '../actions/action.js'
+import { previewLinks } from '../actions/customer-links.js'
+import { DEFAULT_BUSINESS, type Business } from '../domain/business.js'
 import { evaluateAll } from '../domain/conditions.js'
+import { declineData } from '../domain/decline-kind.js'
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js'
 import type { RecoupEvent } from '../domain/events.js'
 import type { WorkflowDefinition } from '../domain/workflow.js'
@@ -29,6 +32,7 @@ export class WorkflowService {
   readonly #templates: TemplateRenderer
   readonly #onChange: () => void
   readonly #allowPrivateUrls: boolean
+  readonly #preview: { readonly publicUrl: string; readonly business: Business }
 
   constructor(options: {
     db: Kysely<Database>
@@ -36,11 +40,14 @@ export class WorkflowService {
     onChange: () => void
     /** RECOUP_WEBHOOK_ALLOW_PRIVATE: step URLs may name local hosts. */
     allowPrivateUrls?: boolean
+    /** What previews show as the business and the base of links (the configured ones). */
+    preview?: { readonly publicUrl: string; readonly business: Business }
   }) {
     this.#db = options.db
     this.#templates = options.templates
     this.#onChange = options.onChange
     this.#allowPrivateUrls = options.allowPrivateUrls ?? false
+    this.#preview = options.preview ?? { publicUrl: 'http://127.0.0.1:8080', business: DEFAULT_BUSINESS }
   }
 
   /**
@@ -142,12 +149,17 @@ export class WorkflowService {
     const now = new Date().toISOString()
     const stored = await findCustomer(this.#db, event.customer.id)
     const customer = { tags: [], fields: {}, sms_opt_out: false, ...stored, ...event.customer }
+    const context = eventContext(event, products, now)
+    const decline = declineData(context.payment)
     const data: Record<string, unknown> = {
-      ...eventContext(event, products, now),
+      ...context,
+      ...(decline ? { decline } : {}),
+      business: this.#preview.business,
       customer,
       workflow: { id: wf.id, name: wf.name, version: wf.version },
       run: { id: 'run_preview', created_at: now },
-      links: { update_payment: '(signed link to update the payment method)', offer: '(signed link to the offer)', unsubscribe: '(unsubscribe link)' },
+      // As long as the real short links, so an SMS preview counts the characters the customer gets.
+      links: previewLinks(this.#preview.publicUrl),
     }
     const matches = triggerMatches(wf.trigger, event, data)
     const program = compileProgram(wf.steps)

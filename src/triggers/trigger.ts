@@ -1,4 +1,5 @@
 import { evaluateAll } from '../domain/conditions.js'
+import { declineData } from '../domain/decline-kind.js'
 import type { RecoupEvent } from '../domain/events.js'
 import { planIdOf, subscriptionIdOf } from '../domain/events.js'
 import type { Trigger, TriggerType } from '../domain/workflow.js'
@@ -72,5 +73,7 @@ export function eventContext(event: RecoupEvent, products: readonly ProductInfo[
 export function triggerMatches(trigger: Trigger, event: RecoupEvent, data: object): boolean {
   if (trigger.type !== event.type) return false
   if (selectedProducts(trigger, event).length === 0 && !(trigger.products.includes('*'))) return false
-  return evaluateAll(trigger.conditions, data)
+  // `decline` (what the decline asks of the customer) from the event's payment, as runs see it.
+  const decline = 'payment' in event ? declineData(event.payment) : undefined
+  return evaluateAll(trigger.conditions, decline ? { ...data, decline } : data)
 }

@@ -29,6 +29,8 @@ export const PAYMENT_VARIABLES: VariableTree = {
     card_brand: true, payment_method_id: true, card_fingerprint: true, payment_intent_id: true, reason_pending: true,
   },
   subscription: { id: true, status: true },
+  /** What the decline asks of the customer: `kind` is insufficient_funds, card_replaced, needs_approval or other. */
+  decline: { reason: true, kind: true },
 }
 
 /** Variables of a run started by `installment_plan.canceled`. */
