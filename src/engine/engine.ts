@@ -367,13 +367,13 @@ export class Engine {
       // A last step that records an event (a paid retry) must leave the run open until the event
       // is recorded: the event ends it as goal met, which a completed run could no longer be.
       const endsWithEvent = !!last.outcome.events?.length && updated.status === 'completed'
-      const u = endsWithEvent ? { ...updated, status: 'running', finished_at: null } : updated
+      const u = endsWithEvent ? { ...updated, status: 'running', finished_at: null, outcome: null } : updated
       const res = await trx.executeQuery(
         rawQuery(
           dialect,
-          `update runs set status = ?, cursor = ?, seq = ?, updated_at = ?, finished_at = ?, wait_until = ?, wait_reason = ?, error = ?
+          `update runs set status = ?, cursor = ?, seq = ?, updated_at = ?, finished_at = ?, wait_until = ?, wait_reason = ?, error = ?, outcome = ?
            where id = ? and seq = ? and status in ('running', 'waiting')`,
-          [u.status, u.cursor, u.seq, u.updated_at, u.finished_at, u.wait_until, u.wait_reason, u.error, base.id, base.seq],
+          [u.status, u.cursor, u.seq, u.updated_at, u.finished_at, u.wait_until, u.wait_reason, u.error, u.outcome, base.id, base.seq],
         ),
       )
       if (Number(res.numAffectedRows ?? 0) === 0) return false
@@ -387,13 +387,13 @@ export class Engine {
       if (last.outcome.events?.length) {
         for (const event of last.outcome.events) await this.#o.recordEvent(trx, event)
         // The event may have met this run's goal (exit_on) and ended it.
-        const now2 = await trx.selectFrom('runs').select(['status', 'seq', 'error', 'finished_at']).where('id', '=', base.id).executeTakeFirstOrThrow()
+        const now2 = await trx.selectFrom('runs').select(['status', 'seq', 'error', 'finished_at', 'outcome']).where('id', '=', base.id).executeTakeFirstOrThrow()
         if (now2.status !== u.status) {
           updated = { ...updated, ...now2 }
           return true
         }
         if (endsWithEvent) {
-          await trx.updateTable('runs').set({ status: 'completed', finished_at: updated.finished_at }).where('id', '=', base.id).execute()
+          await trx.updateTable('runs').set({ status: 'completed', finished_at: updated.finished_at, outcome: updated.outcome }).where('id', '=', base.id).execute()
         }
       }
       if (n.kind === 'sleep') {
@@ -440,11 +440,11 @@ function nextRunState(run: RunRow, n: Outcome['next'], nowMs: number): RunRow {
   const patch: Partial<RunRow> =
     n.kind === 'continue'
       ? n.cursor === null
-        ? { status: 'completed', cursor: null, finished_at: now, wait_until: null, wait_reason: null, error: null }
+        ? { status: 'completed', outcome: 'not_recovered', cursor: null, finished_at: now, wait_until: null, wait_reason: null, error: null }
         : { status: 'running', cursor: n.cursor, wait_until: null, wait_reason: null }
       : n.kind === 'sleep'
         ? { status: 'waiting', wait_until: new Date(n.until).toISOString(), wait_reason: n.reason }
-        : { status: 'failed', finished_at: now, error: n.error, wait_until: null, wait_reason: null }
+        : { status: 'failed', outcome: 'not_recovered', finished_at: now, error: n.error, wait_until: null, wait_reason: null }
   return { ...run, ...patch, seq: run.seq + 1, updated_at: now }
 }
 

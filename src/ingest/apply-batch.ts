@@ -190,6 +190,8 @@ export async function applyEventBatch(db: Kysely<Database>, events: readonly Rec
         updated_at: now,
         finished_at: null,
         attempt_request: null,
+        outcome: null,
+        ended_by: null,
       }
       // A workflow that opens with a wait is parked right here: the engine would only compute
       // the same due time a moment later, at the price of a second pass over every run.
@@ -224,11 +226,12 @@ export async function applyEventBatch(db: Kysely<Database>, events: readonly Rec
     if (e.isNew) {
       // Ended before it was stored: it is inserted already ended, with no job.
       e.run.error = e.reason
+      e.run.outcome = e.outcome
       e.run.finished_at = now
       e.run.wait_until = null
       e.run.wait_reason = null
     } else {
-      await finishRun(db, ctx.jobs, e.run.id, e.status, e.reason)
+      await finishRun(db, ctx.jobs, e.run.id, e.status, e.reason, { outcome: e.outcome })
     }
   }
   for (const part of chunks(created, columnsOf(created))) await db.insertInto('runs').values(part).execute()

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely'
 import { NotFoundError } from '../domain/errors.js'
+import { healRecords } from './heal.js'
 import type { JobQueue } from './job-queue.js'
 import { toPage, type Page, type PageRequest } from './page.js'
 import type { Database, RunRow, StepResultRow } from './schema.js'
@@ -7,6 +8,25 @@ import type { Database, RunRow, StepResultRow } from './schema.js'
 export type RunStatus = 'running' | 'waiting' | 'completed' | 'failed' | 'canceled' | 'exited'
 export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['running', 'waiting']
 export type StepStatus = 'pending' | 'running' | 'completed' | 'failed' | 'skipped'
+
+/** How a run ended for the money: what billing staff read first. */
+export type RunOutcome = 'recovered' | 'offer_accepted' | 'not_recovered' | 'canceled'
+export const RUN_OUTCOMES: readonly RunOutcome[] = ['recovered', 'offer_accepted', 'not_recovered', 'canceled']
+
+/** Events that end a run because the customer took an offer (or its terms were applied). */
+const OFFER_EVENTS = ['offer.accepted', 'installment_plan.restructured', 'payment.extended']
+
+/**
+ * The outcome of a run ending with `status` for `reason`: an exit on a payment is money recovered,
+ * an exit on an accepted offer is an offer accepted, staff or a subscription's end cancel, and the
+ * rest (steps exhausted, a failure, an exit on any other event) did not bring the money in.
+ */
+export function runOutcome(status: string, reason: string | null): RunOutcome {
+  if (status === 'canceled') return 'canceled'
+  if (status === 'exited' && reason?.startsWith('goal met: payment.succeeded')) return 'recovered'
+  if (status === 'exited' && OFFER_EVENTS.some((t) => reason?.startsWith(`goal met: ${t}`))) return 'offer_accepted'
+  return 'not_recovered'
+}
 
 export interface StepResult {
   id: string
@@ -52,7 +72,8 @@ export async function runsOfEvent(db: Kysely<Database>, eventId: string): Promis
 
 /**
  * Ends an active run (exited / canceled) and removes its job. Returns false when the run had
- * already finished, so callers can tell a no-op from a change.
+ * already finished, so callers can tell a no-op from a change. The outcome is the one given, else
+ * the one its status and reason imply; `by` names who ended it by hand.
  */
 export async function finishRun(
   db: Kysely<Database>,
@@ -60,25 +81,46 @@ export async function finishRun(
   id: string,
   status: RunStatus,
   reason: string | null,
+  options: { outcome?: RunOutcome; by?: string } = {},
 ): Promise<boolean> {
   const now = new Date().toISOString()
+  const outcome = options.outcome ?? runOutcome(status, reason)
   const res = await db
     .updateTable('runs')
-    .set((eb) => ({ status, error: reason, updated_at: now, finished_at: now, wait_until: null, wait_reason: null, seq: eb('seq', '+', 1) }))
+    .set((eb) => ({
+      status, outcome, ended_by: options.by ?? null, error: reason, updated_at: now, finished_at: now, wait_until: null, wait_reason: null, seq: eb('seq', '+', 1),
+    }))
     .where('id', '=', id)
     .where('status', 'in', [...ACTIVE_RUN_STATUSES])
     .executeTakeFirst()
   if (Number(res.numUpdatedRows) === 0) return false
   await jobs.cancel(db, id)
-  // A step caught mid-flight stays visible as what it was; pending ones are not going to run.
-  await db.updateTable('step_results').set({ status: 'skipped', finished_at: now }).where('run_id', '=', id).where('status', '=', 'pending').execute()
+  await settleSteps(db, id, now, outcome)
+  if (outcome === 'recovered' || outcome === 'offer_accepted') {
+    const run = await db.selectFrom('runs').select(['id', 'customer_id']).where('id', '=', id).executeTakeFirstOrThrow()
+    await healRecords(db, run)
+  }
   return true
+}
+
+/**
+ * Closes the steps of a run that just ended: pending ones are not going to run, and a step caught
+ * waiting (a wait, an open offer, retries in progress) stops, so nothing reads "waiting" after the
+ * end. An open offer the customer accepted counts as done.
+ */
+export async function settleSteps(db: Kysely<Database>, runId: string, now: string, outcome: RunOutcome): Promise<void> {
+  await db.updateTable('step_results').set({ status: 'skipped', finished_at: now }).where('run_id', '=', runId).where('status', '=', 'pending').execute()
+  if (outcome === 'offer_accepted') {
+    await db.updateTable('step_results').set({ status: 'completed', finished_at: now }).where('run_id', '=', runId).where('status', '=', 'running').where('type', '=', 'offer').execute()
+  }
+  await db.updateTable('step_results').set({ status: 'skipped', finished_at: now }).where('run_id', '=', runId).where('status', '=', 'running').execute()
 }
 
 export interface RunFilter extends PageRequest {
   readonly workflowId?: string
   readonly customerId?: string
   readonly status?: string
+  readonly outcome?: string
   readonly eventId?: string
   readonly createdFrom?: string
   readonly createdTo?: string
@@ -91,10 +133,35 @@ export async function listRunRows(db: Kysely<Database>, f: RunFilter): Promise<P
   if (f.workflowId) q = q.where('workflow_id', '=', f.workflowId)
   if (f.customerId) q = q.where('customer_id', '=', f.customerId)
   if (f.status) q = q.where('status', '=', f.status)
+  if (f.outcome) q = q.where('outcome', '=', f.outcome)
   if (f.eventId) q = q.where('event_id', '=', f.eventId)
   if (f.createdFrom) q = q.where('created_at', '>=', f.createdFrom)
   if (f.createdTo) q = q.where('created_at', '<', f.createdTo)
   return toPage(await q.execute(), f, (r) => r.id, (r) => r)
+}
+
+/** The names behind a page of runs' ids (customers, workflows, products), for people to read. */
+export interface RunNames {
+  readonly customers: ReadonlyMap<string, { name: string | null; email: string | null }>
+  readonly workflows: ReadonlyMap<string, string>
+  readonly products: ReadonlyMap<string, string>
+}
+
+/** Looks up the names of the customers, workflows and products the runs name (three queries). */
+export async function runNames(db: Kysely<Database>, runs: readonly RunRow[]): Promise<RunNames> {
+  const customerIds = [...new Set(runs.map((r) => r.customer_id))]
+  const workflowIds = [...new Set(runs.map((r) => r.workflow_id))]
+  const productIds = [...new Set(runs.flatMap((r) => JSON.parse(r.product_ids) as string[]))]
+  const [customers, workflows, products] = await Promise.all([
+    customerIds.length ? db.selectFrom('customers').select(['id', 'name', 'email']).where('id', 'in', customerIds).execute() : [],
+    workflowIds.length ? db.selectFrom('workflows').select(['id', 'name']).where('id', 'in', workflowIds).execute() : [],
+    productIds.length ? db.selectFrom('products').select(['id', 'name']).where('id', 'in', productIds).execute() : [],
+  ])
+  return {
+    customers: new Map(customers.map((c) => [c.id, { name: c.name, email: c.email }])),
+    workflows: new Map(workflows.map((w) => [w.id, w.name])),
+    products: new Map(products.map((p) => [p.id, p.name])),
+  }
 }
 
 /** Run counts by status (for metrics). */

@@ -170,6 +170,10 @@ export interface RunRow {
   finished_at: string | null
   /** JSON `{reason, payment_method_id?, at}`: one payment attempt asked for outside the schedule. */
   attempt_request: string | null
+  /** How the run ended for the money: recovered | offer_accepted | not_recovered | canceled; null while it runs. */
+  outcome: string | null
+  /** Who ended the run by hand (the API key's name), when staff canceled it or marked it paid. */
+  ended_by: string | null
 }
 
 export interface StepResultRow {

@@ -3,6 +3,7 @@ import * as m0001 from './0001-initial.js'
 import * as m0002 from './0002-payments-invoice.js'
 import * as m0003 from './0003-money-loop.js'
 import * as m0004 from './0004-customer-messages.js'
+import * as m0005 from './0005-billing-staff.js'
 
 /** Every migration, in order. Append only. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-payments-invoice': m0002,
   '0003-money-loop': m0003,
   '0004-customer-messages': m0004,
+  '0005-billing-staff': m0005,
 }
 
 /** Hands Kysely's Migrator the in-code list (no directory scan, so it works from any cwd). */

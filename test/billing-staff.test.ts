@@ -1,0 +1,230 @@
+// What billing staff see and do with runs: outcomes named by money, cancel with a reason, mark as
+// paid, skip a step, retry on the workflow's latest version. Real store, real engine, real HTTP
+// routes (inject), on every dialect.
+import { createServer, type Server } from 'node:http'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { DIALECTS, testApp } from './helpers/dialects.js'
+import { paymentFailed, paymentSucceeded, recoveryWorkflow } from './helpers/fixtures.js'
+import { eventually } from './helpers/server.js'
+
+type TestAppT = Awaited<ReturnType<typeof testApp>>
+
+/** A local stand-in for a team's endpoint; answers with `status` and counts calls. */
+function receiver() {
+  let status = 500
+  let calls = 0
+  const server: Server = createServer((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      calls++
+      res.writeHead(status).end()
+    })
+  })
+  return {
+    calls: () => calls,
+    setStatus: (s: number) => (status = s),
+    start: () => new Promise<string>((r) => server.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(server.address() as { port: number }).port}/hook`))),
+    stop: () => new Promise<void>((r) => server.close(() => r())),
+  }
+}
+
+const runOf = async (app: TestAppT, id: string) => (await app.inject('GET', `/v1/runs/${id}`)).body
+
+/** Waits until the run is in `status` and returns it. */
+const runIn = (app: TestAppT, id: string, status: string) =>
+  eventually(async () => {
+    const r = await runOf(app, id)
+    return r.status === status && r
+  }, 20_000, `run ${id} to be ${status}`)
+
+for (const dialect of DIALECTS) {
+  describe(`billing staff on ${dialect.name}`, () => {
+    const hook = receiver()
+    let hookUrl = ''
+    let app: TestAppT | undefined
+    beforeAll(async () => {
+      hookUrl = await hook.start()
+    })
+    afterAll(async () => hook.stop())
+    afterEach(async () => {
+      await app?.close()
+      app = undefined
+    })
+
+    async function start(env: Record<string, string> = {}) {
+      app = await testApp(dialect, { env: { RECOUP_WEBHOOK_ALLOW_PRIVATE: 'true', RECOUP_RETRY_MAX_ATTEMPTS: '2', ...env } })
+      await app.inject('POST', '/v1/products', { id: 'prod_pro', name: 'Pro plan' })
+      return app
+    }
+
+    it('names every ended run by money: recovered, not recovered, canceled (with who and why), filterable', async () => {
+      const a = await start()
+      await a.inject('POST', '/v1/workflows', recoveryWorkflow({ wait: 'P3D' }))
+      await a.inject('POST', '/v1/workflows', {
+        id: 'wf_short', name: 'Short reminder', status: 'active', trigger: { type: 'payment.failed', products: ['prod_pro'] },
+        steps: [{ id: 'tag-it', type: 'update_customer', add_tags: ['reminded'] }],
+      })
+      const paid = (await a.inject('POST', '/v1/events', paymentFailed('evt_o1'))).body.runs as { id: string; workflow_id: string }[]
+      const recovering = paid.find((r) => r.workflow_id === 'wf_pro_recovery')!.id
+      const short = paid.find((r) => r.workflow_id === 'wf_short')!.id
+      const cancelMe = (await a.inject('POST', '/v1/events', paymentFailed('evt_o2', { customer: 'cus_bob', subscription: 'sub_bob' }))).body.runs
+        .find((r: { workflow_id: string }) => r.workflow_id === 'wf_pro_recovery').id
+
+      const done = await runIn(a, short, 'completed')
+      expect(done.outcome).toBe('not_recovered')
+      await runIn(a, recovering, 'waiting')
+      expect((await runOf(a, recovering)).outcome).toBeNull()
+
+      await a.inject('POST', '/v1/events', paymentSucceeded('evt_o1_paid'))
+      const exited = await runOf(a, recovering)
+      expect(exited).toMatchObject({ status: 'exited', outcome: 'recovered', customer_name: 'Ada Lovelace', workflow_name: 'Pro plan — failed payment', product_names: ['Pro plan'] })
+      // Nothing reads "waiting" after the end: the wait that was in progress stopped.
+      expect(exited.steps.find((s: { id: string }) => s.id === 'give-it-time').status).toBe('skipped')
+
+      await runIn(a, cancelMe, 'waiting')
+      const canceled = await a.inject('POST', `/v1/runs/${cancelMe}/cancel`, { reason: 'Customer closed the account by phone', by: 'Jane' })
+      expect(canceled.status).toBe(200)
+      expect(canceled.body).toMatchObject({ status: 'canceled', outcome: 'canceled', ended_by: 'Jane (the admin API key)' })
+      expect(canceled.body.error).toBe('canceled by Jane (the admin API key): Customer closed the account by phone')
+
+      const recovered = await a.inject('GET', '/v1/runs?outcome=recovered')
+      expect(recovered.body.data.map((r: { id: string }) => r.id)).toEqual([recovering])
+      expect((await a.inject('GET', '/v1/runs?outcome=canceled')).body.data.map((r: { id: string }) => r.id)).toEqual([cancelMe])
+      const bad = await a.inject('GET', '/v1/runs?outcome=exited')
+      expect(bad.status).toBe(422)
+      expect(bad.body.errors[0].path).toBe('outcome')
+    })
+
+    it('marks a run as paid: a staff payment.succeeded is recorded and the run ends as recovered', async () => {
+      const a = await start()
+      await a.inject('POST', '/v1/workflows', recoveryWorkflow({ wait: 'P3D' }))
+      const runId = (await a.inject('POST', '/v1/events', paymentFailed('evt_mp'))).body.runs[0].id
+      await runIn(a, runId, 'waiting')
+      expect((await a.inject('GET', '/v1/subscriptions/sub_ada')).body.status).toBe('past_due')
+
+      const badAmount = await a.inject('POST', `/v1/runs/${runId}/mark-paid`, { amount: '$10' })
+      expect(badAmount.status).toBe(422)
+      expect(badAmount.body.errors[0].path).toBe('amount')
+      expect((await a.inject('POST', `/v1/runs/${runId}/mark-paid`, { amount: 10.5 })).status).toBe(422)
+
+      const marked = await a.inject('POST', `/v1/runs/${runId}/mark-paid`, { note: 'Paid by bank transfer', by: 'Jane' })
+      expect(marked.status).toBe(200)
+      expect(marked.body).toMatchObject({ status: 'exited', outcome: 'recovered', ended_by: 'Jane (the admin API key)' })
+      expect(marked.body.error).toContain('marked as paid by Jane (the admin API key): Paid by bank transfer')
+      // Recorded as any payment: the payment, the subscription back to active, the event with who did it.
+      const payments = (await a.inject('GET', '/v1/payments?customer_id=cus_ada&status=succeeded')).body.data
+      expect(payments).toHaveLength(1)
+      expect(payments[0]).toMatchObject({ payment_id: 'pay_evt_mp', amount: 4900, currency: 'USD', source: 'staff' })
+      expect((await a.inject('GET', '/v1/subscriptions/sub_ada')).body.status).toBe('active')
+      const event = (await a.inject('GET', `/v1/events/${encodeURIComponent(`paid_by_staff:${runId}`)}`)).body
+      expect(event.metadata).toMatchObject({ source: 'staff', by: 'Jane (the admin API key)', note: 'Paid by bank transfer', run_id: runId })
+      expect(event.occurred_at).toBeTruthy()
+
+      const again = await a.inject('POST', `/v1/runs/${runId}/mark-paid`)
+      expect(again.status).toBe(409)
+      expect(again.body.detail).toContain('recovered')
+    })
+
+    it('marks a failed run as paid, with the amount staff received', async () => {
+      const a = await start()
+      hook.setStatus(410)
+      await a.inject('POST', '/v1/workflows', {
+        id: 'wf_fail', name: 'Breaks', status: 'active', trigger: { type: 'payment.failed', products: ['prod_pro'] }, exit_on: ['offer.accepted'],
+        steps: [{ id: 'call', type: 'webhook', url: hookUrl }],
+      })
+      const runId = (await a.inject('POST', '/v1/events', paymentFailed('evt_mpf'))).body.runs[0].id
+      await runIn(a, runId, 'failed')
+      const marked = await a.inject('POST', `/v1/runs/${runId}/mark-paid`, { amount: 2500 })
+      expect(marked.body).toMatchObject({ status: 'exited', outcome: 'recovered', ended_by: 'the admin API key' })
+      const payments = (await a.inject('GET', '/v1/payments?customer_id=cus_ada&status=succeeded')).body.data
+      expect(payments[0]).toMatchObject({ amount: 2500, source: 'staff' })
+    })
+
+    it('skips the step a run waits on, and the run goes on with the next one', async () => {
+      const a = await start()
+      await a.inject('POST', '/v1/workflows', recoveryWorkflow({ wait: 'P30D' }))
+      const runId = (await a.inject('POST', '/v1/events', paymentFailed('evt_sk'))).body.runs[0].id
+      const waiting = await runIn(a, runId, 'waiting')
+      expect(waiting.steps.find((s: { id: string }) => s.id === 'give-it-time').status).toBe('running')
+
+      const wrong = await a.inject('POST', `/v1/runs/${runId}/skip-step`, { step_id: 'tag' })
+      expect(wrong.status).toBe(409)
+      expect(wrong.body.detail).toContain('"give-it-time"')
+
+      const skipped = await a.inject('POST', `/v1/runs/${runId}/skip-step`, { step_id: 'give-it-time', note: 'Customer asked for the text today' })
+      expect(skipped.status).toBe(200)
+      const done = await runIn(a, runId, 'completed')
+      const wait = done.steps.find((s: { id: string }) => s.id === 'give-it-time')
+      expect(wait.status).toBe('skipped')
+      expect(wait.output).toMatchObject({ skipped_by: 'the admin API key', skip_note: 'Customer asked for the text today' })
+      expect(done.steps.find((s: { id: string }) => s.id === 'nudge').status).toBe('completed')
+      const notes = (await a.inject('GET', '/v1/customers/cus_ada')).body.notes.map((n: { body: string }) => n.body)
+      expect(notes).toContain('Step "give-it-time" skipped by the admin API key: Customer asked for the text today')
+      expect((await a.inject('POST', `/v1/runs/${runId}/skip-step`)).status).toBe(409)
+    })
+
+    it('skips a failed step: the run resumes after it', async () => {
+      const a = await start()
+      hook.setStatus(410)
+      await a.inject('POST', '/v1/workflows', {
+        id: 'wf_skipfail', name: 'Breaks then tags', status: 'active', trigger: { type: 'payment.failed', products: ['prod_pro'] },
+        steps: [{ id: 'call', type: 'webhook', url: hookUrl }, { id: 'tag', type: 'update_customer', add_tags: ['after-skip'] }],
+      })
+      const runId = (await a.inject('POST', '/v1/events', paymentFailed('evt_skf'))).body.runs[0].id
+      await runIn(a, runId, 'failed')
+      expect((await a.inject('POST', `/v1/runs/${runId}/skip-step`, {})).status).toBe(200)
+      const done = await runIn(a, runId, 'completed')
+      expect(done.outcome).toBe('not_recovered')
+      expect(done.steps.map((s: { status: string }) => s.status)).toEqual(['skipped', 'completed'])
+      expect((await a.inject('GET', '/v1/customers/cus_ada')).body.tags).toContain('after-skip')
+    })
+
+    it('retries a failed run on the newest version of its workflow, from the same step id', async () => {
+      const a = await start()
+      hook.setStatus(410)
+      const broken = {
+        id: 'wf_fixme', name: 'Alert then tag', status: 'active', trigger: { type: 'payment.failed', products: ['prod_pro'] },
+        steps: [
+          { id: 'tag-first', type: 'update_customer', add_tags: ['first'] },
+          { id: 'alert', type: 'webhook', url: `${hookUrl}?broken=1` },
+          { id: 'tag-after', type: 'update_customer', add_tags: ['after'] },
+        ],
+      }
+      await a.inject('POST', '/v1/workflows', broken)
+      const runId = (await a.inject('POST', '/v1/events', paymentFailed('evt_rl'))).body.runs[0].id
+      const failed = await runIn(a, runId, 'failed')
+      expect(failed.workflow_version).toBe(1)
+
+      // The fix: a new version whose alert step reaches a working endpoint, with a new step before it.
+      hook.setStatus(200)
+      const fixed = {
+        ...broken,
+        steps: [{ id: 'tag-zero', type: 'update_customer', add_tags: ['zero'] }, broken.steps[0], { ...broken.steps[1], url: `${hookUrl}?fixed=1` }, broken.steps[2]],
+      }
+      expect((await a.inject('PUT', '/v1/workflows/wf_fixme', fixed)).status).toBe(200)
+      const before = hook.calls()
+      const retried = await a.inject('POST', `/v1/runs/${runId}/retry`, { latest_version: true })
+      expect(retried.status).toBe(200)
+      expect(retried.body.workflow_version).toBe(2)
+      const done = await runIn(a, runId, 'completed')
+      expect(done.steps.map((s: { id: string; status: string }) => `${s.id}:${s.status}`)).toEqual([
+        // Resumed at "alert": the new step before it is not run for this customer.
+        'tag-zero:pending', 'tag-first:completed', 'alert:completed', 'tag-after:completed',
+      ])
+      expect(hook.calls() - before).toBe(1)
+      expect((await a.inject('GET', '/v1/customers/cus_ada')).body.tags).toEqual(['first', 'after'])
+
+      // A version without the failed step cannot take the run.
+      const again = (await a.inject('POST', '/v1/events', paymentFailed('evt_rl2', { customer: 'cus_rl', subscription: 'sub_rl' }))).body.runs[0].id
+      await runIn(a, again, 'completed')
+      hook.setStatus(410)
+      await a.inject('PUT', '/v1/workflows/wf_fixme', broken)
+      const third = (await a.inject('POST', '/v1/events', paymentFailed('evt_rl3', { customer: 'cus_rl3', subscription: 'sub_rl3' }))).body.runs[0].id
+      await runIn(a, third, 'failed')
+      await a.inject('PUT', '/v1/workflows/wf_fixme', { ...broken, steps: [broken.steps[0]] })
+      const refused = await a.inject('POST', `/v1/runs/${third}/retry`, { latest_version: true })
+      expect(refused.status).toBe(409)
+      expect(refused.body.detail).toContain('has no step "alert"')
+    })
+  })
+}
