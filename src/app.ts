@@ -32,6 +32,7 @@ import { migrate, openStore, type Store } from './store/database.js'
 import { graphileJobQueue, tableJobQueue, workerSchemaFor, type JobQueue } from './store/job-queue.js'
 import { settingOrCreate } from './store/settings.js'
 import { TemplateRenderer } from './templates/render.js'
+import { DEFAULT_RETRY_BUDGET } from './domain/retry-rules.js'
 
 export const VERSION = '0.1.0'
 
@@ -120,6 +121,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     templates,
     links,
     retry: config.retry,
+    retryBudget: { ...DEFAULT_RETRY_BUDGET, perCard30Days: config.retryBudget },
     publisher,
     dailyMessageCap: config.dailyMessageCap,
     now,

@@ -29,6 +29,7 @@ const schema = z.object({
   RECOUP_RETRY_MAX_ATTEMPTS: int(1, 100).default(5),
   RECOUP_RETRY_BASE_MS: int(1, 86_400_000).default(10_000),
   RECOUP_RETRY_MAX_MS: int(1, 86_400_000).default(3_600_000),
+  RECOUP_RETRY_BUDGET: int(1, 100).default(15),
   RECOUP_DAILY_MESSAGE_CAP: int(0, 1000).default(5),
   RECOUP_BODY_LIMIT: int(1024, 100_000_000).default(10_000_000),
   RECOUP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -60,6 +61,8 @@ export interface Config {
   readonly concurrency: number
   readonly pollMs: number
   readonly retry: { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number }
+  /** Most payment attempts per card in a rolling 30 days, every source counted (RECOUP_RETRY_BUDGET). */
+  readonly retryBudget: number
   /** Most emails + SMS one customer gets per rolling 24 h across workflows (0: no cap). */
   readonly dailyMessageCap: number
   readonly bodyLimit: number
@@ -113,6 +116,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     concurrency: e.RECOUP_CONCURRENCY,
     pollMs: e.RECOUP_POLL_MS,
     retry: Object.freeze({ maxAttempts: e.RECOUP_RETRY_MAX_ATTEMPTS, baseDelayMs: e.RECOUP_RETRY_BASE_MS, maxDelayMs: e.RECOUP_RETRY_MAX_MS }),
+    retryBudget: e.RECOUP_RETRY_BUDGET,
     dailyMessageCap: e.RECOUP_DAILY_MESSAGE_CAP,
     bodyLimit: e.RECOUP_BODY_LIMIT,
     logLevel: e.RECOUP_LOG_LEVEL,

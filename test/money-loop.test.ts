@@ -17,6 +17,16 @@ function invoicePayer() {
     let body = ''
     req.on('data', (c) => (body += c))
     req.on('end', () => {
+      // Setting a new card first reads the invoice and sets the customer's default (answered here, not counted).
+      const read = /^\/v1\/invoices\/([^/?]+)(\?|$)/.exec(req.url ?? '')?.[1]
+      if (req.method === 'GET' && read) {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: read, object: 'invoice', status: 'open', customer: 'cus_ada', subscription: null }))
+        return
+      }
+      if (req.url?.startsWith('/v1/customers/')) {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'cus_ada', object: 'customer', invoice_settings: { default_payment_method: null } }))
+        return
+      }
       const invoice = /^\/v1\/invoices\/([^/]+)\/pay$/.exec(req.url ?? '')?.[1] ?? ''
       calls.push({ invoice, key: req.headers['idempotency-key'] as string | undefined, body })
       if ((outcomes.shift() ?? 'paid') === 'paid') {
@@ -91,9 +101,9 @@ for (const dialect of DIALECTS) {
           const r = await run(a, id)
           return r.status === 'completed' && r
         })
-        // stolen_card is hard: no retry; the message knows the true reason.
+        // Stolen (Visa 43, category 1): never retried; the message knows the true reason.
         expect(done.steps[0]).toMatchObject({ id: 'retry', status: 'skipped' })
-        expect(done.steps[0].output.reason).toContain('hard decline (stolen_card)')
+        expect(done.steps[0].output.reason).toContain('the issuer will never approve this card (Visa response 43, category 1)')
         expect(payer.calls).toHaveLength(0)
         expect(await payment(a, 'evt_f')).toMatchObject({ reason_status: 'known', decline_code: 'stolen_card', network_decline_code: '43', card_brand: 'visa', payment_method_id: 'pm_old' })
         const email = (await a.inject('GET', `/v1/messages?run_id=${id}`)).body.data[0]
@@ -112,6 +122,66 @@ for (const dialect of DIALECTS) {
         return r.status === 'completed' && r
       })
       expect(done.steps[0].output.reason).toContain('do not try again')
+      expect(payer.calls).toHaveLength(0)
+    })
+
+    const withCard = (id: string, o: { invoice?: string; code?: string } & Record<string, string> = {}) => {
+      const e = paymentFailed(id, { invoice: o.invoice ?? `in_${id}`, code: o.code ?? 'card_declined' })
+      const { invoice: _i, code: _c, ...extra } = o
+      return { ...e, payment: { ...e.payment, payment_method_id: 'pm_card1', card_brand: 'mastercard', ...extra } }
+    }
+
+    it('no attempt earlier than a Mastercard MAC 24–30 allows, whatever the schedule', async () => {
+      const clock = new TestClock()
+      const a = await setup(clock)
+      await a.inject('POST', '/v1/workflows', workflow([{ id: 'retry', type: 'retry_payment', owner: 'recoup', schedule: ['PT1H'] }]))
+      const id = (await a.inject('POST', '/v1/events', withCard('evt_mac', { decline_code: 'insufficient_funds', network_advice_code: '27' }))).body.runs[0].id
+      const waiting = await eventually(async () => {
+        const r = await run(a, id)
+        return r.status === 'waiting' && r
+      })
+      expect(waiting.waiting_reason).toContain('Mastercard MAC 27')
+      expect(Date.parse(waiting.waiting_until) - clock.now()).toBeGreaterThanOrEqual(4 * 86_400_000 - 1000)
+      clock.advance(2 * 86_400_000)
+      a.scheduler!.wake()
+      await new Promise((r) => setTimeout(r, 200))
+      expect(payer.calls).toHaveLength(0)
+    })
+
+    it('the per-card budget holds across runs, invoices and sources; a new card starts afresh', async () => {
+      const clock = new TestClock()
+      const a = await setup(clock, { RECOUP_STRIPE_SECRET_KEY: 'sk_test_recoup', RECOUP_STRIPE_API_BASE: base, RECOUP_RETRY_BUDGET: '3' })
+      await a.inject('POST', '/v1/workflows', workflow([{ id: 'retry', type: 'retry_payment', owner: 'recoup', schedule: ['PT1H'] }, { id: 'ask', type: 'send_email', subject: 'New card', body: 'x' }]))
+      // Two earlier failures of the same card on other invoices (the processor's own attempts).
+      await a.inject('POST', '/v1/events', { ...withCard('evt_b1', { invoice: 'in_old1' }), product_ids: ['prod_other'] })
+      await a.inject('POST', '/v1/events', { ...withCard('evt_b2', { invoice: 'in_old2' }), product_ids: ['prod_other'] })
+      const id = (await a.inject('POST', '/v1/events', withCard('evt_b3'))).body.runs[0].id
+      await eventually(async () => (await run(a, id)).status === 'waiting')
+      clock.advance(3_600_000 + 1000)
+      a.scheduler!.wake()
+      const done = await eventually(async () => {
+        const r = await run(a, id)
+        return r.status === 'completed' && r
+      })
+      expect(done.steps[0].output).toMatchObject({ outcome: 'budget_exhausted', reason: expect.stringContaining('3 attempts in 30 days (budget 3') })
+      expect(payer.calls).toHaveLength(0)
+      // A new card is another card: the customer's new card is tried at once.
+      const id2 = (await a.inject('POST', '/v1/events', withCard('evt_b4', { invoice: 'in_b4' }))).body.runs[0].id
+      await eventually(async () => (await run(a, id2)).status === 'waiting')
+      await a.inject('POST', '/v1/events', { id: 'evt_newcard', type: 'payment_method.updated', customer: { id: 'cus_ada' }, payment_method_id: 'pm_card2' })
+      await eventually(async () => (await run(a, id2)).status === 'exited')
+      expect(payer.calls).toHaveLength(1)
+      expect(payer.calls[0]!.body).toContain('payment_method=pm_card2')
+    })
+
+    it('"retry now" on a card the issuer refused for good is not attempted, and the run says why', async () => {
+      const a = await setup(new TestClock())
+      await a.inject('POST', '/v1/workflows', workflow([{ id: 'pause', type: 'wait', duration: 'P3D' }]))
+      const id = (await a.inject('POST', '/v1/events', withCard('evt_never', { network_advice_code: '03' }))).body.runs[0].id
+      await eventually(async () => (await run(a, id)).status === 'waiting')
+      await a.inject('POST', '/v1/events', { id: 'evt_press3', type: 'payment.retry_requested', customer: { id: 'cus_ada' } })
+      const note = await eventually(async () => (await a.inject('GET', '/v1/customers/cus_ada')).body.notes.find((n: { body: string }) => n.body.startsWith('Not retried')))
+      expect(note.body).toContain('Mastercard MAC 03')
       expect(payer.calls).toHaveLength(0)
     })
 

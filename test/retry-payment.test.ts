@@ -96,7 +96,13 @@ for (const dialect of DIALECTS) {
       clock.advance(3_600_000 + 1000)
       a.scheduler!.wake()
       await eventually(async () => stripe.calls.length === 1 && (await runOf(a, id)).waiting_reason?.includes('retry 2 of 2'))
+      // The schedule says 2 hours; the card's 24-hour spacing between Recoup's attempts wins.
+      expect(Date.parse((await runOf(a, id)).waiting_until) - clock.now()).toBeGreaterThan(23 * 3_600_000)
       clock.advance(2 * 3_600_000 + 1000)
+      a.scheduler!.wake()
+      await new Promise((r) => setTimeout(r, 200))
+      expect(stripe.calls).toHaveLength(1)
+      clock.advance(22 * 3_600_000)
       a.scheduler!.wake()
       const done = await eventually(async () => {
         const r = await runOf(a, id)

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { z } from 'zod'
 import type { Channels } from '../channels/channel.js'
 import type { PaymentRetryProvider } from '../channels/stripe-payments.js'
+import type { RetryBudget } from '../domain/retry-rules.js'
 import type { Database } from '../store/schema.js'
 
 /** Template data of a run at one step: the event snapshot plus live customer and links. */
@@ -29,6 +30,8 @@ export interface ActionInput<P> {
   readonly now: number
   /** Link to the run in the dashboard. */
   readonly runUrl: string
+  /** The per-card retry limits (RECOUP_RETRY_BUDGET); absent: the networks' defaults. */
+  readonly retryBudget?: RetryBudget
 }
 
 /** Runs inside the transaction that records the step, so records and step results agree. */

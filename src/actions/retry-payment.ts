@@ -1,5 +1,7 @@
 import { z } from 'zod'
-import { defaultSchedule, isHardDecline } from '../domain/decline-policy.js'
+import { defaultSchedule } from '../domain/decline-policy.js'
+import { budgetAllows, DEFAULT_RETRY_BUDGET, judgeDecline } from '../domain/retry-rules.js'
+import { cardHistory } from '../store/card-history.js'
 import { durationSchema, parseDuration } from '../domain/duration.js'
 import { PermanentError } from '../domain/errors.js'
 import { insertMessage } from '../store/messages.js'
@@ -38,6 +40,11 @@ interface PaymentData {
   failure_code?: string
   decline_code?: string
   advice_code?: string
+  network_advice_code?: string
+  network_decline_code?: string
+  card_brand?: string
+  payment_method_id?: string
+  card_fingerprint?: string
   next_attempt_at?: string
   reason_pending?: boolean
 }
@@ -51,14 +58,19 @@ export function declineReason(payment: PaymentData | undefined): string | null {
   return payment.decline_code ?? payment.failure_code ?? null
 }
 
-/** Why no retry can help, in words for the run, or undefined when a retry may work. */
+/**
+ * Why the networks' rules forbid trying this card again (in words for the run), or undefined when
+ * a retry is allowed. A workflow's schedule can only be stricter than these rules.
+ */
 export function noRetryBecause(payment: PaymentData | undefined): string | undefined {
-  if (payment?.advice_code === 'do_not_try_again') return 'the issuer said do not try again (advice do_not_try_again): ask the customer for a new card'
-  if (payment?.advice_code === 'confirm_card_data') return 'the issuer asks for new card data (advice confirm_card_data): ask the customer to update their card'
-  for (const c of [payment?.decline_code, payment?.failure_code]) {
-    if (isHardDecline(c)) return `hard decline (${c}): a retry cannot succeed; ask the customer for a new card`
-  }
-  return undefined
+  const v = judgeDecline(payment ?? {})
+  return v.kind === 'never' || v.kind === 'update_card' ? v.reason : undefined
+}
+
+/** The earliest time the rules allow the next attempt after a decline at `declinedAt` (MAC 24–30). */
+function earliestAfter(payment: PaymentData, declinedAt: number): { at: number; reason?: string } {
+  const v = judgeDecline(payment)
+  return v.kind === 'wait' ? { at: declinedAt + v.afterMs, reason: v.reason } : { at: declinedAt }
 }
 
 /**
@@ -124,8 +136,10 @@ function start(input: ActionInput<Params>, payment: PaymentData): ActionResult {
     return followProcessor(input, payment, state)
   }
   const schedule = input.params.schedule?.map((d) => parseDuration(d)!) ?? defaultSchedule(unknown ? null : code, input.now)
-  const state: State = { attempt: 0, schedule, next_at: input.now + schedule[0]!, last_attempt_at: input.now, last_code: unknown ? 'unknown' : code }
-  return waitFor(state, `first payment retry (${unknown ? 'decline reason unknown' : code})`)
+  // No attempt earlier than the issuer allows, whatever the schedule says.
+  const earliest = earliestAfter(payment, input.now)
+  const state: State = { attempt: 0, schedule, next_at: Math.max(input.now + schedule[0]!, earliest.at), last_attempt_at: input.now, last_code: unknown ? 'unknown' : code }
+  return waitFor(state, `first payment retry (${unknown ? 'decline reason unknown' : code}${earliest.reason ? `; ${earliest.reason}` : ''})`)
 }
 
 function waitFor(state: State, why: string): ActionResult {
@@ -133,6 +147,13 @@ function waitFor(state: State, why: string): ActionResult {
 }
 
 async function attempt(input: ActionInput<Params>, payment: PaymentData, state: State): Promise<ActionResult> {
+  // The per-card budget counts every attempt on the card: other runs, other invoices, the processor's.
+  const history = await cardHistory(input.db, { customerId: input.customerId, paymentMethodId: payment.payment_method_id, fingerprint: payment.card_fingerprint, invoiceId: payment.invoice_id }, input.now)
+  const budget = history ? budgetAllows(history, input.retryBudget ?? DEFAULT_RETRY_BUDGET, input.now) : { ok: true as const }
+  if (!budget.ok) {
+    if (budget.notBefore !== undefined) return waitFor({ ...state, next_at: budget.notBefore }, `next payment retry (${budget.reason})`)
+    return { status: 'completed', output: { outcome: 'budget_exhausted', reason: `skipped: ${budget.reason}`, attempts: state.attempt, last_code: state.last_code } }
+  }
   const n = state.attempt + 1
   // The first attempt's key is the step's own; later ones add the attempt number, or the provider
   // would replay the first answer instead of charging again.
@@ -161,7 +182,11 @@ async function attempt(input: ActionInput<Params>, payment: PaymentData, state: 
     }
   }
   const code = result.failureCode ?? null
-  const next: State = { ...state, attempt: n, last_attempt_at: input.now, last_code: code ?? state.last_code, next_at: input.now + (state.schedule[n] ?? 0) }
+  const after = earliestAfter({ ...payment, ...(result.decline ?? {}) }, input.now)
+  // The next attempt: the schedule's time, but never before the issuer allows or within 24 hours
+  // of this one (the card's spacing), so the timeline shows the time that will really hold.
+  const spacing = (input.retryBudget ?? DEFAULT_RETRY_BUDGET).minSpacingMs
+  const next: State = { ...state, attempt: n, last_attempt_at: input.now, last_code: code ?? state.last_code, next_at: Math.max(input.now + (state.schedule[n] ?? 0), after.at, input.now + spacing) }
   const apply: Apply =
     result.status === 'failed'
       ? async (trx) =>
@@ -175,8 +200,8 @@ async function attempt(input: ActionInput<Params>, payment: PaymentData, state: 
               attempt: n + 1, occurred_at: new Date(input.now).toISOString(), created_at: new Date(input.now).toISOString(),
               decline_code: result.decline?.decline_code ?? null, advice_code: result.decline?.advice_code ?? null,
               network_advice_code: result.decline?.network_advice_code ?? null, network_decline_code: result.decline?.network_decline_code ?? null,
-              card_brand: result.decline?.card_brand ?? null, payment_method_id: result.decline?.payment_method_id ?? null,
-              card_fingerprint: result.decline?.card_fingerprint ?? null, payment_intent_id: result.decline?.payment_intent_id ?? null,
+              card_brand: result.decline?.card_brand ?? payment.card_brand ?? null, payment_method_id: result.decline?.payment_method_id ?? payment.payment_method_id ?? null,
+              card_fingerprint: result.decline?.card_fingerprint ?? payment.card_fingerprint ?? null, payment_intent_id: result.decline?.payment_intent_id ?? null,
               reason_status: 'known', next_attempt_at: null, source: 'recoup_retry',
             })
             .onConflict((oc) => oc.column('id').doNothing())

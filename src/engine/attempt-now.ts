@@ -4,6 +4,8 @@
 import type { Kysely } from 'kysely'
 import type { PaymentRetryProvider, PaymentRetryResult } from '../channels/stripe-payments.js'
 import { PermanentError, RetryLaterError } from '../domain/errors.js'
+import { budgetAllows, judgeDecline, type RetryBudget } from '../domain/retry-rules.js'
+import { cardHistory } from '../store/card-history.js'
 import { insertMessage } from '../store/messages.js'
 import type { Database, RunRow } from '../store/schema.js'
 
@@ -33,6 +35,7 @@ export interface AttemptNowDeps {
   readonly recordEvent: (trx: Kysely<Database>, event: Record<string, unknown>) => Promise<unknown>
   readonly schedule: (trx: Kysely<Database>, runId: string, at: number) => Promise<void>
   readonly now: () => number
+  readonly budget: RetryBudget
 }
 
 /** How long to wait before asking a processor that did not answer again, and how often. */
@@ -60,6 +63,27 @@ export async function attemptNow(run: RunRow, context: Record<string, unknown>, 
   if (!payment) {
     await deps.transact(async (trx) => void (await clear(trx)))
     return 'done'
+  }
+  // The same card again (the customer's "retry now"): the networks' rules and the card's budget
+  // still hold; only the 24-hour spacing gives way to the customer's own request. A new card
+  // starts afresh.
+  if (request.reason === 'customer_request') {
+    const card = payment as PaymentSnapshot & { payment_method_id?: string; card_fingerprint?: string }
+    const rule = judgeDecline(card as never)
+    const history = await cardHistory(deps.db, { customerId: run.customer_id, paymentMethodId: card.payment_method_id, fingerprint: card.card_fingerprint, invoiceId: payment.invoice_id }, deps.now())
+    const budget = history ? budgetAllows(history, deps.budget, deps.now(), { customerAsked: true }) : { ok: true as const }
+    const refusal = rule.kind === 'never' || rule.kind === 'update_card' ? rule.reason : budget.ok ? undefined : budget.reason
+    if (refusal) {
+      await deps.transact(async (trx) => {
+        await clear(trx)
+        await trx
+          .insertInto('customer_notes')
+          .values({ id: `note:${run.id}:${request.event_id ?? request.at}`, customer_id: run.customer_id, run_id: run.id, body: `Not retried after the customer ${what(request)}: ${refusal}`, created_at: new Date(deps.now()).toISOString() })
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute()
+      })
+      return 'done'
+    }
   }
   const key = request.reason === 'new_card' ? `${run.id}:card:${request.payment_method_id ?? request.event_id ?? request.at}` : `${run.id}:now:${request.event_id ?? request.at}`
   const source = attemptSource(request)
@@ -105,7 +129,7 @@ export async function attemptNow(run: RunRow, context: Record<string, unknown>, 
         type: 'payment.succeeded',
         customer: { id: run.customer_id },
         product_ids: products,
-        payment: { id: result.providerId ?? payment.id, amount: payment.amount, currency: payment.currency, subscription_id: payment.subscription_id, invoice_id: payment.invoice_id },
+        payment: { id: result.providerId || payment.id, amount: payment.amount, currency: payment.currency, subscription_id: payment.subscription_id, invoice_id: payment.invoice_id },
         metadata: { source, run_id: run.id },
       })
       return

@@ -15,6 +15,7 @@ import { toCustomer } from '../store/customers.js'
 import { isDatabaseUnavailable, type Store } from '../store/database.js'
 import { finishRun } from '../store/runs.js'
 import { attemptNow } from './attempt-now.js'
+import { DEFAULT_RETRY_BUDGET, type RetryBudget } from '../domain/retry-rules.js'
 import type { JobQueue } from '../store/job-queue.js'
 import type { CustomerRow, Database, RunRow, StepResultRow } from '../store/schema.js'
 import { rawQuery } from '../store/raw.js'
@@ -48,6 +49,8 @@ export interface EngineOptions {
   readonly linkTtlMs?: number
   /** Who messages come from (template data `business`). */
   readonly business?: Business
+  /** The per-card retry limits (RECOUP_RETRY_BUDGET); default: the networks' defaults. */
+  readonly retryBudget?: RetryBudget
   /** Observes each executed step (metrics). */
   readonly onStep?: (type: string, ms: number, status: string) => void
 }
@@ -147,6 +150,7 @@ export class Engine {
         recordEvent: this.#o.recordEvent,
         schedule: (trx, id, at) => this.#o.jobs.schedule(trx, id, at),
         now: this.#o.now,
+        budget: this.#o.retryBudget ?? DEFAULT_RETRY_BUDGET,
       })
       // Read the run again: the attempt may have paid (and ended it) or changed its payment.
       return done === 'later' ? undefined : this.advance(runId, options)
@@ -235,15 +239,15 @@ export class Engine {
     const exp = this.#o.now() + (this.#o.linkTtlMs ?? 14 * 86_400_000)
     // Short links, minted on first read (most steps use none); deliver stores them before sending.
     const links = customerLinks({ signer: this.#o.links, runId: run.id, customerId: run.customer_id, expiresAt: exp })
-    return {
-      ...context,
-      business: this.#o.business ?? DEFAULT_BUSINESS,
-      customer,
     // What the decline asks of the customer, from the payment as it stands now (its reason may arrive late).
     const decline = declineData(context.payment)
+    return {
+      ...context,
+      ...(decline ? { decline } : {}),
+      business: this.#o.business ?? DEFAULT_BUSINESS,
+      customer,
       workflow: { id: def.id, name: def.name, version: run.workflow_version },
       run: { id: run.id, created_at: run.created_at },
-      ...(decline ? { decline } : {}),
       links,
     }
   }
@@ -300,6 +304,7 @@ export class Engine {
         state: waitingState,
         now: nowMs,
         runUrl: `${this.#o.publicUrl.replace(/\/+$/, '')}/runs/${run.id}`,
+        ...(this.#o.retryBudget ? { retryBudget: this.#o.retryBudget } : {}),
       })
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err)
