@@ -5,7 +5,7 @@ import { previewLinks } from '../actions/customer-links.js'
 import { DEFAULT_BUSINESS, type Business } from '../domain/business.js'
 import { evaluateAll } from '../domain/conditions.js'
 import { declineData } from '../domain/decline-kind.js'
-import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js'
+import { ConflictError, NotFoundError, PermanentError, ValidationError } from '../domain/errors.js'
 import type { RecoupEvent } from '../domain/events.js'
 import type { WorkflowDefinition } from '../domain/workflow.js'
 import { newId } from '../domain/ids.js'
@@ -178,7 +178,15 @@ export class WorkflowService {
       const { id: _id, type: _type, ...params } = step
       const render = (t: string, o?: { escapeHtml?: boolean }) => this.#templates.render(t, data, o)
       const input = { params: action.params.parse(params), data, render, now: Date.now() } as Parameters<NonNullable<ActionDefinition['preview']>>[0]
-      steps.push({ id: step.id, type: step.type, ...(action.preview?.(input) ?? {}) })
+      // A step whose preview cannot be made (a template over its limits) says so in its own entry.
+      let shown: Record<string, unknown>
+      try {
+        shown = action.preview?.(input) ?? {}
+      } catch (err) {
+        if (!(err instanceof PermanentError)) throw err
+        shown = { error: err.message }
+      }
+      steps.push({ id: step.id, type: step.type, ...shown })
       cursor = node.next
     }
     return {
