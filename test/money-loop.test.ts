@@ -185,6 +185,47 @@ for (const dialect of DIALECTS) {
       expect(payer.calls).toHaveLength(0)
     })
 
+    it('analytics say what brought each payment back, and the figures reconcile with the payments table', async () => {
+      const clock = new TestClock()
+      const a = await setup(clock)
+      await a.inject('POST', '/v1/workflows', workflow([{ id: 'pause', type: 'wait', duration: 'PT1H' }, { id: 'retry', type: 'retry_payment', owner: 'recoup', schedule: ['PT1H'] }]))
+      const fail = (id: string, customer: string, amount: number) => ({ ...paymentFailed(id, { customer, amount, subscription: `sub_${customer}`, code: 'card_declined' }), occurred_at: new Date(clock.now()).toISOString() })
+      const runs: Record<string, string> = {}
+      for (const [id, customer, amount] of [['f_retry', 'c1', 1000], ['f_now', 'c2', 2000], ['f_card', 'c3', 3000], ['f_out', 'c4', 4000], ['f_stripe', 'c5', 5000]] as const) {
+        runs[id] = (await a.inject('POST', '/v1/events', fail(id, customer, amount))).body.runs[0].id
+      }
+      for (const id of Object.values(runs)) await eventually(async () => (await run(a, id)).status === 'waiting')
+      // The customer presses "retry now"; another gives a new card; a third pays elsewhere; Stripe's own retry pays a fourth.
+      await a.inject('POST', '/v1/events', { id: 'e_now', type: 'payment.retry_requested', customer: { id: 'c2' } })
+      await a.inject('POST', '/v1/events', { id: 'e_card', type: 'payment_method.updated', customer: { id: 'c3' } })
+      const paid = (id: string, customer: string, amount: number, metadata?: object) => ({ id, type: 'payment.succeeded', customer: { id: customer }, product_ids: ['prod_pro'], payment: { id: `p_${id}`, amount, currency: 'USD', subscription_id: `sub_${customer}`, invoice_id: `in_f_${id.slice(2)}` }, ...(metadata ? { metadata } : {}) })
+      await a.inject('POST', '/v1/events', paid('e_out', 'c4', 4000))
+      await a.inject('POST', '/v1/events', paid('e_stripe', 'c5', 5000, { source: 'stripe' }))
+      await eventually(async () => (await run(a, runs.f_card!)).status === 'exited' && (await run(a, runs.f_now!)).status === 'exited')
+      // The one left to Recoup's own schedule: paid by its first retry.
+      clock.advance(2 * 3_600_000 + 2000)
+      a.scheduler!.wake()
+      await eventually(async () => (await run(a, runs.f_retry!)).status === 'waiting' && (await run(a, runs.f_retry!)).steps[1].status === 'running')
+      clock.advance(3_600_000 + 2000)
+      a.scheduler!.wake()
+      await eventually(async () => (await run(a, runs.f_retry!)).status === 'exited')
+      const from = new Date(clock.now() - 86_400_000).toISOString()
+      const to = new Date(clock.now() + 86_400_000).toISOString()
+      const r = (await a.inject('GET', `/v1/analytics/recovery?from=${from}&to=${to}`)).body
+      const by = Object.fromEntries(r.by_source.map((x: { source: string }) => [x.source, x]))
+      expect(by.recoup_retry).toMatchObject({ recovered: 1, recovered_amount: 1000, by_attempt: { 1: 1 } })
+      expect(by.customer_retry).toMatchObject({ recovered: 1, recovered_amount: 2000 })
+      expect(by.card_update).toMatchObject({ recovered: 1, recovered_amount: 3000 })
+      expect(by.external).toMatchObject({ recovered: 1, recovered_amount: 4000 })
+      expect(by.processor).toMatchObject({ recovered: 1, recovered_amount: 5000 })
+      expect(r.recovered_amount).toBe(15000)
+      expect(r.by_source.reduce((sum: number, x: { recovered_amount: number }) => sum + x.recovered_amount, 0)).toBe(r.recovered_amount)
+      expect(r.retries_spent).toBe(3)
+      // Reconciles: every recovered failure has a success row in the payments table for its invoice.
+      const rows = await a.store.db.selectFrom('payments').selectAll().where('status', '=', 'succeeded').execute()
+      expect(new Set(rows.map((p) => p.invoice_id))).toEqual(new Set(['in_f_retry', 'in_f_now', 'in_f_card', 'in_f_out', 'in_f_stripe']))
+    })
+
     it('an unknown card brand or advice code is a 422 naming the field', async () => {
       const a = await setup(new TestClock())
       const e = paymentFailed('evt_bad')

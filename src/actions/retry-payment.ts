@@ -176,7 +176,7 @@ async function attempt(input: ActionInput<Params>, payment: PaymentData, state: 
         type: 'payment.succeeded',
         customer: { id: input.customerId },
         product_ids: ((input.data.products as { id: string }[] | undefined) ?? []).map((p) => p.id),
-        payment: { id: result.providerId ?? payment.id, amount: payment.amount, currency: payment.currency, subscription_id: payment.subscription_id, invoice_id: payment.invoice_id },
+        payment: { id: result.providerId || payment.id, amount: payment.amount, currency: payment.currency, subscription_id: payment.subscription_id, invoice_id: payment.invoice_id, attempt: n },
         metadata: { source: 'recoup_retry', run_id: input.runId, attempt: n },
       }],
     }

@@ -22,7 +22,29 @@ export interface RecoveryReport {
   by_workflow: ({ workflow_id: string; name: string; runs: number } & Bucket & { recovery_rate: number })[]
   by_product: ({ product_id: string } & Bucket & { recovery_rate: number })[]
   by_decline_code: ({ code: string } & Bucket & { recovery_rate: number })[]
+  /** What brought the money back, per recovered failure (sums to `recovered` / `recovered_amount`). */
+  by_source: { source: RecoverySource; recovered: number; recovered_amount: number; by_attempt?: Record<string, number> }[]
+  /** Payment attempts Recoup itself made on these failures (its retries, card updates, "retry now"). */
+  retries_spent: number
   series: { date: string; failed_amount: number; recovered_amount: number }[]
+}
+
+/**
+ * What recovered a payment: Recoup's retry, the processor's own (Stripe's retry or its hosted
+ * invoice), a card update from Recoup's link, the customer's "retry now", an accepted offer,
+ * billing staff marking it paid, or a payment from outside Recoup.
+ */
+export type RecoverySource = 'recoup_retry' | 'processor' | 'card_update' | 'customer_retry' | 'offer_accepted' | 'staff' | 'external'
+
+/** Payment sources of Recoup's own attempts. */
+const RECOUP_ATTEMPTS = ['recoup_retry', 'card_update', 'customer_retry']
+
+/** The source of a success row; Recoup's own record of an attempt beats the processor's echo of it. */
+function sourceOf(rows: readonly PaymentRow[]): { source: RecoverySource; attempt: number | null } {
+  const own = rows.find((r) => r.source && (RECOUP_ATTEMPTS.includes(r.source) || r.source === 'staff'))
+  if (own) return { source: own.source as RecoverySource, attempt: own.source === 'recoup_retry' ? own.attempt : null }
+  if (rows.some((r) => r.source === 'stripe')) return { source: 'processor', attempt: null }
+  return { source: 'external', attempt: null }
 }
 
 /** One amount that went unpaid: the failed attempts of one invoice (or one payment without an invoice). */
@@ -37,6 +59,7 @@ interface Failure {
   eventIds: string[]
   firstAt: string
   recoveredAt: string | null
+  recoveredBy: { source: RecoverySource; attempt: number | null } | null
 }
 
 const empty = (): Bucket => ({ failed_amount: 0, recovered_amount: 0, failures: 0, recovered: 0 })
@@ -59,8 +82,8 @@ export async function recoveryReport(db: Kysely<Database>, from: string, to: str
       f.eventIds.push(p.event_id)
     } else {
       failures.set(key, {
-        key, amount: p.amount, currency: p.currency, code: p.failure_code ?? 'unknown', subscriptionId: p.subscription_id,
-        invoiceId: p.invoice_id, productIds: JSON.parse(p.product_ids) as string[], eventIds: [p.event_id], firstAt: p.occurred_at, recoveredAt: null,
+        key, amount: p.amount, currency: p.currency, code: p.decline_code ?? p.failure_code ?? 'unknown', subscriptionId: p.subscription_id,
+        invoiceId: p.invoice_id, productIds: JSON.parse(p.product_ids) as string[], eventIds: [p.event_id], firstAt: p.occurred_at, recoveredAt: null, recoveredBy: null,
       })
     }
   }
@@ -86,12 +109,16 @@ export async function recoveryReport(db: Kysely<Database>, from: string, to: str
       .execute()
   }
   for (const f of list) {
-    const paid = successes.find(
-      (s) =>
-        s.occurred_at >= f.firstAt &&
-        (f.invoiceId ? s.invoice_id === f.invoiceId || (!s.invoice_id && s.subscription_id === f.subscriptionId && !!f.subscriptionId) : s.subscription_id === f.subscriptionId && !!f.subscriptionId),
-    )
-    if (paid) f.recoveredAt = paid.occurred_at
+    const pays = (s: PaymentRow) =>
+      s.occurred_at >= f.firstAt &&
+      (f.invoiceId ? s.invoice_id === f.invoiceId || (!s.invoice_id && s.subscription_id === f.subscriptionId && !!f.subscriptionId) : s.subscription_id === f.subscriptionId && !!f.subscriptionId)
+    const paid = successes.find(pays)
+    if (paid) {
+      f.recoveredAt = paid.occurred_at
+      // The processor's webhook for a payment Recoup made arrives too: the same minute, another row.
+      const near = successes.filter((s) => pays(s) && Math.abs(Date.parse(s.occurred_at) - Date.parse(paid.occurred_at)) < 10 * 60_000)
+      f.recoveredBy = sourceOf(near)
+    }
   }
 
   const add = (b: Bucket, f: Failure) => {
@@ -129,6 +156,28 @@ export async function recoveryReport(db: Kysely<Database>, from: string, to: str
     ...w, name: names.get(w.workflow_id) ?? w.workflow_id, runs: runCount.get(w.workflow_id) ?? 0,
   }))
 
+  // Offers: a failure whose run ended by an accepted offer was won back by the offer.
+  const offered = eventIds.length
+    ? new Set((await db.selectFrom('runs').select('event_id').where('event_id', 'in', eventIds).where('outcome', '=', 'offer_accepted').execute()).map((r) => r.event_id))
+    : new Set<string>()
+  const bySource = new Map<RecoverySource, { recovered: number; recovered_amount: number; by_attempt?: Record<string, number> }>()
+  for (const f of main) {
+    if (!f.recoveredBy) continue
+    const source: RecoverySource = f.eventIds.some((e) => offered.has(e)) && f.recoveredBy.source !== 'staff' ? 'offer_accepted' : f.recoveredBy.source
+    const b = bySource.get(source) ?? bySource.set(source, { recovered: 0, recovered_amount: 0 }).get(source)!
+    b.recovered += 1
+    b.recovered_amount += f.amount
+    if (source === 'recoup_retry') {
+      const n = String(f.recoveredBy.attempt ?? 'unknown')
+      b.by_attempt = { ...b.by_attempt, [n]: (b.by_attempt?.[n] ?? 0) + 1 }
+    }
+  }
+  // Recoup's own attempts on these failures, whichever way they went.
+  const mainInvoices = main.map((f) => f.invoiceId).filter((s): s is string => !!s)
+  const spent = mainInvoices.length
+    ? await db.selectFrom('payments').select((eb) => eb.fn.countAll<number>().as('n')).where('invoice_id', 'in', mainInvoices).where('source', 'in', RECOUP_ATTEMPTS).where('event_id', 'not like', 'stripe:%').executeTakeFirst()
+    : undefined
+
   const days = new Map<string, { failed_amount: number; recovered_amount: number }>()
   for (const f of main) {
     const d = f.firstAt.slice(0, 10)
@@ -147,6 +196,8 @@ export async function recoveryReport(db: Kysely<Database>, from: string, to: str
     by_workflow: byWorkflow,
     by_product: group((f) => f.productIds, 'product_id'),
     by_decline_code: group((f) => [f.code], 'code'),
+    by_source: [...bySource.entries()].sort((a, b) => b[1].recovered_amount - a[1].recovered_amount).map(([source, b]) => ({ source, ...b })),
+    retries_spent: Number(spent?.n ?? 0),
     series: [...days.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([date, b]) => ({ date, ...b })),
   }
 }
