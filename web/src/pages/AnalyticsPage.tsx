@@ -8,6 +8,20 @@ import { Notice, PageHeader } from '../components/ui'
 import { LineChart } from '../components/charts/LineChart'
 import { BarList } from '../components/charts/BarList'
 
+/** What brought a payment back, as the analytics API names it. */
+interface SourceRow { source: string; recovered: number; recovered_amount: number; by_attempt?: Record<string, number> }
+
+/** Words for each source, for a billing person rather than an engineer. */
+const SOURCE_LABELS: Record<string, string> = {
+  recoup_retry: "Recoup's retry",
+  processor: "Stripe's own retry or invoice page",
+  card_update: 'Card updated from our link',
+  customer_retry: 'Customer pressed "retry now"',
+  offer_accepted: 'Accepted offer',
+  staff: 'Marked paid by staff',
+  external: 'Paid outside Recoup',
+}
+
 const day = (d: Date) => d.toISOString().slice(0, 10)
 const formatDay = (d: string) => new Date(`${d}T00:00:00Z`).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' })
 const count = (n: number | undefined, word: string) => (n === undefined ? '' : `${n.toLocaleString()} ${word}${n === 1 ? '' : 's'}`)
@@ -25,6 +39,7 @@ export function AnalyticsPage() {
   const currency = a?.currency ?? totals[0]?.currency ?? 'USD'
   const money = (v: number | undefined) => formatMoney(v ?? 0, currency)
   const series = a?.series ?? []
+  const sources = ((a as { by_source?: SourceRow[] } | undefined)?.by_source ?? [])
   // One bar of a "recovery rate by …" list: rate, amounts, and an optional count.
   const bar = (label: string, b: RecoveryBucket, extra = '') => ({
     label, value: b.recovery_rate ?? 0,
@@ -50,6 +65,7 @@ export function AnalyticsPage() {
             <div className="stat card"><span className="stat-label">Failed</span><span className="stat-value" data-testid="stat-failed">{money(a.failed_amount)}</span><span className="stat-sub">{count(a.failures, 'failed payment')}</span></div>
             <div className="stat card"><span className="stat-label">Recovered</span><span className="stat-value ok" data-testid="stat-recovered">{money(a.recovered_amount)}</span><span className="stat-sub">{count(a.recovered, 'payment')} recovered</span></div>
             <div className="stat card"><span className="stat-label">Recovery rate</span><span className="stat-value" data-testid="stat-rate">{formatRate(a.recovery_rate)}</span><span className="stat-sub">of the failed amount</span></div>
+            <div className="stat card"><span className="stat-label">Retries spent</span><span className="stat-value" data-testid="stat-retries">{((a as { retries_spent?: number }).retries_spent ?? 0).toLocaleString()}</span><span className="stat-sub">payment attempts Recoup made</span></div>
             <div className="stat card"><span className="stat-label">Median time to recover</span><span className="stat-value" data-testid="stat-ttr">{formatTimeToRecover(a.median_time_to_recover_seconds)}</span><span className="stat-sub">from first failure to payment</span></div>
           </div>
           <p className="hint">Payments that first failed from {formatDay(range.from)} to {formatDay(range.to)} (both included); retries of the same invoice count once. Amounts in {currency}.</p>
@@ -84,6 +100,19 @@ export function AnalyticsPage() {
                 title="Recovery rate by workflow" max={1}
                 bars={(a.by_workflow ?? []).map((w) => bar(w.name ?? w.workflow_id, w, count(w.runs, 'run')))}
               />
+            </section>
+            <section className="card" aria-labelledby="source-title">
+              <h2 id="source-title">What brought the money back</h2>
+              {sources.length ? (
+                <BarList
+                  title="Share of the recovered amount by what recovered it" max={1}
+                  bars={sources.map((x) => ({
+                    label: SOURCE_LABELS[x.source] ?? x.source,
+                    value: a.recovered_amount ? x.recovered_amount / a.recovered_amount : 0,
+                    text: `${money(x.recovered_amount)} · ${count(x.recovered, 'payment')}${x.by_attempt ? ` · ${Object.entries(x.by_attempt).map(([n, c]) => `attempt ${n}: ${c}`).join(', ')}` : ''}`,
+                  }))}
+                />
+              ) : <p className="empty">Nothing recovered in this period yet.</p>}
             </section>
             <section className="card" aria-labelledby="code-title">
               <h2 id="code-title">Recovery rate by decline code</h2>
