@@ -206,6 +206,18 @@ describe('customer messages from the starter workflow', () => {
     expect(m.html).toMatch(/>Fällig am<\/td><td[^>]*>21\. November 2026</)
     expect(m.html).toMatch(/>\s*Andere Karte verwenden\s*<\/a>/)
     expect(m.html).toContain('Von diesen E-Mails abmelden')
+    // The page behind the link speaks German too.
+    const redirect = await app.http.inject({ method: 'GET', url: new URL(SHORT.exec(m.html)![0]).pathname })
+    const page = await app.http.inject({ method: 'GET', url: String(redirect.headers.location) })
+    expect(page.body).toContain('<html lang="de">')
+    expect(page.body).toContain('<h1>Ihre Zahlung für Pro plan ist nicht durchgegangen</h1>')
+    expect(plain(page.body)).toContain('<dd class="amount">49,00 €</dd>')
+    expect(page.body).toContain('Ihre Bank hat die Zahlung abgelehnt, weil das Konto zu dem Zeitpunkt nicht ausreichend gedeckt war.')
+    expect(page.body).toContain('Zahlung jetzt erneut versuchen')
+    // Nobody known behind a bad link: the browser's language.
+    const unknown = await app.http.inject({ method: 'GET', url: '/l/AAAAAAAAAAAAAAAA', headers: { 'accept-language': 'fr-FR;q=0.9, es;q=0.8, en;q=0.5' } })
+    expect(unknown.statusCode).toBe(404)
+    expect(unknown.body).toContain('Este enlace no es válido')
     const es = mails.get('es-card-replaced')!
     expect(es.subject).toBe('Actualiza tu tarjeta para Pro plan')
     expect(plain(es.text)).toContain('Hola Lucía García:\n\nNo pudimos cobrar 49,00 € de Pro plan')

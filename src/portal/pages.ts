@@ -1,4 +1,6 @@
+import type { UiLanguage } from '../domain/locale.js'
 import { escapeHtml } from '../templates/render.js'
+import { PAGE_COPY } from './page-copy.js'
 
 // Server-rendered portal pages. No client script: every page works with a plain form post, in
 // any mail app's in-app browser, and under a CSP that allows inline styles only.
@@ -18,6 +20,14 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeH
     out += piece(value) + strings[i + 1]
   })
   return new SafeHtml(out)
+}
+
+/**
+ * Text for an element's content: `&` and `<` escaped (and `>`), quotes kept as they are, so copy
+ * such as "You're all set" reads the same in the page source. Never for attribute values.
+ */
+export function text(value: string): SafeHtml {
+  return new SafeHtml(value.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;')))
 }
 
 function piece(value: unknown): string {
@@ -45,22 +55,27 @@ dd{margin:0;font-weight:600;overflow-wrap:anywhere}
 form{margin:1.25rem 0 .5rem}
 button{display:block;width:100%;min-height:48px;padding:.75rem 1rem;font:inherit;font-weight:700;color:#fff;background:var(--accent);border:0;border-radius:8px;cursor:pointer}
 button:hover{background:var(--accent-dark)}
+button.secondary{color:var(--accent-dark);background:#fff;border:2px solid var(--accent-dark)}
+button.secondary:hover{background:var(--bg)}
 button:focus-visible,a:focus-visible{outline:3px solid #b45309;outline-offset:2px}
 a{color:var(--accent-dark)}
 .note{color:var(--muted);font-size:.9375rem}
 footer{color:var(--muted);font-size:.875rem}
 `
 
-/** Brand and page title shared by every portal page. */
+/** Brand, page title and language shared by every portal page. */
 export interface PageFrame {
   readonly business: string
   readonly title: string
+  /** The page's language (the customer's); English when absent. */
+  readonly lang?: UiLanguage
 }
 
 /** The HTML document around a page's content. */
 export function layout(frame: PageFrame, content: SafeHtml): string {
+  const lang = frame.lang ?? 'en'
   return html`<!doctype html>
-<html lang="en">
+<html lang="${lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -71,7 +86,7 @@ export function layout(frame: PageFrame, content: SafeHtml): string {
 <body>
 <header>${frame.business}</header>
 <main id="main"><div class="card">${content}</div></main>
-<footer><p>This page was opened from a private link we sent you. Please do not share it.</p></footer>
+<footer><p>${PAGE_COPY[lang].privateLink}</p></footer>
 </body>
 </html>
 `.value
@@ -86,94 +101,100 @@ export interface DueSummary {
   /** Why the money is owed, in the customer's words where we have them. */
   readonly whatHappened: string
   readonly kind: 'payment' | 'plan'
+  /** The customer's language; English when absent. */
+  readonly lang?: UiLanguage
 }
 
 function summary(s: DueSummary): SafeHtml {
+  const t = PAGE_COPY[s.lang ?? 'en']
   return html`<dl>
-<dt>Product</dt><dd>${s.productName}</dd>
-${s.amountDue ? html`<dt>Amount due</dt><dd class="amount">${s.amountDue}</dd>` : ''}
+<dt>${text(t.product)}</dt><dd>${s.productName}</dd>
+${s.amountDue ? html`<dt>${text(t.amountDue)}</dt><dd class="amount">${s.amountDue}</dd>` : ''}
 </dl>`
 }
 
-/** The update-payment page: what is due, why, a button to enter a new card (when the processor hosts one) and one to ask for a retry. */
+/**
+ * The update-payment page: what is due, why, a primary "Update card" button when the processor
+ * hosts a card update (`updateCardAction`), and one to ask for a retry.
+ */
 export function updatePaymentPage(s: DueSummary & { retryAction: string; updateCardAction?: string }): string {
-  const title = s.kind === 'plan' ? `Your ${s.productName} plan has a balance due` : `Your ${s.productName} payment didn't go through`
+  const t = PAGE_COPY[s.lang ?? 'en']
+  const title = s.kind === 'plan' ? t.planTitle(s.productName) : t.paymentTitle(s.productName)
   return layout(
-    { business: s.business, title },
+    { business: s.business, title, lang: s.lang },
     html`<h1>${title}</h1>
 ${summary(s)}
-<h2>What happened</h2>
+<h2>${text(t.whatHappened)}</h2>
 <p>${s.whatHappened}</p>
-<h2>What to do</h2>
-${s.updateCardAction ? html`<p>Use a different card, or update the one you have: you enter it on our payment provider's secure page, and we charge it straight away.</p>
+<h2>${text(t.whatToDo)}</h2>
+${s.updateCardAction ? html`<p>${text(t.updateCardIntro)}</p>
 <form method="post" action="${s.updateCardAction}">
 <input type="hidden" name="action" value="update_card">
-<button type="submit">Update card</button>
+<button type="submit">${text(t.updateCard)}</button>
 </form>` : ''}
-<p>If the problem is sorted — for example your bank has approved the charge or the card has funds again — ask us to try the payment again now.</p>
+<p>${text(t.retryIntro)}</p>
 <form method="post" action="${s.retryAction}">
 <input type="hidden" name="action" value="retry">
-<button type="submit">Retry my payment now</button>
+<button type="submit"${s.updateCardAction ? new SafeHtml(' class="secondary"') : ''}>${text(t.retryNow)}</button>
 </form>
-${s.updateCardAction ? '' : html`<p class="note">Need to use a different card? Reply to our email and we will help you update it.</p>`}`,
+${s.updateCardAction ? '' : html`<p class="note">${text(t.replyForCard)}</p>`}`,
   )
 }
 
 /** Shown after the customer asked for a retry (also when they asked already today). */
 export function retryRequestedPage(s: DueSummary & { already: boolean }): string {
-  const title = s.already ? 'We already have your request' : 'Thanks — we will retry your payment'
+  const t = PAGE_COPY[s.lang ?? 'en']
+  const title = s.already ? t.retryAlreadyTitle : t.retryThanksTitle
   return layout(
-    { business: s.business, title },
+    { business: s.business, title, lang: s.lang },
     html`<h1>${title}</h1>
 ${summary(s)}
-<p>${s.already ? 'You asked us to retry this payment earlier today, so there is nothing more to do.' : 'We have your request and will try the payment again shortly.'}</p>
-<p class="note">You can close this page. If the payment still fails, we will let you know.</p>`,
+<p>${s.already ? t.retryAlready : t.retryThanks}</p>
+<p class="note">${text(t.retryNote)}</p>`,
   )
 }
 
 /** Shown when the payment behind a link has since gone through. */
-export function settledPage(s: { business: string; productName: string }): string {
-  return layout(
-    { business: s.business, title: 'Nothing to pay' },
-    html`<h1>You're all set</h1><p>Your ${s.productName} payment has gone through. There is nothing to do.</p>`,
-  )
+export function settledPage(s: { business: string; productName: string; lang?: UiLanguage }): string {
+  const t = PAGE_COPY[s.lang ?? 'en']
+  return layout({ business: s.business, title: t.settledTitle, lang: s.lang }, html`<h1>${text(t.settledHeading)}</h1><p>${text(t.settled(s.productName))}</p>`)
 }
 
 /** Asks the customer to confirm they want no more email. */
-export function unsubscribePage(s: { business: string; email?: string; action: string; already: boolean }): string {
+export function unsubscribePage(s: { business: string; email?: string; action: string; already: boolean; lang?: UiLanguage }): string {
   if (s.already) return unsubscribedPage(s)
+  const t = PAGE_COPY[s.lang ?? 'en']
   return layout(
-    { business: s.business, title: 'Unsubscribe' },
-    html`<h1>Stop emails from ${s.business}?</h1>
-${s.email ? html`<p>We will stop sending email to <strong>${s.email}</strong>.</p>` : ''}
+    { business: s.business, title: t.unsubscribeTitle, lang: s.lang },
+    html`<h1>${text(t.unsubscribeHeading(s.business))}</h1>
+${s.email ? html`<p>${text(t.unsubscribeWillStop[0])}<strong>${s.email}</strong>${text(t.unsubscribeWillStop[1])}</p>` : ''}
 <form method="post" action="${s.action}">
 <input type="hidden" name="action" value="unsubscribe">
-<button type="submit">Unsubscribe me</button>
+<button type="submit">${text(t.unsubscribeButton)}</button>
 </form>
-<p class="note">Changed your mind? Just close this page.</p>`,
+<p class="note">${text(t.unsubscribeNote)}</p>`,
   )
 }
 
 /** Confirms the customer will get no more email. */
-export function unsubscribedPage(s: { business: string; email?: string }): string {
+export function unsubscribedPage(s: { business: string; email?: string; lang?: UiLanguage }): string {
+  const t = PAGE_COPY[s.lang ?? 'en']
   return layout(
-    { business: s.business, title: 'Unsubscribed' },
-    html`<h1>You're unsubscribed</h1>
-<p>${s.email ? html`We will not email <strong>${s.email}</strong> any more.` : 'We will not email you any more.'}</p>
-<p class="note">If this was a mistake, reply to any earlier email from us and we will turn it back on.</p>`,
+    { business: s.business, title: t.unsubscribedTitle, lang: s.lang },
+    html`<h1>${text(t.unsubscribedHeading)}</h1>
+<p>${s.email ? html`${text(t.unsubscribedEmail[0])}<strong>${s.email}</strong>${text(t.unsubscribedEmail[1])}` : t.unsubscribedYou}</p>
+<p class="note">${text(t.unsubscribedNote)}</p>`,
   )
 }
 
 /** Shown when the run behind an offer link has made no offer (yet); offer pages are in offer-pages.ts. */
-export function renderOfferPage(s: { business: string; productName: string }): string {
-  return layout(
-    { business: s.business, title: 'No open offer' },
-    html`<h1>There is no open offer right now</h1>
-<p>We don't have an offer for your ${s.productName} at the moment. If you expected one, reply to our email and we will help.</p>`,
-  )
+export function renderOfferPage(s: { business: string; productName: string; lang?: UiLanguage }): string {
+  const t = PAGE_COPY[s.lang ?? 'en']
+  return layout({ business: s.business, title: t.noOfferTitle, lang: s.lang }, html`<h1>${text(t.noOfferHeading)}</h1>
+<p>${text(t.noOffer(s.productName))}</p>`)
 }
 
 /** A page that only explains something: a bad or expired link, a missing record, an error. */
-export function messagePage(s: { business: string; title: string; message: string }): string {
-  return layout({ business: s.business, title: s.title }, html`<h1>${s.title}</h1><p>${s.message}</p>`)
+export function messagePage(s: { business: string; title: string; message: string; lang?: UiLanguage }): string {
+  return layout({ business: s.business, title: s.title, lang: s.lang }, html`<h1>${s.title}</h1><p>${s.message}</p>`)
 }

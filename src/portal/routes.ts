@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { Kysely } from 'kysely'
 import type { PaymentRetryProvider } from '../channels/stripe-payments.js'
 import type { LinkClaims, LinkPurpose, LinkSigner } from '../domain/links.js'
+import { uiLanguage } from '../domain/locale.js'
 import { PermanentError } from '../domain/errors.js'
 import { acceptanceEvents, offerDecisionId } from '../domain/offers.js'
 import type { Ingestor } from '../ingest/ingest.js'
@@ -104,7 +105,7 @@ export function portalRoutes(app: FastifyInstance, deps: PortalDeps): void {
         if (!rest.endsWith(suffix)) throw invalidLink()
         return rest.slice(0, rest.length - suffix.length)
       }
-      const due = (v: RunView) => ({ business, productName: v.productName, kind: v.kind, whatHappened: v.whatHappened, ...(v.amountDue ? { amountDue: v.amountDue } : {}) })
+      const due = (v: RunView) => ({ business, productName: v.productName, kind: v.kind, whatHappened: v.whatHappened, lang: v.lang, ...(v.amountDue ? { amountDue: v.amountDue } : {}) })
 
       /** Whether the customer can enter a new card on the processor's page for this run. */
       const cardUpdateFor = (view: RunView) => (view.kind === 'payment' && deps.payments?.cardUpdateUrl ? deps.payments : undefined)
@@ -112,7 +113,7 @@ export function portalRoutes(app: FastifyInstance, deps: PortalDeps): void {
       scope.get('/update-payment/*', async (req, reply) => {
         const token = tokenOf(req)
         const view = await runOf(open(token, 'update_payment'))
-        if (view.settled) return sendPage(reply, 200, settledPage({ business, productName: view.productName }))
+        if (view.settled) return sendPage(reply, 200, settledPage({ business, productName: view.productName, lang: view.lang }))
         const base = `/portal/update-payment/${encodeURIComponent(token)}`
         if (!cardUpdateFor(view)) return sendPage(reply, 200, updatePaymentPage({ ...due(view), retryAction: `${base}/retry` }))
         // The "Update card" form is answered with a redirect to the processor's page, which the
@@ -128,7 +129,7 @@ export function portalRoutes(app: FastifyInstance, deps: PortalDeps): void {
         const claims = open(tokenOf(req, '/retry'), 'update_payment')
         requireOwnForm(req, 'retry')
         const view = await runOf(claims)
-        if (view.settled) return sendPage(reply, 200, settledPage({ business, productName: view.productName }))
+        if (view.settled) return sendPage(reply, 200, settledPage({ business, productName: view.productName, lang: view.lang }))
         const result = await deps.ingestor.accept({
           id: retryEventId(view.run.id, deps.now()),
           type: 'payment.retry_requested',
@@ -147,7 +148,7 @@ export function portalRoutes(app: FastifyInstance, deps: PortalDeps): void {
         const claims = open(tokenOf(req, '/update-card'), 'update_payment')
         requireOwnForm(req, 'update_card')
         const view = await runOf(claims)
-        if (view.settled) return sendPage(reply, 200, settledPage({ business, productName: view.productName }))
+        if (view.settled) return sendPage(reply, 200, settledPage({ business, productName: view.productName, lang: view.lang }))
         const payments = cardUpdateFor(view)
         if (!payments?.cardUpdateUrl) throw new PortalPageError(400, 'Please use the button on the page', 'Open the link from our email again and press the button there.')
         const currency = (JSON.parse(view.run.context) as { payment?: { currency?: unknown } }).payment?.currency
@@ -181,7 +182,7 @@ export function portalRoutes(app: FastifyInstance, deps: PortalDeps): void {
         if (!customer) throw invalidLink()
         const action = `/portal/unsubscribe/${encodeURIComponent(token)}`
         const email = customer.email ? maskEmail(customer.email) : undefined
-        return sendPage(reply, 200, unsubscribePage({ business, action, already: customer.email_opt_out, ...(email ? { email } : {}) }))
+        return sendPage(reply, 200, unsubscribePage({ business, action, already: customer.email_opt_out, lang: uiLanguage(customer.locale), ...(email ? { email } : {}) }))
       })
 
       scope.post('/unsubscribe/*', async (req, reply) => {
@@ -193,15 +194,15 @@ export function portalRoutes(app: FastifyInstance, deps: PortalDeps): void {
         if (!customer) throw invalidLink()
         if (!customer.email_opt_out) await upsertCustomer(deps.db, claims.cus, { email_opt_out: true })
         const email = customer.email ? maskEmail(customer.email) : undefined
-        return sendPage(reply, 200, unsubscribedPage({ business, ...(email ? { email } : {}) }))
+        return sendPage(reply, 200, unsubscribedPage({ business, lang: uiLanguage(customer.locale), ...(email ? { email } : {}) }))
       })
 
       scope.get('/offer/*', async (req, reply) => {
         const token = tokenOf(req)
         const view = await runOf(open(token, 'offer'))
         const offer = await loadOffer(deps.db, view.run, deps.now())
-        if (!offer) return sendPage(reply, 200, renderOfferPage({ business, productName: view.productName }))
-        const page = { business, productName: view.productName, state: offer.state }
+        if (!offer) return sendPage(reply, 200, renderOfferPage({ business, productName: view.productName, lang: view.lang }))
+        const page = { business, productName: view.productName, state: offer.state, lang: view.lang }
         if (offer.status !== 'open') return sendPage(reply, 200, offerClosedPage({ ...page, status: offer.status }))
         const base = `/portal/offer/${encodeURIComponent(token)}`
         return sendPage(reply, 200, offerPage({ ...page, stepId: offer.stepId, acceptAction: `${base}/accept`, declineAction: `${base}/decline` }))
@@ -215,8 +216,8 @@ export function portalRoutes(app: FastifyInstance, deps: PortalDeps): void {
         requireOwnForm(req, decision)
         const view = await runOf(claims)
         const offer = await loadOffer(deps.db, view.run, deps.now())
-        if (!offer) return sendPage(reply, 200, renderOfferPage({ business, productName: view.productName }))
-        const page = { business, productName: view.productName, state: offer.state }
+        if (!offer) return sendPage(reply, 200, renderOfferPage({ business, productName: view.productName, lang: view.lang }))
+        const page = { business, productName: view.productName, state: offer.state, lang: view.lang }
         // The form names the offer it showed: a stale page must not answer a later offer.
         if (formOf(req.body).get('step') !== offer.stepId) return sendPage(reply, 200, offerClosedPage({ ...page, status: 'withdrawn' }))
         if (offer.status !== 'open') return sendPage(reply, 200, offerClosedPage({ ...page, status: offer.status }))

@@ -1,11 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
 import { SHORT_CODE, type LinkPurpose, type LinkSigner } from '../domain/links.js'
+import { uiLanguage } from '../domain/locale.js'
 import { authBy } from '../http/auth.js'
 import { findCustomer, upsertCustomer } from '../store/customers.js'
 import type { Database, ShortLinkRow } from '../store/schema.js'
 import { findShortLink } from '../store/short-links.js'
 import { acceptFormBodies, formOf } from './form-body.js'
+import { PAGE_COPY, pageLanguage } from './page-copy.js'
 import { messagePage, unsubscribedPage } from './pages.js'
 import { RateLimiter } from './rate-limit.js'
 import { PORTAL_HEADERS } from './routes.js'
@@ -39,25 +41,32 @@ export function shortLinkRoutes(app: FastifyInstance, deps: ShortLinkDeps): void
       return payload
     })
 
+    /** An explanation page in the browser's language (nobody is known yet). */
+    const explain = (req: FastifyRequest, reply: FastifyReply, status: number, what: 'linkInvalid' | 'linkExpired' | 'tooMany' | 'openLink') => {
+      const lang = pageLanguage(undefined, req.headers['accept-language'])
+      const t = PAGE_COPY[lang]
+      return sendPage(reply, status, messagePage({ business, title: t[`${what}Title`], message: t[what], lang }))
+    }
+
     /** The stored link, or an explanation page already sent (and undefined). */
     const lookup = async (req: FastifyRequest, reply: FastifyReply): Promise<ShortLinkRow | undefined> => {
       const now = deps.now()
       const wait = misses.wait(req.ip, now)
       if (wait > 0) {
         reply.header('retry-after', String(wait))
-        sendPage(reply, 429, messagePage({ business, title: 'Please wait a moment', message: 'This address has opened too many links that do not exist. Please try again in a minute.' }))
+        explain(req, reply, 429, 'tooMany')
         return undefined
       }
       const code = (req.params as { code: string }).code
       const row = SHORT_CODE.test(code) ? await findShortLink(deps.db, code) : undefined
       if (!row) {
         misses.spend(req.ip, now)
-        sendPage(reply, 404, messagePage({ business, title: 'This link is not valid', message: 'Please open the newest email or message we sent you, or reply to it and we will help.' }))
+        explain(req, reply, 404, 'linkInvalid')
         return undefined
       }
       if (Date.parse(row.expires_at) < now) {
         misses.spend(req.ip, now)
-        sendPage(reply, 410, messagePage({ business, title: 'This link has expired', message: 'For your security our links stop working after a while. Contact us or use the link in our newest email.' }))
+        explain(req, reply, 410, 'linkExpired')
         return undefined
       }
       return row
@@ -75,12 +84,12 @@ export function shortLinkRoutes(app: FastifyInstance, deps: ShortLinkDeps): void
       if (!row) return reply
       // Only the unsubscribe link takes a post, and only the one-click form mail providers send.
       if (row.purpose !== 'unsubscribe' || formOf(req.body).get('List-Unsubscribe') !== 'One-Click') {
-        return sendPage(reply, 400, messagePage({ business, title: 'Please open the link', message: 'Open the link from our email or message in your browser.' }))
+        return explain(req, reply, 400, 'openLink')
       }
       const customer = await findCustomer(deps.db, row.customer_id)
-      if (!customer) return sendPage(reply, 404, messagePage({ business, title: 'This link is not valid', message: 'Please reply to our email and we will help.' }))
+      if (!customer) return explain(req, reply, 404, 'linkInvalid')
       if (!customer.email_opt_out) await upsertCustomer(deps.db, row.customer_id, { email_opt_out: true })
-      return sendPage(reply, 200, unsubscribedPage({ business }))
+      return sendPage(reply, 200, unsubscribedPage({ business, lang: uiLanguage(customer.locale) }))
     })
   })
 }
