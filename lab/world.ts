@@ -147,8 +147,10 @@ export class World {
       if (reattempts > n.visa.reattempt_limit) this.#violate(index, at, 'visa_excessive_reattempts', n.visa.excessive_fee)
     }
     if (last.brand === 'mastercard') {
+      // Declines so far in the window: the first failure and every declined retry, so this is
+      // retry number `declines`; Mastercard charges from the 36th.
       const since = at - n.mastercard.window_days * DAY
-      if (card.declines.filter((t) => t > since).length >= n.mastercard.attempt_limit) {
+      if (card.declines.filter((t) => t > since).length > n.mastercard.attempt_limit) {
         this.#violate(index, at, 'mastercard_excessive_attempts', n.mastercard.excessive_fee)
       }
     }

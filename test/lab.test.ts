@@ -71,6 +71,15 @@ describe('recovery lab', () => {
     expect(mc.charges.map((c) => c.why)).toEqual(['mastercard_retry_advice'])
   })
 
+  it('charges Visa from the 21st reattempt in 30 days and Mastercard from the 36th attempt', () => {
+    const visa = oneFailure({ brand: 'visa', code: 'expired_card', networkCode: '54' })
+    for (let k = 1; k <= 22; k++) visa.attempt(0, visa.failures[0]!.failAt + k * 3_600_000)
+    expect(visa.violations.map((v) => v.rule)).toEqual(['visa_excessive_reattempts', 'visa_excessive_reattempts'])
+    const mc = oneFailure({ brand: 'mastercard', code: 'expired_card', networkCode: '79' })
+    for (let k = 1; k <= 36; k++) mc.attempt(0, mc.failures[0]!.failAt + k * 3_600_000)
+    expect(mc.violations.map((v) => [v.rule, v.fee])).toEqual([['mastercard_excessive_attempts', 50]])
+  })
+
   it('lets insufficient funds clear after a funded payday, never a hard decline, and a new card work', () => {
     const paid = oneFailure({ code: 'insufficient_funds', brand: 'amex', payCycle: 'weekly', networkCode: undefined })
     const f = paid.failures[0]!
