@@ -6,6 +6,7 @@
 // figures after a failure and its recovery. Screenshots of the main pages go to
 // test-artifacts/dashboard/ (git-ignored), at laptop and phone widths.
 import { execFileSync, spawn } from 'node:child_process'
+import { createServer as createHttpServer, type Server } from 'node:http'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -43,7 +44,7 @@ async function spawnRecoup(): Promise<RunningServer> {
   const apiKey = 'e2e-dashboard-key-0123456789abcdef'
   const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/cli/main.ts', 'start'], {
     cwd: ROOT,
-    env: { ...process.env, RECOUP_PORT: String(port), RECOUP_API_KEY: apiKey, DATABASE_URL: join(dir, 'recoup.db') },
+    env: { ...process.env, RECOUP_PORT: String(port), RECOUP_API_KEY: apiKey, DATABASE_URL: join(dir, 'recoup.db'), RECOUP_WEBHOOK_ALLOW_PRIVATE: 'true' },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   let stderr = ''
@@ -76,7 +77,8 @@ async function startRecoup(): Promise<RunningServer> {
   const helper = (await import(/* @vite-ignore */ spec)) as {
     startServer(options?: { env?: Record<string, string> }): Promise<RunningServer>
   }
-  return helper.startServer({ env: {} })
+  // Private addresses allowed: a local endpoint stands in for a team's broken, then fixed, webhook.
+  return helper.startServer({ env: { RECOUP_WEBHOOK_ALLOW_PRIVATE: 'true' } })
 }
 
 /** Newest modification time under `dir` (files only). */
@@ -140,12 +142,12 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
       payment: { id: `pay_${eventId}`, amount: 4900, currency: 'USD', subscription_id: `sub_${customerId}`, failure_code: 'card_declined', attempt: 1 },
     })
   const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true })
-  /** A phone-width screenshot, failing when the page scrolls sideways. */
+  /** A phone-width (390 px) screenshot, failing when the page scrolls sideways. */
   const phoneShot = async (name: string) => {
-    await page.setViewportSize({ width: 375, height: 800 })
+    await page.setViewportSize({ width: 390, height: 844 })
     try {
       const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')
-      expect(overflow, `${name} overflows at 375px`).toBeLessThanOrEqual(0)
+      expect(overflow, `${name} overflows at 390px`).toBeLessThanOrEqual(0)
       await shot(name)
     } finally {
       await page.setViewportSize({ width: 1280, height: 900 })
@@ -235,7 +237,7 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     await page.getByText(/Workflow activated/).waitFor()
     await page.getByTestId('status').filter({ hasText: 'active' }).first().waitFor()
 
-    await page.setViewportSize({ width: 375, height: 800 })
+    await page.setViewportSize({ width: 390, height: 844 })
     const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')
     expect(overflow).toBeLessThanOrEqual(0)
     await shot('04-builder-phone')
@@ -263,7 +265,8 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     await page.getByTestId('message-subject').filter({ hasText: 'Payment problem, Ada Lovelace' }).waitFor()
     await shot('06-run')
 
-    await page.getByRole('link', { name: `cus_e2e_ada_${suffix}` }).first().click()
+    // People, not ids: the run names its customer.
+    await page.getByRole('link', { name: 'Ada Lovelace', exact: true }).first().click()
     await page.getByTestId('customer-tags').getByText(tag).waitFor()
     await shot('07-customer')
   }, 120_000)
@@ -468,4 +471,186 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     await shot('21-workflows')
     await phoneShot('21b-workflows-phone')
   }, 120_000)
+
+  // ---- What billing staff see and do: outcomes named by money, runs they can fix, phone layouts ----
+
+  const zeta = { id: `prod_e2e_zeta_${suffix}`, name: `E2E Zeta plan ${suffix}` }
+  const eta = { id: `prod_e2e_eta_${suffix}`, name: `E2E Eta plan ${suffix}` }
+  const theta = { id: `prod_e2e_theta_${suffix}`, name: `E2E Theta plan ${suffix}` }
+  /** Background colour of an element, as the browser computed it. */
+  const background = (locator: ReturnType<Page['locator']>) =>
+    locator.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor)
+  const GREEN = 'rgb(230, 246, 236)'
+  const RED = 'rgb(254, 243, 242)'
+  const runIdOf = (res: { body: Record<string, unknown> }) => (res.body.runs as { id: string }[])[0]!.id
+  const runStatus = async (id: string) => (await api('GET', `/v1/runs/${encodeURIComponent(id)}`)).body as { status: string; outcome: string | null; steps: { id: string; status: string }[] }
+
+  it('names outcomes by money, in words and colours: recovered green, not recovered red', async () => {
+    for (const p of [zeta, eta, theta]) expect((await api('POST', '/v1/products', p)).status).toBe(201)
+    expect((await api('POST', '/v1/workflows', {
+      name: `E2E patient recovery ${suffix}`, status: 'active', trigger: { type: 'payment.failed', products: [zeta.id] },
+      steps: [{ id: 'pause', type: 'wait', duration: 'P3D' }],
+    })).status).toBe(201)
+    expect((await api('POST', '/v1/workflows', {
+      name: `E2E one reminder ${suffix}`, status: 'active', trigger: { type: 'payment.failed', products: [eta.id] },
+      steps: [{ id: 'tag-it', type: 'update_customer', add_tags: ['reminded'] }],
+    })).status).toBe(201)
+    const paid = runIdOf(await paymentFailed(`evt_e2e_out_paid_${suffix}`, `cus_e2e_katherine_${suffix}`, 'Katherine Johnson', zeta.id))
+    const lost = runIdOf(await paymentFailed(`evt_e2e_out_lost_${suffix}`, `cus_e2e_dorothy_${suffix}`, 'Dorothy Vaughan', eta.id))
+    await eventually(async () => expect((await runStatus(paid)).status).toBe('waiting'), 'the run to wait')
+    await eventually(async () => expect((await runStatus(lost)).status).toBe('completed'), 'the one-step run to complete')
+    expect((await api('POST', '/v1/events', {
+      id: `evt_e2e_out_paid2_${suffix}`, type: 'payment.succeeded', customer: { id: `cus_e2e_katherine_${suffix}` }, product_ids: [zeta.id],
+      payment: { id: `pay_e2e_out_${suffix}`, amount: 4900, currency: 'USD', subscription_id: `sub_cus_e2e_katherine_${suffix}` },
+    })).status).toBe(202)
+
+    await nav('Runs')
+    const rowOf = (name: string) => page.getByTestId('run-row').filter({ hasText: name })
+    const recovered = rowOf('Katherine Johnson').getByTestId('outcome')
+    await recovered.filter({ hasText: 'Recovered' }).waitFor()
+    expect(await background(recovered)).toBe(GREEN)
+    const notRecovered = rowOf('Dorothy Vaughan').getByTestId('outcome')
+    await notRecovered.filter({ hasText: 'Not recovered' }).waitFor()
+    expect(await background(notRecovered)).toBe(RED)
+    // The technical status is still there, in grey beside it.
+    expect(await rowOf('Katherine Johnson').getByTestId('status').textContent()).toBe('exited')
+    expect(await rowOf('Dorothy Vaughan').getByTestId('status').textContent()).toBe('completed')
+    await rowOf('Dorothy Vaughan').getByText(`E2E one reminder ${suffix}`).waitFor()
+    await shot('22-runs-outcomes')
+    await phoneShot('22b-runs-outcomes-phone')
+
+    // Filter by outcome.
+    await page.getByLabel('Outcome').selectOption('recovered')
+    await page.getByRole('button', { name: 'Apply filters' }).click()
+    await eventually(async () => expect(await page.getByTestId('run-row').filter({ hasText: 'Not recovered' }).count()).toBe(0), 'only recovered runs listed')
+    await rowOf('Katherine Johnson').waitFor()
+
+    await rowOf('Katherine Johnson').getByRole('link').first().click()
+    const ending = page.getByTestId('run-ending')
+    await ending.getByText('The customer paid').waitFor()
+    expect(await background(ending)).toBe('rgb(236, 253, 243)')
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain('Katherine Johnson')
+    // The wait in progress stopped with the run: nothing says "waiting" any more.
+    await page.getByTestId('timeline-step-pause').getByTestId('status').filter({ hasText: 'skipped' }).waitFor()
+    expect(await page.getByTestId('step-waiting').count()).toBe(0)
+    await shot('23-run-recovered')
+    await phoneShot('23b-run-recovered-phone')
+  }, 120_000)
+
+  it('marks a waiting run as paid from the run page, with the amount and a note', async () => {
+    const runId = runIdOf(await paymentFailed(`evt_e2e_mp_${suffix}`, `cus_e2e_mary_${suffix}`, 'Mary Jackson', zeta.id))
+    await eventually(async () => expect((await runStatus(runId)).status).toBe('waiting'), 'the run to wait')
+    await page.goto(`${srv.url}/runs/${encodeURIComponent(runId)}`)
+    await page.getByTestId('outcome').filter({ hasText: 'In progress' }).waitFor()
+    await page.getByRole('button', { name: 'Mark as paid' }).click()
+    const amount = page.getByLabel('Amount received (USD)')
+    // Focus goes to the form, prefilled with what is due, in dollars.
+    await eventually(async () => expect(await amount.evaluate((el) => el === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement)).toBe(true), 'focus on the amount')
+    expect(await amount.inputValue()).toBe('49.00')
+    await amount.fill('$49')
+    await page.getByLabel('Note (optional)').fill('Paid by bank transfer, ref. 7781')
+    await page.getByLabel('Your name (optional)').fill('Jane Billing')
+    await shot('24-run-mark-paid-form')
+    await phoneShot('24b-run-mark-paid-form-phone')
+    await page.getByRole('button', { name: 'Record payment' }).click()
+    await page.getByTestId('outcome').filter({ hasText: 'Recovered' }).waitFor()
+    await page.getByTestId('run-ending').getByText('Marked as paid by Jane Billing').waitFor()
+    const run = await runStatus(runId)
+    expect(run).toMatchObject({ status: 'exited', outcome: 'recovered' })
+    const payments = (await api('GET', `/v1/payments?customer_id=cus_e2e_mary_${suffix}&status=succeeded`)).body.data as { amount: number; source: string }[]
+    expect(payments).toEqual([expect.objectContaining({ amount: 4900, source: 'staff' })])
+    await shot('25-run-marked-paid')
+  }, 120_000)
+
+  it('marks a run as paid from the customer page', async () => {
+    const runId = runIdOf(await paymentFailed(`evt_e2e_mpc_${suffix}`, `cus_e2e_annie_${suffix}`, 'Annie Easley', zeta.id))
+    await eventually(async () => expect((await runStatus(runId)).status).toBe('waiting'), 'the run to wait')
+    await page.goto(`${srv.url}/customers/${encodeURIComponent(`cus_e2e_annie_${suffix}`)}`)
+    const row = page.getByTestId('customer-run')
+    await row.getByTestId('outcome').filter({ hasText: 'In progress' }).waitFor()
+    await row.getByRole('button', { name: 'Mark as paid' }).click()
+    await page.getByRole('button', { name: 'Record payment' }).click()
+    await row.getByTestId('outcome').filter({ hasText: 'Recovered' }).waitFor()
+    await page.getByTestId('subscription-row').getByText('active').waitFor()
+    await shot('26-customer-marked-paid')
+    await phoneShot('26b-customer-phone')
+  }, 120_000)
+
+  it('skips the step a run waits on; the run goes on and the skip is recorded', async () => {
+    const runId = runIdOf(await paymentFailed(`evt_e2e_skip_${suffix}`, `cus_e2e_evelyn_${suffix}`, 'Evelyn Boyd', zeta.id))
+    await eventually(async () => expect((await runStatus(runId)).status).toBe('waiting'), 'the run to wait')
+    await page.goto(`${srv.url}/runs/${encodeURIComponent(runId)}`)
+    await page.getByRole('button', { name: 'Skip this step' }).click()
+    await page.getByLabel('Why (optional)').fill('Customer asked us not to wait')
+    await page.getByRole('button', { name: 'Skip step', exact: true }).click()
+    const step = page.getByTestId('timeline-step-pause')
+    await step.getByTestId('status').filter({ hasText: 'skipped' }).waitFor()
+    await step.getByTestId('step-output').getByText('Customer asked us not to wait').waitFor()
+    await step.getByTestId('step-output').getByText(/^Jane Billing/).waitFor()
+    await eventually(async () => expect((await runStatus(runId)).status).toBe('completed'), 'the run to go on and complete')
+    await page.getByRole('button', { name: 'Refresh' }).click()
+    await page.getByTestId('outcome').filter({ hasText: 'Not recovered' }).waitFor()
+    await shot('27-run-step-skipped')
+  }, 120_000)
+
+  it('retries a failed run on the fixed, latest version of its workflow', async () => {
+    const hits = { broken: 0, fixed: 0 }
+    const endpoint: Server = createHttpServer((req, res) => {
+      req.resume()
+      req.on('end', () => {
+        if (req.url?.includes('fixed')) hits.fixed++
+        else hits.broken++
+        res.writeHead(req.url?.includes('fixed') ? 200 : 410).end()
+      })
+    })
+    await new Promise<void>((r) => endpoint.listen(0, '127.0.0.1', () => r()))
+    const hookUrl = `http://127.0.0.1:${(endpoint.address() as { port: number }).port}`
+    try {
+      const wf = {
+        name: `E2E alert then tag ${suffix}`, status: 'active', trigger: { type: 'payment.failed', products: [theta.id] },
+        steps: [{ id: 'call-crm', type: 'webhook', url: `${hookUrl}/broken` }, { id: 'tag-it', type: 'update_customer', add_tags: ['crm-called'] }],
+      }
+      const created = await api('POST', '/v1/workflows', wf)
+      expect(created.status).toBe(201)
+      const wfId = created.body.id as string
+      const runId = runIdOf(await paymentFailed(`evt_e2e_rl_${suffix}`, `cus_e2e_margaret_${suffix}`, 'Margaret Hamilton', theta.id))
+      await eventually(async () => expect((await runStatus(runId)).status).toBe('failed'), 'the run to fail on the broken endpoint')
+      expect((await api('PUT', `/v1/workflows/${encodeURIComponent(wfId)}`, { ...wf, steps: [{ ...wf.steps[0], url: `${hookUrl}/fixed` }, wf.steps[1]] })).status).toBe(200)
+
+      await page.goto(`${srv.url}/runs/${encodeURIComponent(runId)}`)
+      await page.getByTestId('outcome').filter({ hasText: 'Not recovered' }).waitFor()
+      await page.getByRole('button', { name: 'Retry on v1' }).waitFor()
+      await shot('28-run-failed-retry-latest')
+      await page.getByRole('button', { name: 'Retry on latest version (v2)' }).click()
+      await page.getByText('Run moved to version 2').waitFor()
+      await eventually(async () => expect((await runStatus(runId)).status).toBe('completed'), 'the run to complete on v2')
+      expect(hits.fixed).toBe(1)
+      await page.getByRole('button', { name: 'Refresh' }).click()
+      await page.getByTestId('timeline-step-call-crm').getByTestId('status').filter({ hasText: 'completed' }).waitFor()
+      await page.getByText('(v2)').first().waitFor()
+    } finally {
+      await new Promise<void>((r) => endpoint.close(() => r()))
+    }
+  }, 120_000)
+
+  it('lays out runs and workflows as cards at 390 px', async () => {
+    await nav('Runs')
+    await page.getByTestId('run-row').first().waitFor()
+    await page.setViewportSize({ width: 390, height: 844 })
+    try {
+      const display = await page.getByTestId('run-row').first().evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { display: string } }).getComputedStyle(el).display)
+      expect(display).toBe('block')
+      const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')
+      expect(overflow).toBeLessThanOrEqual(0)
+      await shot('29-runs-cards-phone')
+      await nav('Workflows')
+      const wfRow = page.locator('[data-testid^="workflow-row-"]').first()
+      await wfRow.waitFor()
+      expect(await wfRow.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { display: string } }).getComputedStyle(el).display)).toBe('block')
+      await shot('30-workflows-cards-phone')
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 })
+    }
+  }, 120_000)
 })
+

@@ -24,6 +24,9 @@ export interface RunView {
   customer_email: string | null
   product_ids: string[]
   product_names: string[]
+  /** What is at stake, in minor units: the failed payment, or a canceled plan's balance. */
+  amount: number | null
+  currency: string | null
   /** How the run ended for the money: recovered | offer_accepted | not_recovered | canceled; null while it runs. */
   outcome: string | null
   status: string
@@ -32,15 +35,20 @@ export interface RunView {
   waiting_until: string | null
   waiting_reason: string | null
   error: string | null
+  /** The step a running, waiting or failed run is on (what skip-step skips); null otherwise. */
+  current_step: string | null
   steps: StepResult[]
   created_at: string
   updated_at: string
   finished_at: string | null
 }
 
-function summary(r: RunRow, names: RunNames): Omit<RunView, 'steps'> {
+function summary(r: RunRow, names: RunNames): Omit<RunView, 'steps' | 'current_step'> {
   const productIds = JSON.parse(r.product_ids) as string[]
   const customer = names.customers.get(r.customer_id)
+  const context = JSON.parse(r.context) as { payment?: PaymentSnapshot; installment_plan?: PlanSnapshot }
+  const due = context.payment ? { amount: context.payment.amount, currency: context.payment.currency }
+    : context.installment_plan ? { amount: context.installment_plan.balance_due, currency: context.installment_plan.currency } : undefined
   return {
     id: r.id,
     workflow_id: r.workflow_id,
@@ -52,6 +60,8 @@ function summary(r: RunRow, names: RunNames): Omit<RunView, 'steps'> {
     customer_email: customer?.email ?? null,
     product_ids: productIds,
     product_names: productIds.map((p) => names.products.get(p) ?? p),
+    amount: due?.amount ?? null,
+    currency: due?.currency ?? null,
     outcome: r.outcome,
     status: r.status,
     ended_by: r.ended_by,
@@ -97,18 +107,20 @@ export class RunsService {
     const run = await getRunRow(this.#db, id)
     const def = await getWorkflowVersion(this.#db, run.workflow_id, run.workflow_version)
     const results = new Map((await stepResults(this.#db, id)).map((r) => [r.step_id, toStepResult(r)]))
-    const steps = compileProgram(def.steps).nodes.map(
+    const program = compileProgram(def.steps)
+    const onStep = ['running', 'waiting', 'failed'].includes(run.status) && run.cursor !== null ? (program.nodes[run.cursor]?.step.id ?? null) : null
+    const steps = program.nodes.map(
       (n) =>
         results.get(n.step.id) ?? {
           id: n.step.id, type: n.step.type, status: 'pending' as const, attempts: 0,
           started_at: null, finished_at: null, output: null, error: null,
         },
     )
-    return { ...summary(run, await runNames(this.#db, [run])), steps }
+    return { ...summary(run, await runNames(this.#db, [run])), current_step: onStep, steps }
   }
 
   /** Lists runs, newest first (steps omitted; GET one run for them). */
-  async list(filter: RunFilter): Promise<Page<Omit<RunView, 'steps'>>> {
+  async list(filter: RunFilter): Promise<Page<Omit<RunView, 'steps' | 'current_step'>>> {
     const page = await listRunRows(this.#db, filter)
     const names = await runNames(this.#db, page.data)
     return { data: page.data.map((r) => summary(r, names)), next_cursor: page.next_cursor }

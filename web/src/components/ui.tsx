@@ -1,12 +1,22 @@
 import type { ReactNode } from 'react'
 import { formatMoney } from '../lib/money'
 import { formatDateTime } from '../lib/format'
-import type { Installment } from '../lib/types'
+import { outcomeOf } from '../lib/outcome'
+import type { Installment, Run } from '../lib/types'
 
-/** A status word as a coloured pill (colour is never the only signal: the word is shown). */
-export function StatusBadge({ status }: { status: string | undefined }) {
+/**
+ * A status word as a coloured pill (colour is never the only signal: the word is shown). `quiet`
+ * greys it: a run's technical status sits beside its outcome, which carries the colour.
+ */
+export function StatusBadge({ status, quiet }: { status: string | undefined; quiet?: boolean }) {
   const s = status ?? 'unknown'
-  return <span className={`badge badge-${s.replace(/[^a-z_]/gi, '')}`} data-testid="status">{s}</span>
+  return <span className={quiet ? 'badge badge-tech' : `badge badge-${s.replace(/[^a-z_]/gi, '')}`} data-testid="status" title={quiet ? 'Technical status' : undefined}>{s}</span>
+}
+
+/** How a run ended for the money (recovered, offer accepted: green; not recovered: red), or "In progress". */
+export function OutcomeBadge({ run, large }: { run: Pick<Run, 'status' | 'outcome' | 'error'>; large?: boolean }) {
+  const o = outcomeOf(run)
+  return <span className={`badge outcome outcome-${o.tone}${large ? ' badge-large' : ''}`} data-testid="outcome" data-outcome={o.key}>{o.label}</span>
 }
 
 /** An alert box; errors are announced to screen readers. */

@@ -39,3 +39,32 @@ export function formatRate(rate: number | null | undefined): string {
   if (typeof rate !== 'number' || !Number.isFinite(rate)) return '—'
   return `${(rate * 100).toFixed(rate >= 0.1 || rate === 0 ? 0 : 1)}%`
 }
+
+/**
+ * Reads an amount people typed in a currency ("$10", "10.50", "1,234.5", "10 €") as integer minor
+ * units: `parseMoney('10.00', 'USD')` → 1000. Returns an error in words when it is not an amount
+ * (a negative number, more decimals than the currency has, letters).
+ */
+export function parseMoney(text: string, currency: string): { minor: number } | { error: string } {
+  const code = currency.toUpperCase()
+  const digits = /^[A-Z]{3}$/.test(code) ? minorDigits(code) : 2
+  const cleaned = text.trim().replace(/[\s\u00a0]/g, '').replace(/^[^\d.,-]+|[^\d.,]+$/g, '')
+  if (cleaned === '') return { error: 'Type an amount, such as 10.00' }
+  if (cleaned.startsWith('-')) return { error: 'The amount cannot be negative' }
+  // "1,234.56" and "1234.56"; a lone comma with 1-2 digits after it is a decimal comma ("10,50").
+  const decimalComma = /^\d+,\d{1,3}$/.test(cleaned) && !/^\d{1,3},\d{3}$/.test(cleaned)
+  const normal = decimalComma ? cleaned.replace(',', '.') : cleaned.replace(/,(?=\d{3}(\D|$))/g, '')
+  const m = /^(\d+)(?:\.(\d*))?$/.exec(normal)
+  if (!m) return { error: `“${text.trim()}” is not an amount; type a number such as 10.00` }
+  const fraction = m[2] ?? ''
+  if (fraction.length > digits) return { error: digits === 0 ? `${code} has no cents; type a whole number` : `${code} has ${digits} decimal places at most` }
+  const minor = Number(m[1]) * 10 ** digits + Number((fraction + '0'.repeat(digits)).slice(0, digits) || '0')
+  if (!Number.isSafeInteger(minor)) return { error: 'That amount is too large' }
+  return { minor }
+}
+
+/** Minor units as people type them back into a field: 1000 USD → "10.00". */
+export function minorToInput(minor: number, currency: string): string {
+  const digits = /^[A-Z]{3}$/i.test(currency) ? minorDigits(currency.toUpperCase()) : 2
+  return (minor / 10 ** digits).toFixed(digits)
+}

@@ -77,9 +77,10 @@ const OFFER_STATUS: Record<string, OutputRow> = {
   accepted: { label: 'Offer status', value: 'accepted by the customer', tone: 'ok' },
   declined: { label: 'Offer status', value: 'declined by the customer', tone: 'warn' },
   expired: { label: 'Offer status', value: 'expired without an answer', tone: 'warn' },
+  closed: { label: 'Offer status', value: 'closed when the run ended' },
 }
 
-function describeOffer(o: Json, fmt: TimeFormat): DescribedOutput {
+function describeOffer(o: Json, stepStatus: string, fmt: TimeFormat): DescribedOutput {
   const terms = isObj(o.offer) ? o.offer : {}
   const currency = str(terms.currency) ?? ''
   const amount = num(terms.amount)
@@ -92,7 +93,9 @@ function describeOffer(o: Json, fmt: TimeFormat): DescribedOutput {
     rows.push({ label: 'Offer', value: `pay the balance in ${num(terms.installments) ?? '?'} installments${every ? `, every ${describeDuration(every) ?? every}` : ''}` })
   }
   if (amount !== undefined) rows.push({ label: 'Amount', value: formatMoney(amount, currency) })
-  const status = str(o.status)
+  // An offer still "open" in its output after the step settled: accepted as the run ended, or closed with it.
+  const raw = str(o.status)
+  const status = raw === 'open' && stepStatus === 'completed' ? 'accepted' : raw === 'open' && stepStatus !== 'running' && stepStatus !== 'pending' ? 'closed' : raw
   if (status) rows.push(OFFER_STATUS[status] ?? { label: 'Offer status', value: status })
   if (str(o.expires_at)) rows.push({ label: status === 'open' ? 'Open until' : 'Was open until', value: fmt(o.expires_at as string) })
   if (str(o.note)) rows.push({ label: 'Note', value: o.note as string })
@@ -128,7 +131,7 @@ function describeRetry(o: Json, status: string, fmt: TimeFormat): OutputRow[] {
   if (schedule && made !== undefined) {
     rows.push({ label: 'Retries made', value: `${made} of ${schedule.length}` })
     rows.push({ label: 'Schedule', value: `after ${schedule.map((ms) => describeSpan(ms)).join(', then ')}` })
-    if (num(o.next_at) !== undefined && status !== 'completed') rows.push({ label: 'Next retry', value: fmt(new Date(o.next_at as number).toISOString()) })
+    if (num(o.next_at) !== undefined && (status === 'running' || status === 'pending')) rows.push({ label: 'Next retry', value: fmt(new Date(o.next_at as number).toISOString()) })
     if (str(o.last_code)) rows.push({ label: 'Last decline code', value: o.last_code as string })
   }
   if (str(o.provider_id)) rows.push({ label: 'Provider payment', value: o.provider_id as string })
@@ -143,7 +146,7 @@ export function describeStepOutput(type: string, status: string, output: unknown
   if (!isObj(output)) return { rows: [] }
   const o = output
   let out: DescribedOutput = { rows: [] }
-  if (type === 'offer' && isObj(o.offer)) out = describeOffer(o, fmt)
+  if (type === 'offer' && isObj(o.offer)) out = describeOffer(o, status, fmt)
   else if (type === 'retry_payment') out = { rows: describeRetry(o, status, fmt) }
   const rows = out.rows
   if (str(o.deferred_until)) {
@@ -158,7 +161,20 @@ export function describeStepOutput(type: string, status: string, output: unknown
     rows.push({ label: 'Fields set', value: Object.entries(o.set_fields).map(([k, v]) => `${k} = ${typeof v === 'string' ? v : JSON.stringify(v)}`).join('; ') })
   }
   if (str(o.note) && type !== 'offer') rows.push({ label: 'Note', value: o.note as string })
-  if (type === 'wait' && num(o.until) !== undefined) rows.push({ label: status === 'completed' ? 'Waited until' : WAITING_LABEL, value: fmt(new Date(o.until as number).toISOString()) })
+  if (type === 'wait' && num(o.until) !== undefined) {
+    const label = status === 'completed' ? 'Waited until' : status === 'skipped' ? 'Was waiting until' : WAITING_LABEL
+    rows.push({ label, value: fmt(new Date(o.until as number).toISOString()) })
+  }
+  if (str(o.skipped_by)) rows.push({ label: 'Skipped by', value: `${o.skipped_by as string}${str(o.skipped_at) ? `, ${fmt(o.skipped_at as string)}` : ''}`, tone: 'warn' })
+  if (str(o.skip_note)) rows.push({ label: 'Why skipped', value: o.skip_note as string })
+  if (isObj(o.undo_when_recovered)) {
+    const u = o.undo_when_recovered
+    const parts = [
+      ...(Array.isArray(u.remove_tags) && u.remove_tags.length ? [`remove ${u.remove_tags.join(', ')}`] : []),
+      ...(isObj(u.set_fields) ? Object.entries(u.set_fields).map(([k, v]) => `${k} back to ${v === null ? '(empty)' : String(v)}`) : []),
+    ]
+    if (parts.length) rows.push({ label: 'Undone when recovered', value: parts.join('; ') })
+  }
   if (str(o.branch) || str(o.took)) rows.push({ label: 'Took branch', value: (str(o.branch) ?? str(o.took)) as string })
   return out
 }

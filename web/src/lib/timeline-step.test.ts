@@ -41,4 +41,19 @@ describe('timeline step view', () => {
     expect(view.waiting).toBeNull()
     expect(view.described.rows).toEqual([{ label: 'Waited until', value: '<2026-11-24T10:00>' }])
   })
+  it('shows nothing waiting once the run has ended', () => {
+    const offer: RunStep = { id: 'offer', type: 'offer', status: 'running', output: { status: 'open', offer: { kind: 'extend', days: 7 }, expires_at: UNTIL } }
+    const retry: RunStep = { id: 'smart-retry', type: 'retry_payment', status: 'skipped', output: { attempt: 1, schedule: [86_400_000, 86_400_000], next_at: Date.parse(UNTIL) } }
+    for (const status of ['exited', 'canceled', 'completed']) {
+      expect(describeTimelineStep({ steps: [wait], index: 0, run: { status, waitingUntil: UNTIL }, fmt }).waiting).toBeNull()
+    }
+    const closedOffer = describeTimelineStep({ steps: [{ ...offer, status: 'skipped' }], index: 0, run: { status: 'canceled' }, fmt })
+    expect(closedOffer.described.rows.find((r) => r.label === 'Offer status')?.value).toBe('closed when the run ended')
+    const acceptedOffer = describeTimelineStep({ steps: [{ ...offer, status: 'completed' }], index: 0, run: { status: 'exited' }, fmt })
+    expect(acceptedOffer.described.rows.find((r) => r.label === 'Offer status')?.value).toBe('accepted by the customer')
+    const stopped = describeTimelineStep({ steps: [retry], index: 0, run: { status: 'exited' }, fmt })
+    expect(stopped.described.rows.map((r) => r.label)).not.toContain('Next retry')
+    const skippedWait = describeTimelineStep({ steps: [{ ...wait, status: 'skipped', output: { until: Date.parse(UNTIL), skipped_by: 'Jane', skip_note: 'asked today' } }], index: 0, run: { status: 'running' }, fmt })
+    expect(skippedWait.described.rows.map((r) => `${r.label}: ${r.value}`)).toEqual(['Was waiting until: <2026-11-24T10:00>', 'Skipped by: Jane', 'Why skipped: asked today'])
+  })
 })

@@ -30,8 +30,10 @@ export function describeTimelineStep(opts: {
   const s = steps[index]!
   const settled = (x: RunStep) => x.status === 'completed' || x.status === 'skipped'
   // The run's own waiting_until belongs to the step in flight (a wait, or a retry after an error).
-  const inFlight = s.status === 'running'
-    || (run.status === 'waiting' && !settled(s) && s.status !== 'failed' && index === steps.findIndex((x) => !settled(x)))
+  // Nothing is in flight once the run has ended (an older server may leave a step "running").
+  const ended = run.status !== 'running' && run.status !== 'waiting'
+  const inFlight = !ended && (s.status === 'running'
+    || (run.status === 'waiting' && !settled(s) && s.status !== 'failed' && index === steps.findIndex((x) => !settled(x))))
   const described = describeStepOutput(s.type, s.status, s.output, fmt)
   const until = inFlight ? (run.waitingUntil ?? null) ?? stepWakeTime(s) : null
   if (!until) return { described, waiting: null }

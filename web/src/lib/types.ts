@@ -17,6 +17,8 @@ export interface Workflow {
   description?: string
   status: 'draft' | 'active' | 'paused'
   version?: number
+  /** Set when the workflow was archived (deleted): it no longer starts runs. */
+  archived_at?: string | null
   trigger: { type: string; products: string[]; conditions?: unknown[] }
   exit_on?: string[]
   steps: Record<string, unknown>[]
@@ -46,8 +48,21 @@ export interface Run {
   id: string
   workflow_id: string
   workflow_version?: number
+  workflow_name?: string | null
   event_id?: string
   customer_id?: string
+  customer_name?: string | null
+  customer_email?: string | null
+  product_names?: string[]
+  /** What is at stake (minor units): the failed payment, or a canceled plan's balance. */
+  amount?: number | null
+  currency?: string | null
+  /** The step a running, waiting or failed run is on (what "Skip this step" skips). */
+  current_step?: string | null
+  /** How it ended for the money: recovered | offer_accepted | not_recovered | canceled; null while it runs. */
+  outcome?: string | null
+  /** Who ended it by hand (canceled it, marked it paid). */
+  ended_by?: string | null
   status: RunStatus | string
   steps?: RunStep[]
   created_at?: string
@@ -90,6 +105,8 @@ export interface Payment {
   attempt?: number
   created_at?: string
   occurred_at?: string
+  /** Who made the attempt: stripe, recoup, customer, staff (marked as paid)… */
+  source?: string | null
 }
 
 export interface Message {

@@ -15,16 +15,16 @@ export function CustomerRecords({ customerId }: { customerId: string }) {
         <Notice>{subs.error}</Notice>
         {subs.data?.data.length === 0 ? <Empty>No subscriptions.</Empty> : null}
         {subs.data?.data.length ? (
-          <TableWrap label="Subscriptions">
+          <TableWrap label="Subscriptions" className="table-cards">
             <thead><tr><th scope="col">Subscription</th><th scope="col">Products</th><th scope="col">Status</th><th scope="col" className="num">Amount</th><th scope="col">Updated</th></tr></thead>
             <tbody>
               {subs.data.data.map((s) => (
                 <tr key={s.id} data-testid="subscription-row">
-                  <td className="ellipsis-cell mono" title={s.id}>{s.id}</td>
-                  <td className="wrap">{(s.product_ids ?? []).join(', ') || '—'}</td>
-                  <td><StatusBadge status={s.status} />{s.grace_until ? <p className="hint">Grace until {formatDateTime(s.grace_until)}</p> : null}</td>
-                  <td className="num"><Money amount={s.amount} currency={s.currency} /></td>
-                  <td>{formatDateTime(s.updated_at ?? s.created_at)}</td>
+                  <td className="ellipsis-cell mono" title={s.id} data-label="Subscription">{s.id}</td>
+                  <td className="wrap" data-label="Products">{(s.product_ids ?? []).join(', ') || '—'}</td>
+                  <td data-label="Status"><StatusBadge status={s.status} />{s.grace_until ? <p className="hint">Grace until {formatDateTime(s.grace_until)}</p> : null}</td>
+                  <td className="num" data-label="Amount"><Money amount={s.amount} currency={s.currency} /></td>
+                  <td data-label="Updated">{formatDateTime(s.updated_at ?? s.created_at)}</td>
                 </tr>
               ))}
             </tbody>

@@ -51,7 +51,7 @@ export function WorkflowsPage() {
       ) : null}
       {empty && !noProducts ? <Empty>No workflows yet. Create one to start recovering payments.</Empty> : null}
       {list.items.length > 0 ? (
-        <TableWrap label="Workflows">
+        <TableWrap label="Workflows" className="table-cards">
           <thead>
             <tr>
               <th scope="col">Name</th><th scope="col">Trigger</th><th scope="col">Products</th><th scope="col">Status</th>
@@ -61,22 +61,22 @@ export function WorkflowsPage() {
           <tbody>
             {list.items.map((w) => (
               <tr key={w.id} data-testid={`workflow-row-${w.id}`}>
-                <td className="wrap">
+                <td className="wrap" data-label="Name">
                   <Link to={`/workflows/${enc(w.id)}`}>{w.name || w.id}</Link>
                   {w.warnings?.length ? <p className="hint warn">{w.warnings.join('; ')}</p> : null}
                 </td>
-                <td>{triggerLabel(w.trigger?.type ?? '')}</td>
-                <td className="wrap">
+                <td data-label="Trigger">{triggerLabel(w.trigger?.type ?? '')}</td>
+                <td className="wrap" data-label="Products">
                   {(w.trigger?.products ?? []).map((p) => (p === '*' ? 'Any product' : names.get(p) ?? p)).join(', ')}
                 </td>
-                <td><StatusBadge status={w.status} /></td>
-                <td>{w.version !== undefined ? `v${w.version}` : '—'}</td>
-                <td className="num">
+                <td data-label="Status"><StatusBadge status={w.status} /></td>
+                <td data-label="Version">{w.version !== undefined ? `v${w.version}` : '—'}</td>
+                <td className="num" data-label="Runs">
                   <Link to={`/runs?workflow_id=${enc(w.id)}`} aria-label={`Runs of ${w.name}: ${counts[w.id] ?? 'loading'}`}>
                     {counts[w.id] ?? '…'}
                   </Link>
                 </td>
-                <td className="num">{recovered.has(w.id) ? formatMoney(recovered.get(w.id), currency) : '—'}</td>
+                <td className="num" data-label="Recovered">{recovered.has(w.id) ? formatMoney(recovered.get(w.id), currency) : '—'}</td>
               </tr>
             ))}
           </tbody>
