@@ -226,5 +226,41 @@ for (const dialect of DIALECTS) {
       expect(refused.status).toBe(409)
       expect(refused.body.detail).toContain('has no step "alert"')
     })
+
+    it('goes on after a team alert fails (and any step marked on_error: continue); other steps still fail the run', async () => {
+      const a = await start()
+      hook.setStatus(410)
+      const wf = {
+        id: 'wf_alerts', name: 'Alert, call, tag', status: 'active', trigger: { type: 'payment.failed', products: ['prod_pro'] },
+        steps: [
+          { id: 'slack', type: 'notify_team', channel: 'slack', url: hookUrl, message: '{{ customer.name }} failed a payment' },
+          { id: 'crm', type: 'webhook', url: hookUrl, on_error: 'continue' },
+          { id: 'tag', type: 'update_customer', add_tags: ['alerted'] },
+        ],
+      }
+      expect((await a.inject('POST', '/v1/workflows', wf)).status).toBe(201)
+      const saved = (await a.inject('GET', '/v1/workflows/wf_alerts')).body
+      expect(saved.steps[1].on_error).toBe('continue')
+      // The preview renders a step with on_error like any other.
+      expect((await a.inject('POST', '/v1/workflows/wf_alerts/test', {})).status).toBe(200)
+      const runId = (await a.inject('POST', '/v1/events', paymentFailed('evt_oe'))).body.runs[0].id
+      const done = await runIn(a, runId, 'completed')
+      expect(done.steps.map((s: { id: string; status: string }) => `${s.id}:${s.status}`)).toEqual(['slack:failed', 'crm:failed', 'tag:completed'])
+      expect(done.steps[0].error).toBeTruthy()
+      expect(done.steps[0].output).toMatchObject({ run_continued: true })
+      expect((await a.inject('GET', '/v1/customers/cus_ada')).body.tags).toContain('alerted')
+
+      // A step may say the opposite of its default, and a webhook step fails the run by default.
+      await a.inject('PUT', '/v1/workflows/wf_alerts', { ...wf, steps: [{ ...wf.steps[0], on_error: 'fail' }, wf.steps[2]] })
+      const stopped = (await a.inject('POST', '/v1/events', paymentFailed('evt_oe2', { customer: 'cus_oe2', subscription: 'sub_oe2' }))).body.runs[0].id
+      expect((await runIn(a, stopped, 'failed')).steps[1].status).toBe('pending')
+      await a.inject('PUT', '/v1/workflows/wf_alerts', { ...wf, steps: [{ ...wf.steps[1], on_error: undefined }, wf.steps[2]] })
+      const hooked = (await a.inject('POST', '/v1/events', paymentFailed('evt_oe3', { customer: 'cus_oe3', subscription: 'sub_oe3' }))).body.runs[0].id
+      await runIn(a, hooked, 'failed')
+
+      const bad = await a.inject('PUT', '/v1/workflows/wf_alerts', { ...wf, steps: [{ ...wf.steps[0], on_error: 'ignore' }] })
+      expect(bad.status).toBe(422)
+      expect(bad.body.errors.map((e: { path: string }) => e.path)).toEqual(['steps[0].on_error'])
+    })
   })
 }

@@ -20,6 +20,20 @@ export const triggerSchema = z.strictObject({
 })
 export type Trigger = z.output<typeof triggerSchema>
 
+/**
+ * What a step's failure (after its retries) does to the run: `fail` stops it, `continue` records the
+ * step as failed and goes on. Team alerts continue by default (a broken Slack webhook must not stop
+ * the customer's recovery); customer-facing and payment steps fail the run unless they say otherwise.
+ */
+export const ON_ERROR = ['fail', 'continue'] as const
+export type OnError = (typeof ON_ERROR)[number]
+const CONTINUE_BY_DEFAULT = new Set(['notify_team'])
+
+/** Whether a step's failure lets the run go on (its `on_error`, else its type's default). */
+export function continuesOnError(step: { readonly type: string; readonly on_error?: unknown }): boolean {
+  return step.on_error === undefined ? CONTINUE_BY_DEFAULT.has(step.type) : step.on_error === 'continue'
+}
+
 /** A step before its type-specific fields are checked (the action registry checks those). */
 export const rawStepSchema = z.looseObject({ id: stepIdSchema, type: z.string().min(1) })
 export type RawStep = z.output<typeof rawStepSchema>

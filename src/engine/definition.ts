@@ -4,6 +4,7 @@ import { conditionSchema } from '../domain/conditions.js'
 import { ValidationError, type FieldIssue } from '../domain/errors.js'
 import {
   DEFAULT_EXIT_ON,
+  ON_ERROR,
   rawStepSchema,
   workflowInputSchema,
   type RawStep,
@@ -110,8 +111,11 @@ function checkSteps(steps: readonly RawStep[], at: string, st: CheckState): RawS
 function checkStep(step: RawStep, at: string, st: CheckState): RawStep {
   if (st.seen.has(step.id)) st.issues.push({ path: `${at}.id`, message: `step id "${step.id}" is used twice; ids must be unique` })
   st.seen.add(step.id)
-  const { id, type, ...fields } = step
+  const { id, type, on_error: onError, ...fields } = step
   if (type === 'branch') return checkBranch(step, at, st)
+  if (onError !== undefined && !(ON_ERROR as readonly unknown[]).includes(onError)) {
+    st.issues.push({ path: `${at}.on_error`, message: `must be one of: ${ON_ERROR.join(', ')} (what the run does when this step fails after its retries)` })
+  }
   const action = ACTIONS.get(type)
   if (!action) {
     st.issues.push({ path: `${at}.type`, message: `unknown step type "${type}"; use one of: ${STEP_TYPES.join(', ')}` })
@@ -142,7 +146,7 @@ function checkStep(step: RawStep, at: string, st: CheckState): RawStep {
       if (typeof v === 'string') checkTemplate(v, `${at}.set_fields.${k}`, st)
     }
   }
-  return { id, type, ...params }
+  return { id, type, ...(onError !== undefined ? { on_error: onError } : {}), ...params }
 }
 
 function checkBranch(step: RawStep, at: string, st: CheckState): RawStep {

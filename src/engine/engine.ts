@@ -9,7 +9,7 @@ import { evaluateAll } from '../domain/conditions.js'
 import { declineData } from '../domain/decline-kind.js'
 import { PermanentError, ResourceBusyError } from '../domain/errors.js'
 import type { LinkSigner } from '../domain/links.js'
-import type { WorkflowDefinition } from '../domain/workflow.js'
+import { continuesOnError, type WorkflowDefinition } from '../domain/workflow.js'
 import { TransactionBatcher } from '../store/batcher.js'
 import { toCustomer } from '../store/customers.js'
 import { isDatabaseUnavailable, type Store } from '../store/database.js'
@@ -281,7 +281,7 @@ export class Engine {
     const action = ACTIONS.get(step.type) as ActionDefinition
     let params = loaded.params.get(step.id)
     if (params === undefined) {
-      const { id: _id, type: _type, ...raw } = step
+      const { id: _id, type: _type, on_error: _onError, ...raw } = step
       params = action.params.parse(raw)
       loaded.params.set(step.id, params)
     }
@@ -312,7 +312,7 @@ export class Engine {
       const base = { attempts, started_at: startedAt, error: message }
       if (err instanceof PermanentError || attempts >= this.#o.retry.maxAttempts) {
         const why = err instanceof PermanentError ? message : `${message} (gave up after ${attempts} attempts)`
-        return { step: { ...base, status: 'failed', finished_at: new Date(nowMs).toISOString(), error: why }, next: { kind: 'fail', error: `step "${step.id}" failed: ${why}` } }
+        return failedStep(step, node, { ...base, status: 'failed', finished_at: new Date(nowMs).toISOString(), error: why })
       }
       const after = (err as { afterMs?: number }).afterMs
       const until = nowMs + Math.max(after ?? 0, backoffDelay(this.#o.retry, attempts))
@@ -338,7 +338,7 @@ export class Engine {
       case 'waiting':
         return { step: { status: 'running', attempts, started_at: startedAt, output, error: null }, apply: result.apply, next: { kind: 'sleep', until: result.until, reason: result.reason } }
       case 'failed':
-        return { step: { status: 'failed', attempts, started_at: startedAt, finished_at: finishedAt, output, error: result.error }, apply: result.apply, next: { kind: 'fail', error: `step "${step.id}" failed: ${result.error}` } }
+        return { ...failedStep(step, node, { status: 'failed', attempts, started_at: startedAt, finished_at: finishedAt, output, error: result.error }), apply: result.apply }
     }
   }
 
@@ -437,6 +437,17 @@ interface Executed {
   readonly node: ProgramNode | undefined
   readonly outcome: Outcome
   readonly updated: RunRow
+}
+
+/**
+ * A step that failed after its retries: the run fails, unless the step may fail without stopping
+ * the recovery (`on_error: continue`, a team alert by default): then the failure is recorded on
+ * the step and the run goes on with the next one.
+ */
+function failedStep(step: ProgramNode['step'], node: ProgramNode, result: Outcome['step'] & { error?: string | null }): Outcome {
+  if (!continuesOnError(step)) return { step: result, next: { kind: 'fail', error: `step "${step.id}" failed: ${result.error}` } }
+  const output = { ...(result.output ? (JSON.parse(result.output) as Record<string, unknown>) : {}), run_continued: true }
+  return { step: { ...result, output: JSON.stringify(output) }, next: { kind: 'continue', cursor: node.next } }
 }
 
 /** The run after an outcome: where it goes next, one `seq` further. */

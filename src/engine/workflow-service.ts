@@ -175,7 +175,7 @@ export class WorkflowService {
         continue
       }
       const action = ACTIONS.get(step.type) as ActionDefinition
-      const { id: _id, type: _type, ...params } = step
+      const { id: _id, type: _type, on_error: _onError, ...params } = step
       const render = (t: string, o?: { escapeHtml?: boolean }) => this.#templates.render(t, data, o)
       const input = { params: action.params.parse(params), data, render, now: Date.now() } as Parameters<NonNullable<ActionDefinition['preview']>>[0]
       // A step whose preview cannot be made (a template over its limits) says so in its own entry.
