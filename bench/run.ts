@@ -3,10 +3,12 @@
 //
 //   npm run bench                           all scenarios, full sizes (several minutes)
 //   npm run bench -- --quick                small sizes: a smoke run in about a minute
-//   npm run bench -- --only burst,waiting   some scenarios (ingest-single, ingest-batch, burst, waiting)
+//   npm run bench -- --only burst,waiting   some scenarios (ingest-single, ingest-batch, burst, waiting, stripe)
 //   npm run bench -- --profile /tmp/prof    also CPU-profile each server and summarize the hot spots
 //   npm run bench -- --only burst --smtp    then re-run burst with real SMTP delivery to a peer process
 //   npm run bench -- --burst 20000          burst size (default 5,000 with --quick, else 100,000)
+//   npm run bench -- --only stripe          Stripe webhook deliveries/s vs /v1/events, and a burst of failures
+//                                           whose decline reasons the enricher reads back (bench/stripe-webhooks.ts)
 //
 // Prints figures and what limits them; asserts nothing about time. Talks to 127.0.0.1 only, stops
 // by itself (every wait is bounded), and removes its servers and temp files even on failure.
@@ -38,6 +40,7 @@ import {
   type SmtpPeer,
 } from './lib.js'
 import { formatProfile, summarizeProfile } from './profile-summary.js'
+import { stripeWebhooks } from './stripe-webhooks.js'
 
 const { values: flags } = parseArgs({
   options: {
@@ -50,7 +53,7 @@ const { values: flags } = parseArgs({
   },
 })
 
-const SCENARIOS = ['ingest-single', 'ingest-batch', 'burst', 'waiting'] as const
+const SCENARIOS = ['ingest-single', 'ingest-batch', 'burst', 'waiting', 'stripe'] as const
 type ScenarioName = (typeof SCENARIOS)[number]
 
 if (flags.help) {
@@ -70,8 +73,8 @@ const selected: ScenarioName[] = flags.only
   : [...SCENARIOS]
 
 const SIZES = quick
-  ? { singleSeconds: 3, batchSeconds: 3, burst: 5_000, waiting: 10_000, due: 500, dueSpreadS: 3, dueWait: 'PT3S' }
-  : { singleSeconds: 10, batchSeconds: 10, burst: 100_000, waiting: 1_000_000, due: 5_000, dueSpreadS: 10, dueWait: 'PT5S' }
+  ? { singleSeconds: 3, batchSeconds: 3, burst: 5_000, waiting: 10_000, due: 500, dueSpreadS: 3, dueWait: 'PT3S', stripeFailures: 1_000 }
+  : { singleSeconds: 10, batchSeconds: 10, burst: 100_000, waiting: 1_000_000, due: 5_000, dueSpreadS: 10, dueWait: 'PT5S', stripeFailures: 10_000 }
 if (flags.burst !== undefined) {
   const n = Number(flags.burst.replace(/[_,]/g, ''))
   if (!Number.isInteger(n) || n < 1) {
@@ -591,6 +594,8 @@ const RUNNERS: Record<ScenarioName, () => Promise<void>> = {
     if (flags.smtp) await burst({ smtp: true })
   },
   waiting,
+  stripe: () =>
+    stripeWebhooks({ quick, seconds: SIZES.singleSeconds, failures: SIZES.stripeFailures, log, fig, limit, withServer, cpuWindow, diagnose }),
 }
 
 function printTable(): void {
