@@ -38,3 +38,42 @@ export function countSms(text: string): SmsCount {
   const capacity = segments <= 1 ? single : segments * multi
   return { encoding, units, segments, perSegment, remaining: capacity - units }
 }
+
+/** What a short customer link looks like: `<public url>/l/` and 16 characters. */
+export const SHORT_LINK_CODE_LENGTH = 16
+
+/**
+ * The SMS as the customer gets it, as far as the builder can tell before variables are filled in:
+ * each `{{ links.* }}` becomes a short link as long as a real one (`<base>/l/<16 characters>`).
+ */
+export function withShortLinks(body: string, base: string): string {
+  const link = `${base.replace(/\/+$/, '')}/l/${'x'.repeat(SHORT_LINK_CODE_LENGTH)}`
+  return body.replace(/\{\{-?\s*links\.(?:update_payment|offer|unsubscribe)\s*-?\}\}/g, link)
+}
+
+/** Why a message costs more than one plain segment, in words; undefined when it fits one. */
+export function smsWarning(c: SmsCount): string | undefined {
+  if (c.encoding === 'UCS-2') {
+    return `A character outside the GSM-7 alphabet makes this a UCS-2 message: ${c.perSegment} characters per segment instead of ${c.segments > 1 ? 153 : 160}.`
+  }
+  if (c.segments > 1) return `This message needs ${c.segments} segments: it costs ${c.segments} times as much and arrives split on many phones.`
+  return undefined
+}
+
+/** The first characters that force UCS-2 (for the warning), at most `max`. */
+export function nonGsmCharacters(text: string, max = 3): string[] {
+  const found: string[] = []
+  for (const ch of text) {
+    if (!basic.has(ch) && !extended.has(ch) && !found.includes(ch)) found.push(ch)
+    if (found.length >= max) break
+  }
+  return found
+}
+
+/**
+ * The part of an SMS template the builder knows before a run fills it in: the text as written,
+ * links as short links, other variables and tags left out. Its count is a lower bound.
+ */
+export function knownSmsText(body: string, base: string): string {
+  return withShortLinks(body, base).replace(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g, '')
+}

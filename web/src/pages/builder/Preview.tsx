@@ -1,6 +1,7 @@
-import { useEffect, useId, useState } from 'react'
+import { useEffect, useId, useRef, useState } from 'react'
 import { api, errorMessage } from '../../lib/api'
 import { enc } from '../../lib/format'
+import { SAMPLE_CASES, SAMPLE_LOCALES, withCase } from '../../lib/sample-cases'
 import { sampleEvent, type TriggerType } from '../../lib/workflow-draft'
 import { Notice } from '../../components/ui'
 import { PreviewResult } from './PreviewResult'
@@ -15,11 +16,15 @@ interface Props {
 
 /** Renders every message of the saved workflow against an editable sample event (no side effects). */
 export function Preview({ workflowId, triggerType, products, refresh }: Props) {
-  const [eventText, setEventText] = useState(() => JSON.stringify(sampleEvent(triggerType, products), null, 2))
+  const [sampleCase, setSampleCase] = useState(SAMPLE_CASES[0]!.id)
+  const [locale, setLocale] = useState('')
+  const sample = (c = sampleCase, l = locale) => JSON.stringify(withCase(sampleEvent(triggerType, products), c, l), null, 2)
+  const [eventText, setEventText] = useState(() => sample())
   const [result, setResult] = useState<unknown>(null)
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
   const id = useId()
+  const latest = useRef(0)
 
   const run = async (text = eventText) => {
     let event: unknown
@@ -29,15 +34,19 @@ export function Preview({ workflowId, triggerType, products, refresh }: Props) {
       setError('The sample event is not valid JSON.')
       return
     }
+    // Only the newest request's answer is shown: choosing a case, then a language, sends two.
+    const mine = ++latest.current
     setBusy(true)
     setError(null)
     try {
-      setResult(await api.post(`/v1/workflows/${enc(workflowId)}/test`, { event }))
+      const answer = await api.post(`/v1/workflows/${enc(workflowId)}/test`, { event })
+      if (mine === latest.current) setResult(answer)
     } catch (err) {
+      if (mine !== latest.current) return
       setResult(null)
       setError(errorMessage(err))
     } finally {
-      setBusy(false)
+      if (mine === latest.current) setBusy(false)
     }
   }
 
@@ -49,7 +58,39 @@ export function Preview({ workflowId, triggerType, products, refresh }: Props) {
   return (
     <section className="card preview" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Live preview</h2>
-      <p className="hint">What a run of the saved version would do for this event, rendered, without sending anything.</p>
+      <p className="hint">What a run of the saved version would do for this event, rendered, without sending anything: each email as the customer sees it, on a computer and on a phone.</p>
+      <div className="preview-cases">
+        {triggerType === 'payment.failed' ? (
+          <label>
+            Sample case{' '}
+            <select
+              value={sampleCase}
+              onChange={(e) => {
+                setSampleCase(e.target.value)
+                const t = sample(e.target.value, locale)
+                setEventText(t)
+                void run(t)
+              }}
+            >
+              {SAMPLE_CASES.map((c) => <option key={c.id} value={c.id}>{c.label}</option>)}
+            </select>
+          </label>
+        ) : null}
+        <label>
+          Customer language{' '}
+          <select
+            value={locale}
+            onChange={(e) => {
+              setLocale(e.target.value)
+              const t = sample(sampleCase, e.target.value)
+              setEventText(t)
+              void run(t)
+            }}
+          >
+            {SAMPLE_LOCALES.map((l) => <option key={l.id} value={l.id}>{l.label}</option>)}
+          </select>
+        </label>
+      </div>
       <details>
         <summary>Sample event</summary>
         <label htmlFor={`${id}-event`}>Sample event (JSON)</label>
@@ -57,7 +98,7 @@ export function Preview({ workflowId, triggerType, products, refresh }: Props) {
         <button
           type="button" className="btn btn-quiet"
           onClick={() => {
-            const t = JSON.stringify(sampleEvent(triggerType, products), null, 2)
+            const t = sample()
             setEventText(t)
             void run(t)
           }}

@@ -1,4 +1,5 @@
 import { formatValue } from '../../lib/format'
+import { countSms, nonGsmCharacters, smsWarning } from '../../lib/sms'
 
 type Json = Record<string, unknown>
 const isObj = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v)
@@ -26,8 +27,43 @@ function StepPreview({ step }: { step: Json }) {
           ))}
         </dl>
       ) : null}
+      {typeof fields.html === 'string' ? <EmailFrames html={fields.html} subject={formatValue(fields.subject)} /> : null}
+      {step.type === 'send_sms' && typeof fields.body === 'string' ? <SmsCounter body={fields.body} /> : null}
       {nested.length ? <ol className="preview-steps">{nested.map((s, i) => <StepPreview key={i} step={s} />)}</ol> : null}
     </li>
+  )
+}
+
+/**
+ * The email's HTML as the customer's mail app shows it, at 600 px (desktop) and 375 px (phone), each
+ * in a sandboxed frame: no scripts, no access to the dashboard, links do not navigate.
+ */
+function EmailFrames({ html, subject }: { html: string; subject: string }) {
+  return (
+    <div className="email-frames" data-testid="email-preview">
+      {[
+        { width: 600, label: 'Desktop, 600 px' },
+        { width: 375, label: 'Phone, 375 px' },
+      ].map((f) => (
+        <figure key={f.width} className="email-frame">
+          <figcaption className="muted">{f.label}</figcaption>
+          <iframe sandbox="" srcDoc={html} title={`${subject}: ${f.label}`} width={f.width} height={640} />
+        </figure>
+      ))}
+    </div>
+  )
+}
+
+/** The rendered SMS's length and segments, with a warning when it costs more than one segment. */
+function SmsCounter({ body }: { body: string }) {
+  const c = countSms(body)
+  const warning = smsWarning(c)
+  const odd = c.encoding === 'UCS-2' ? nonGsmCharacters(body) : []
+  return (
+    <p className="counter" data-testid="sms-preview-counter">
+      {c.units} characters · {c.segments} segment{c.segments === 1 ? '' : 's'} · {c.encoding}
+      {warning ? <span className="warn" role="status"> {warning}{odd.length ? ` Characters: ${odd.join(' ')}` : ''}</span> : null}
+    </p>
   )
 }
 

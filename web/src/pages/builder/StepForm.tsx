@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react'
 import { Field } from '../../components/Field'
-import { countSms } from '../../lib/sms'
+import { countSms, knownSmsText, nonGsmCharacters, smsWarning } from '../../lib/sms'
 import { describeDuration } from '../../lib/text'
 import { newKey, type StepDraft } from '../../lib/workflow-draft'
 import { describeSchedule } from '../../lib/step-output'
@@ -40,7 +40,12 @@ export function StepForm({ path, step: s, onChange }: Props) {
         </div>
       )
     case 'send_sms': {
-      const c = countSms(s.body)
+      // What is known before a run: the text, and links as long as the short links customers get.
+      // Other variables are left out, so this is a lower bound; the preview counts the real message.
+      const sent = knownSmsText(s.body, window.location.origin)
+      const c = countSms(sent)
+      const warning = smsWarning(c)
+      const odd = c.encoding === 'UCS-2' ? nonGsmCharacters(sent) : []
       return (
         <div className="step-form">
           {text('to', 'To (optional)', { hint: 'Defaults to the customer’s phone' })}
@@ -48,8 +53,13 @@ export function StepForm({ path, step: s, onChange }: Props) {
             path={`${path}.body`} label="Message" multiline value={s.body} onChange={(v) => set({ body: v })}
             after={
               <span className="counter" aria-live="polite" data-testid="sms-counter">
-                {c.units} characters · {c.segments} segment{c.segments === 1 ? '' : 's'} · {c.encoding} · {c.remaining} left
-                <span className="muted"> (before variables are filled in)</span>
+                {c.units}+ characters · {c.segments} segment{c.segments === 1 ? '' : 's'} · {c.encoding} · {c.remaining} left
+                <span className="muted"> (links counted as short links, other variables not yet: see the preview for the message as sent)</span>
+                {warning ? (
+                  <span className="warn" role="status" data-testid="sms-warning">
+                    {' '}{warning}{odd.length ? ` Characters: ${odd.join(' ')}` : ''}
+                  </span>
+                ) : null}
               </span>
             }
           />
