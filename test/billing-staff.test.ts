@@ -262,5 +262,31 @@ for (const dialect of DIALECTS) {
       expect(bad.status).toBe(422)
       expect(bad.body.errors.map((e: { path: string }) => e.path)).toEqual(['steps[0].on_error'])
     })
+
+    it('refuses an amount condition that is not minor units, naming the field', async () => {
+      const a = await start()
+      const wf = (conditions: unknown[], branchIf?: unknown[]) => ({
+        name: 'Amounts', trigger: { type: 'payment.failed', products: ['prod_pro'], conditions },
+        steps: branchIf ? [{ id: 'big', type: 'branch', if: branchIf, then: [{ id: 'tag', type: 'update_customer', add_tags: ['big'] }] }] : [{ id: 'tag', type: 'update_customer', add_tags: ['x'] }],
+      })
+      const bad = await a.inject('POST', '/v1/workflows', wf([
+        { field: 'payment.amount', op: 'gte', value: '$10' },
+        { field: 'payment.amount', op: 'lt', value: 10.5 },
+        { field: 'payment.amount', op: 'gt', value: -5 },
+        { field: 'payment.amount', op: 'in', value: [1000, 'x'] },
+      ], [{ field: 'payment.amount', op: 'gte', value: '1000' }]))
+      expect(bad.status).toBe(422)
+      expect(bad.body.errors).toEqual([
+        { path: 'trigger.conditions[0].value', message: expect.stringContaining('"$10" is text, not an amount; payment.amount is in minor units of the currency (cents): write 1000 for $10.00') },
+        { path: 'trigger.conditions[1].value', message: expect.stringContaining('10.5 is not a whole number of minor units') },
+        { path: 'trigger.conditions[2].value', message: expect.stringContaining('cannot be negative') },
+        { path: 'trigger.conditions[3].value', message: expect.stringContaining('"x" is text') },
+        { path: 'steps[0].if[0].value', message: expect.stringContaining('"1000" is text') },
+      ])
+      const installment = await a.inject('POST', '/v1/workflows', { ...wf([]), trigger: { type: 'installment_plan.canceled', products: ['prod_pro'], conditions: [{ field: 'installment_plan.balance_due', op: 'gt', value: '400.00' }] } })
+      expect(installment.body.errors.map((e: { path: string }) => e.path)).toEqual(['trigger.conditions[0].value'])
+      const good = await a.inject('POST', '/v1/workflows', wf([{ field: 'payment.amount', op: 'gte', value: 1000 }, { field: 'payment.amount', op: 'exists' }], [{ field: 'payment.amount', op: 'in', value: [4900, 9900] }]))
+      expect(good.status).toBe(201)
+    })
   })
 }

@@ -652,5 +652,36 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
       await page.setViewportSize({ width: 1280, height: 900 })
     }
   }, 120_000)
+
+  it('takes a condition amount as money: "$10.00" is stored as 1000 and shown in words', async () => {
+    const created = await api('POST', '/v1/workflows', {
+      name: `E2E big payments ${suffix}`, status: 'draft', trigger: { type: 'payment.failed', products: [theta.id] },
+      steps: [{ id: 'tag-it', type: 'update_customer', add_tags: ['big'] }],
+    })
+    const wfId = created.body.id as string
+    await page.goto(`${srv.url}/workflows/${encodeURIComponent(wfId)}`)
+    await page.getByRole('button', { name: 'Add condition' }).click()
+    await page.getByLabel('Condition 1 field').fill('payment.amount')
+    await page.getByLabel('Operator').selectOption('gte')
+    const amount = page.getByLabel('Amount (USD)')
+    await amount.fill('10 dollars and change')
+    await page.getByText('is not an amount').first().waitFor()
+    await page.getByRole('button', { name: 'Save as draft' }).click()
+    // Refused by the API, beside the field, in words.
+    await page.getByTestId('error-trigger.conditions[0].value').getByText('not an amount').waitFor()
+    await amount.fill('$10.00')
+    await page.getByText('$10.00, stored as 1000 (minor units).').waitFor()
+    await page.getByTestId('conditions-in-words').getByText('amount ≥ $10.00').waitFor()
+    await page.getByRole('button', { name: 'Save as draft' }).click()
+    await page.getByText(/Workflow saved \(version 2\)/).waitFor()
+    const saved = await api('GET', `/v1/workflows/${encodeURIComponent(wfId)}`)
+    expect((saved.body.trigger as { conditions: unknown[] }).conditions).toEqual([{ field: 'payment.amount', op: 'gte', value: 1000 }])
+    // Read back as money, not as 1000.
+    await page.reload()
+    expect(await page.getByLabel('Amount (USD)').inputValue()).toBe('10.00')
+    await shot('31-builder-amount-condition')
+    await nav('Workflows')
+    await page.getByTestId(`workflow-row-${wfId}`).getByTestId('workflow-conditions').getByText('when amount ≥ $10.00').waitFor()
+  }, 120_000)
 })
 

@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import { ACTIONS, STEP_TYPES } from '../actions/registry.js'
+import { amountValueProblem } from '../domain/amount-fields.js'
 import { conditionSchema } from '../domain/conditions.js'
 import { ValidationError, type FieldIssue } from '../domain/errors.js'
 import {
@@ -56,6 +57,8 @@ export async function validateWorkflow(
   wf.trigger.conditions.forEach((c, i) => {
     const problem = checkVariable(vars, c.field.split('.'))
     if (problem) issues.push({ path: `trigger.conditions[${i}].field`, message: problem })
+    const amount = amountValueProblem(c)
+    if (amount) issues.push({ path: `trigger.conditions[${i}].value`, message: amount })
   })
   const wanted = wf.trigger.products.filter((p) => p !== '*')
   if (wanted.length > 0) {
@@ -159,6 +162,8 @@ function checkBranch(step: RawStep, at: string, st: CheckState): RawStep {
     condList.data.forEach((c, i) => {
       const problem = checkVariable(st.vars, c.field.split('.'))
       if (problem) st.issues.push({ path: `${at}.if[${i}].field`, message: problem })
+      const amount = amountValueProblem(c)
+      if (amount) st.issues.push({ path: `${at}.if[${i}].value`, message: amount })
     })
   }
   const arm = (value: unknown, name: string): RawStep[] => {

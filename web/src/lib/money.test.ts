@@ -39,6 +39,9 @@ describe('money', () => {
     expect(parseMoney('10.001', 'USD')).toEqual({ error: 'USD has 2 decimal places at most' })
     expect(parseMoney('10.5', 'JPY')).toEqual({ error: 'JPY has no cents; type a whole number' })
     expect('error' in parseMoney('ten', 'USD')).toBe(true)
+    expect('error' in parseMoney('10 dollars and change', 'USD')).toBe(true)
+    expect(parseMoney('USD 12', 'USD')).toEqual({ minor: 1200 })
+    expect(parseMoney('US$12', 'USD')).toEqual({ minor: 1200 })
   })
   it('writes minor units back as people type them', () => {
     expect(minorToInput(1000, 'USD')).toBe('10.00')

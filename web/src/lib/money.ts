@@ -48,7 +48,8 @@ export function formatRate(rate: number | null | undefined): string {
 export function parseMoney(text: string, currency: string): { minor: number } | { error: string } {
   const code = currency.toUpperCase()
   const digits = /^[A-Z]{3}$/.test(code) ? minorDigits(code) : 2
-  const cleaned = text.trim().replace(/[\s\u00a0]/g, '').replace(/^[^\d.,-]+|[^\d.,]+$/g, '')
+  // A currency sign or code may stand before or after the number ("$10", "10 €", "USD 10", "US$10").
+  const cleaned = text.trim().replace(/[\s\u00a0]/g, '').replace(/^[A-Za-z]{0,3}[^\w.,-]{0,3}/, '').replace(/[^\w.,-]{0,3}[A-Za-z]{0,3}$/, '')
   if (cleaned === '') return { error: 'Type an amount, such as 10.00' }
   if (cleaned.startsWith('-')) return { error: 'The amount cannot be negative' }
   // "1,234.56" and "1234.56"; a lone comma with 1-2 digits after it is a decimal comma ("10,50").

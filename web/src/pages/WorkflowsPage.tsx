@@ -3,6 +3,7 @@ import { api, type Page } from '../lib/api'
 import { usePagedList, useAsync } from '../lib/use-async'
 import type { Product, RecoveryAnalytics, Run, Workflow } from '../lib/types'
 import { enc, triggerLabel } from '../lib/format'
+import { describeConditions } from '../lib/condition-words'
 import { formatMoney } from '../lib/money'
 import { Link } from '../components/Link'
 import { Empty, LoadMore, Notice, PageHeader, StatusBadge, TableWrap } from '../components/ui'
@@ -65,7 +66,10 @@ export function WorkflowsPage() {
                   <Link to={`/workflows/${enc(w.id)}`}>{w.name || w.id}</Link>
                   {w.warnings?.length ? <p className="hint warn">{w.warnings.join('; ')}</p> : null}
                 </td>
-                <td data-label="Trigger">{triggerLabel(w.trigger?.type ?? '')}</td>
+                <td data-label="Trigger" className="wrap">
+                  {triggerLabel(w.trigger?.type ?? '')}
+                  {w.trigger?.conditions?.length ? <div className="muted small" data-testid="workflow-conditions">when {describeConditions(w.trigger.conditions as { field: string; op: string; value?: unknown }[])}</div> : null}
+                </td>
                 <td className="wrap" data-label="Products">
                   {(w.trigger?.products ?? []).map((p) => (p === '*' ? 'Any product' : names.get(p) ?? p)).join(', ')}
                 </td>

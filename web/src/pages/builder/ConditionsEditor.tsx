@@ -1,6 +1,8 @@
-import { useId } from 'react'
+import { useId, useState } from 'react'
 import { Field } from '../../components/Field'
-import { CONDITION_OPS, newKey, type ConditionDraft, type ConditionOp } from '../../lib/workflow-draft'
+import { AMOUNT_FIELDS, conditionsCurrency } from '../../lib/condition-words'
+import { formatMoney, minorToInput, parseMoney } from '../../lib/money'
+import { CONDITION_OPS, newKey, parseConditionValue, type ConditionDraft, type ConditionOp } from '../../lib/workflow-draft'
 import { FieldErrorText } from '../../components/Field'
 
 const OP_LABELS: Record<ConditionOp, string> = {
@@ -17,6 +19,7 @@ const FIELD_SUGGESTIONS = [
 export function ConditionsEditor({ path, value, onChange, legend, emptyHint }: { path: string; value: ConditionDraft[]; onChange: (c: ConditionDraft[]) => void; legend: string; emptyHint: string }) {
   const listId = useId()
   const set = (i: number, patch: Partial<ConditionDraft>) => onChange(value.map((c, j) => (j === i ? { ...c, ...patch } : c)))
+  const currency = conditionsCurrency(value.map((c) => ({ field: c.field.trim(), op: c.op, value: parseConditionValue(c.op, c.value) })))
   return (
     <fieldset className="conditions">
       <legend>{legend}</legend>
@@ -36,12 +39,16 @@ export function ConditionsEditor({ path, value, onChange, legend, emptyHint }: {
               </select>
             )}
           </Field>
-          <Field
-            path={`${path}[${i}].value`} label="Value"
-            hint={c.op === 'in' ? 'Comma-separated' : c.op === 'exists' ? 'Leave empty, or false for "is missing"' : 'Numbers are numbers; quote "123" for text'}
-          >
-            {(a) => <input {...a} type="text" value={c.value} onChange={(e) => set(i, { value: e.target.value })} />}
-          </Field>
+          {AMOUNT_FIELDS.has(c.field.trim()) && c.op !== 'exists' && c.op !== 'in' ? (
+            <MoneyValue path={`${path}[${i}].value`} value={c.value} currency={currency} onChange={(v) => set(i, { value: v })} />
+          ) : (
+            <Field
+              path={`${path}[${i}].value`} label="Value"
+              hint={c.op === 'in' ? 'Comma-separated' : c.op === 'exists' ? 'Leave empty, or false for "is missing"' : 'Numbers are numbers; quote "123" for text'}
+            >
+              {(a) => <input {...a} type="text" value={c.value} onChange={(e) => set(i, { value: e.target.value })} />}
+            </Field>
+          )}
           <button type="button" className="btn btn-quiet" onClick={() => onChange(value.filter((_, j) => j !== i))} aria-label={`Remove condition ${i + 1}`}>
             Remove
           </button>
@@ -53,5 +60,31 @@ export function ConditionsEditor({ path, value, onChange, legend, emptyHint }: {
         Add condition
       </button>
     </fieldset>
+  )
+}
+
+/**
+ * An amount typed in the currency ("$10.00", "10", "1,234.50"), stored as minor units (1000). Text
+ * that is not an amount is kept as typed, quoted, so the save is refused with the API's reason beside it.
+ */
+function MoneyValue({ path, value, currency, onChange }: { path: string; value: string; currency: string; onChange: (v: string) => void }) {
+  const stored = /^\d+$/.test(value.trim()) ? Number(value.trim()) : null
+  const [text, setText] = useState(() => (stored !== null ? minorToInput(stored, currency) : value.replace(/^"|"$/g, '')))
+  const parsed = text.trim() === '' ? null : parseMoney(text, currency)
+  const problem = parsed && 'error' in parsed ? parsed.error : undefined
+  const hint = problem ?? (stored !== null ? `${formatMoney(stored, currency)}, stored as ${stored} (minor units).` : `An amount in ${currency}, such as 10.00.`)
+  return (
+    <Field path={path} label={`Amount (${currency})`} hint={`${hint} Add a condition “payment.currency equals EUR” for another currency.`}>
+      {(a) => (
+        <input
+          {...a} type="text" inputMode="decimal" value={text} placeholder="10.00" aria-invalid={a['aria-invalid'] ?? (problem ? true : undefined)}
+          onChange={(e) => {
+            setText(e.target.value)
+            const p = e.target.value.trim() === '' ? null : parseMoney(e.target.value, currency)
+            onChange(p === null ? '' : 'minor' in p ? String(p.minor) : JSON.stringify(e.target.value))
+          }}
+        />
+      )}
+    </Field>
   )
 }

@@ -1,7 +1,8 @@
 import { Field, FieldErrorText } from '../../components/Field'
 import { Notice } from '../../components/ui'
 import type { Product } from '../../lib/types'
-import { EXIT_EVENT_LABELS, EXIT_EVENTS, TRIGGER_TYPES, type QuietHoursDraft, type WorkflowDraft } from '../../lib/workflow-draft'
+import { describeConditions } from '../../lib/condition-words'
+import { EXIT_EVENT_LABELS, EXIT_EVENTS, TRIGGER_TYPES, parseConditionValue, type QuietHoursDraft, type WorkflowDraft } from '../../lib/workflow-draft'
 import { triggerLabel } from '../../lib/format'
 import { ConditionsEditor } from './ConditionsEditor'
 import { ProductPicker } from './ProductPicker'
@@ -48,6 +49,11 @@ export function TriggerSection({ draft, update, products, productsError }: Props
       <section className="card" aria-labelledby="conditions-title">
         <h2 id="conditions-title">3. Conditions</h2>
         <ConditionsEditor path="trigger.conditions" legend="Only when all of these hold" emptyHint="No conditions: every matching event starts a run." value={draft.conditions} onChange={(c) => update({ conditions: c })} />
+        {draft.conditions.length ? (
+          <p className="hint" data-testid="conditions-in-words">
+            In words: only when {describeConditions(draft.conditions.map((c) => ({ field: c.field.trim(), op: c.op, value: parseConditionValue(c.op, c.value) })))}.
+          </p>
+        ) : null}
         <fieldset className="exit-on" id="field-exit_on" tabIndex={-1}>
           <legend>Stop the run early when</legend>
           {EXIT_EVENTS.map((t) => (
