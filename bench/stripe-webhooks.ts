@@ -201,9 +201,9 @@ async function reasonBurst(b: StripeBenchContext, env: Record<string, string>, p
       (r) => (delivered = r),
       (err: unknown) => (loadError = err),
     )
-    const timeoutMs = Math.max(180_000, N * 30)
+    const timeoutMs = Math.max(300_000, N * 90)
     const deadline = Date.now() + timeoutMs
-    const lookup = { count: 0, firstAt: 0, lastAt: 0 }
+    const lookup: { count: number; firstAt: number; lastAt: number; atDelivered?: number } = { count: 0, firstAt: 0, lastAt: 0 }
     let lastScanAt = 0
     let lastLog = 0
     let scan: PaymentScan | undefined
@@ -219,6 +219,7 @@ async function reasonBurst(b: StripeBenchContext, env: Record<string, string>, p
         lookup.lastAt = at
         lookup.count = lk
       }
+      if (delivered && lookup.atDelivered === undefined) lookup.atDelivered = lk
       if (at - lastLog >= 2000) {
         lastLog = at
         b.log(S, `${delivered ? `all ${fmtInt(N)} delivered` : 'delivering'}; stand-in answered ${fmtInt(lk)} lookups (${statusText(stats.statuses)}); runs: ${countsText(counts)}`)
@@ -238,21 +239,31 @@ async function reasonBurst(b: StripeBenchContext, env: Record<string, string>, p
       if (at > deadline) break
       await sleep(Math.max(250, ms * 10))
     }
-    const r0 = delivered ?? (await load.result)
+    const r = delivered ?? (await load.result)
     // Its own CPU figure covers its run; spread over the whole burst window.
-    const cpu = whole?.end((r0.loadCpuPct * (r0.lastDoneAt - r0.firstSentAt)) / Math.max(1, Date.now() - wholeStart))
+    const cpu = whole?.end((r.loadCpuPct * (r.lastDoneAt - r.firstSentAt)) / Math.max(1, Date.now() - wholeStart))
     const standinPct = peerCpu.cpuSince(peer0)
     const standin = await peer.stats()
     peerCpu.stop()
-    const r = r0
     const deliverMs = r.lastDoneAt - r.firstSentAt
     b.fig(S, `deliveries of the ${fmtInt(N)}-failure burst`, `${fmtMs(deliverMs)} (${fmtInt(N / (deliverMs / 1000))}/s; p99 ${r.latency.p99} ms; non-2xx ${fmtInt(r.non2xx)}, ignored ${fmtInt(r.ignored)})`)
+    const requests = sumOf(standin.requests)
+    const during = lookup.atDelivered ?? lookup.count
+    const afterS = (lookup.lastAt - r.lastDoneAt) / 1000
+    b.fig(
+      S,
+      'enricher: API lookups/s to the stand-in (while deliveries arrived / after)',
+      `${fmtNum(during / Math.max(0.001, deliverMs / 1000), 0)}/s / ${afterS > 0 ? `${fmtNum((lookup.count - during) / afterS, 0)}/s` : '-'}; ${fmtInt(requests)} requests, ${fmtNum(requests / N, 2)} per failure (${kindText(standin.requests)}; ${statusText(standin.statuses)})`,
+    )
+    b.fig(S, 'stand-in CPU (own process)', `${fmtNum(standinPct, 0)}% of one core over the burst, ${fmtInt(standin.cpuMicros / Math.max(1, requests))} µs per request`)
+    if (cpu) b.fig(S, 'CPU over the burst: server / load gen / other processes', `${fmtNum(cpu.server, 0)}% / ${fmtNum(cpu.loader ?? NaN, 0)}% / ${fmtNum(cpu.others, 0)}% of one core`)
+    if (cpu) b.limit(S, `reason burst: ${b.diagnose(cpu)}; stand-in ${fmtNum(standinPct, 0)}% of a core`)
     if (!scan || doneAt === undefined) {
-      b.fig(S, 'time until every failure has its reason', `NOT DONE after ${fmtMs(Date.now() - r.firstSentAt)}: ${scan ? statusText(scan.byStatus) : 'no scan'}`)
+      b.fig(S, 'time until every failure has its reason', `NOT DONE after ${fmtMs(Date.now() - r.firstSentAt)}: ${scan ? statusText(scan.byStatus) : 'no scan'}`, fmtMs(timeoutMs))
       throw new Error(`decline reasons still missing after ${fmtMs(timeoutMs)}`)
     }
 
-    b.log(S, `reading the ${fmtInt(scan.rows.length)} recorded reasons (GET /v1/events/stripe:reason:<payment>) for their exact times`)
+    b.log(S, `reading the ${fmtInt(scan.rows.length)} recorded reasons (GET /v1/events/stripe:reason:<payment>) and the runs, for their exact times`)
     const reasons = await readReasons(server, scan.rows)
     const times = reasons.map((x) => x.receivedAt).sort((a, c) => a - c)
     const firstReason = times[0] ?? NaN
@@ -263,17 +274,18 @@ async function reasonBurst(b: StripeBenchContext, env: Record<string, string>, p
     b.fig(S, 'reasons: known / unknown (found by an API lookup)', `${fmtInt(scan.byStatus.known ?? 0)} / ${fmtInt(scan.byStatus.unknown ?? 0)} (${fmtInt(found)} found by the enricher)`, `${fmtInt(N)} / 0`)
     b.fig(S, 'decline codes recorded', topCodes(scan.rows))
     b.fig(S, 'reason wait per failure p50 / p99 / max (stored → reason)', `${fmtMs(percentile(waits, 50))} / ${fmtMs(percentile(waits, 99))} / ${fmtMs(waits[waits.length - 1] ?? NaN)}`)
+    // A run waits for its failure's reason at most 60 s (REASON_WAIT_MS), then goes on without it.
+    const reasonAt = new Map(reasons.map((x) => [x.customerId, x.receivedAt]))
+    const runs = await scanRuns(server, 'wf_reason')
+    const early = runs.filter((x) => x.finished_at !== null && Date.parse(x.finished_at) < (reasonAt.get(x.customer_id) ?? Infinity)).length
+    b.fig(S, 'runs that went on before their reason came (60 s wait ran out)', `${fmtInt(early)} of ${fmtInt(runs.length)}`, '0')
     const passes = passesOf(times)
-    b.fig(S, 'enricher: reasons recorded/s (first → last reason)', `${fmtNum(N / ((lastReason - firstReason) / 1000), 0)}/s in ${fmtInt(passes.count)} bursts (median ${fmtInt(passes.medianSize)} reasons, median pause ${fmtMs(passes.medianGapMs)})`)
-    const lookupSpan = (lookup.lastAt - lookup.firstAt) / 1000
-    b.fig(S, 'enricher: API lookups/s to the stand-in', `${fmtNum(lookup.count / Math.max(lookupSpan, 0.001), 0)}/s (${fmtInt(sumOf(standin.requests))} requests, ${fmtNum(sumOf(standin.requests) / N, 2)} per failure: ${kindText(standin.requests)}; ${statusText(standin.statuses)})`)
-    b.fig(S, 'stand-in CPU (own process)', `${fmtNum(standinPct, 0)}% of one core over the burst, ${fmtInt(standin.cpuMicros / Math.max(1, sumOf(standin.requests)))} µs per request`)
-    if (cpu) b.fig(S, 'CPU over the burst: server / load gen / other processes', `${fmtNum(cpu.server, 0)}% / ${fmtNum(cpu.loader ?? NaN, 0)}% / ${fmtNum(cpu.others, 0)}% of one core`)
-    if (cpu) b.limit(S, `reason burst: ${b.diagnose(cpu)}; stand-in ${fmtNum(standinPct, 0)}% of a core`)
+    const reasonRate = N / ((lastReason - firstReason) / 1000)
+    b.fig(S, 'enricher: reasons recorded/s (first → last reason)', `${fmtNum(reasonRate, 0)}/s in ${fmtInt(passes.count)} bursts (median ${fmtInt(passes.medianSize)} reasons, median pause ${fmtMs(passes.medianGapMs)})`)
     b.limit(
       S,
       `reasons: the enricher (src/ingest/providers/stripe-enricher.ts, fixed defaults) waits 3 s grace, claims ≤ 200 failures per pass, looks up 8 at a time, then sleeps pollMs = 1 s after each pass; ` +
-        `here ${fmtInt(passes.count)} bursts of median ${fmtInt(passes.medianSize)} with median ${fmtMs(passes.medianGapMs)} between → ${fmtNum(N / ((lastReason - firstReason) / 1000), 0)} reasons/s while the stand-in used ${fmtNum(standinPct, 0)}% of a core`,
+        `here ${fmtInt(passes.count)} bursts of median ${fmtInt(passes.medianSize)} with median ${fmtMs(passes.medianGapMs)} between → ${fmtNum(reasonRate, 0)} reasons/s while the stand-in used ${fmtNum(standinPct, 0)}% of a core`,
     )
   })
   dir.remove()
@@ -283,6 +295,7 @@ async function reasonBurst(b: StripeBenchContext, env: Record<string, string>, p
 
 interface PaymentRowView {
   readonly id: string
+  readonly customer_id: string
   readonly created_at: string
   readonly reason_status: string | null
   readonly failure_code: string | null
@@ -312,17 +325,42 @@ async function scanPayments(server: BenchServer): Promise<PaymentScan> {
   return { rows, byStatus }
 }
 
+interface ReasonTime {
+  readonly customerId: string
+  /** When the failure was stored, and when its reason was (epoch ms). */
+  readonly failedAt: number
+  readonly receivedAt: number
+  /** `stripe_api` when the enricher read it, `nobody` when it gave up. */
+  readonly foundBy: string
+}
+
+/** Every run of a workflow, through GET /v1/runs (500 a page). */
+async function scanRuns(server: BenchServer, workflowId: string): Promise<{ customer_id: string; finished_at: string | null }[]> {
+  const rows: { customer_id: string; finished_at: string | null }[] = []
+  let cursor: string | null = null
+  for (let pages = 0; pages < 10_000; pages++) {
+    const page: { data: { customer_id: string; finished_at: string | null }[]; next_cursor: string | null } = await server.client.json(
+      'GET',
+      `/v1/runs?workflow_id=${encodeURIComponent(workflowId)}&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    )
+    rows.push(...page.data)
+    cursor = page.next_cursor
+    if (!cursor) break
+  }
+  return rows
+}
+
 /** When each failure's reason was recorded (the enricher's `payment.decline_reason` event), 8 reads at a time. */
-async function readReasons(server: BenchServer, rows: readonly PaymentRowView[]): Promise<{ failedAt: number; receivedAt: number; foundBy: string }[]> {
+async function readReasons(server: BenchServer, rows: readonly PaymentRowView[]): Promise<ReasonTime[]> {
   const client = new Client(server.port, BENCH_API_KEY, 8)
-  const out: { failedAt: number; receivedAt: number; foundBy: string }[] = []
+  const out: ReasonTime[] = []
   const queue = [...rows]
   try {
     await Promise.all(
       Array.from({ length: 8 }, async () => {
         for (let row = queue.pop(); row !== undefined; row = queue.pop()) {
           const event: { received_at: string; metadata?: { found_by?: string } } = await client.json('GET', `/v1/events/${encodeURIComponent(`stripe:reason:${row.id}`)}`)
-          out.push({ failedAt: Date.parse(row.created_at), receivedAt: Date.parse(event.received_at), foundBy: event.metadata?.found_by ?? '?' })
+          out.push({ customerId: row.customer_id, failedAt: Date.parse(row.created_at), receivedAt: Date.parse(event.received_at), foundBy: event.metadata?.found_by ?? '?' })
         }
       }),
     )
