@@ -288,5 +288,50 @@ for (const dialect of DIALECTS) {
       const good = await a.inject('POST', '/v1/workflows', wf([{ field: 'payment.amount', op: 'gte', value: 1000 }, { field: 'payment.amount', op: 'exists' }], [{ field: 'payment.amount', op: 'in', value: [4900, 9900] }]))
       expect(good.status).toBe(201)
     })
+
+    it('heals the record when the money comes in: temporary tags and fields marked until recovered are undone', async () => {
+      const a = await start()
+      await a.inject('PUT', '/v1/customers/cus_ada', { name: 'Ada Lovelace', tags: ['vip', 'good-standing'], fields: { plan: 'pro' } })
+      await a.inject('POST', '/v1/workflows', {
+        id: 'wf_heal', name: 'Mark at risk', status: 'active', trigger: { type: 'payment.failed', products: ['prod_pro'] },
+        steps: [
+          {
+            id: 'at-risk', type: 'update_customer', add_tags: ['at-risk', 'vip'], remove_tags: ['good-standing'],
+            set_fields: { billing_status: 'past_due', plan: 'pro-suspended' }, until: 'recovered', restore_fields: { billing_status: 'active' },
+          },
+          { id: 'history', type: 'update_customer', add_tags: ['had-a-failure'] },
+          { id: 'pause', type: 'wait', duration: 'P3D' },
+        ],
+      })
+      const runId = (await a.inject('POST', '/v1/events', paymentFailed('evt_heal'))).body.runs[0].id
+      const waiting = await runIn(a, runId, 'waiting')
+      expect(waiting.steps[0].output.undo_when_recovered).toEqual({ remove_tags: ['at-risk'], add_tags: ['good-standing'], set_fields: { billing_status: 'active', plan: 'pro' } })
+      const during = (await a.inject('GET', '/v1/customers/cus_ada')).body
+      expect(during.tags.sort()).toEqual(['at-risk', 'had-a-failure', 'vip'])
+      expect(during.fields).toEqual({ plan: 'pro-suspended', billing_status: 'past_due' })
+
+      await a.inject('POST', '/v1/events', paymentSucceeded('evt_heal_paid'))
+      expect((await runOf(a, runId)).outcome).toBe('recovered')
+      const after = (await a.inject('GET', '/v1/customers/cus_ada')).body
+      // vip was there before the run: it stays. The permanent history tag stays too.
+      expect(after.tags.sort()).toEqual(['good-standing', 'had-a-failure', 'vip'])
+      expect(after.fields).toEqual({ plan: 'pro', billing_status: 'active' })
+      expect(after.notes.map((n: { body: string }) => n.body)).toContain(
+        "Recovered, so the run's temporary changes were undone: removed tag at-risk; tagged good-standing again; billing_status back to active; plan back to pro.",
+      )
+
+      // Not recovered: nothing is undone.
+      const lost = (await a.inject('POST', '/v1/events', paymentFailed('evt_heal2', { customer: 'cus_lost', subscription: 'sub_lost' }))).body.runs[0].id
+      await runIn(a, lost, 'waiting')
+      await a.inject('POST', `/v1/runs/${lost}/cancel`, { reason: 'closed' })
+      expect((await a.inject('GET', '/v1/customers/cus_lost')).body.tags).toContain('at-risk')
+
+      const bad = await a.inject('POST', '/v1/workflows', {
+        name: 'Bad', trigger: { type: 'payment.failed', products: ['prod_pro'] },
+        steps: [{ id: 'x', type: 'update_customer', set_fields: { a: 'b' }, restore_fields: { c: 'd' }, until: 'paid' }],
+      })
+      expect(bad.status).toBe(422)
+      expect(bad.body.errors.map((e: { path: string }) => e.path)).toEqual(['steps[0].until'])
+    })
   })
 }

@@ -9,6 +9,8 @@ import type { Database, RunRow } from './schema.js'
 export interface RecordsUndo {
   /** Tags the step added that the customer did not have before. */
   readonly remove_tags?: readonly string[]
+  /** Tags the step removed that the customer had. */
+  readonly add_tags?: readonly string[]
   /** Fields back to what they were (or to the step's `restore_fields`). */
   readonly set_fields?: Readonly<Record<string, unknown>>
 }
@@ -32,17 +34,20 @@ export async function healRecords(db: Kysely<Database>, run: Pick<RunRow, 'id' |
     .sort((a, b) => b.at.localeCompare(a.at))
   if (undos.length === 0) return
   const removeTags = [...new Set(undos.flatMap((u) => u.undo.remove_tags ?? []))]
+  const addTags = [...new Set(undos.flatMap((u) => u.undo.add_tags ?? []))].filter((t) => !removeTags.includes(t))
   // The oldest step's "before" wins: it is what the record was before the run touched it.
   const setFields: Record<string, unknown> = {}
   for (const u of undos) Object.assign(setFields, u.undo.set_fields ?? {})
   const said = [
     ...(removeTags.length ? [`removed ${removeTags.length === 1 ? 'tag' : 'tags'} ${removeTags.join(', ')}`] : []),
+    ...(addTags.length ? [`tagged ${addTags.join(', ')} again`] : []),
     ...Object.entries(setFields).map(([k, v]) => `${k} back to ${v === null ? '(empty)' : String(v)}`),
   ]
   const exists = await db.selectFrom('customers').select('id').where('id', '=', run.customer_id).executeTakeFirst()
   if (!exists) return
   await patchCustomer(db, run.customer_id, {
     removeTags,
+    addTags,
     setFields,
     note: `Recovered, so the run's temporary changes were undone: ${said.join('; ')}.`,
     runId: run.id,
