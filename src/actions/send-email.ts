@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { DEFAULT_BUSINESS, type Business } from '../domain/business.js'
+import { BRAND_COLOR, DEFAULT_BUSINESS, type Business } from '../domain/business.js'
 import { canonicalLocale, pickTranslation, uiLanguage } from '../domain/locale.js'
 import { parseMailbox } from '../email/address.js'
 import { composeEmail } from '../email/compose.js'
@@ -25,6 +25,15 @@ const params = z.strictObject({
   button: z.union([z.literal(false), z.strictObject({ url: z.string().min(1).max(2000).optional(), label: buttonLabel.optional() })]).optional(),
   /** The summary box (product, amount, due date); default true. */
   summary: z.boolean().optional(),
+  /** This workflow's own brand, over the configured one (RECOUP_BUSINESS_NAME, RECOUP_BRAND_*). */
+  brand: z
+    .strictObject({
+      name: z.string().trim().min(1).max(100).optional(),
+      logo_url: z.url().max(2000).refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL').optional(),
+      color: z.string().regex(BRAND_COLOR, 'must be a hex colour such as #1d4ed8').optional(),
+      address: z.string().trim().min(1).max(500).optional(),
+    })
+    .optional(),
   reply_to: z.string().refine((v) => parseMailbox(v) !== undefined, 'must be an email address, optionally with a name: Acme Support <help@acme.com>').optional(),
   /** The language `subject` and `body` are written in (default en): the layout's words follow it. */
   language: z.string().refine((v) => canonicalLocale(v) !== undefined, 'must be a BCP 47 language tag such as en or de').optional(),
@@ -60,7 +69,7 @@ function compose(input: Pick<ActionInput<Params>, 'params' | 'data' | 'render'>)
   const links = data.links as Record<string, string> | undefined
   if (p.format === 'text') return { to, subject: subjectText, body: bodyText, text: bodyText, html: undefined, links }
   const button = buttonOf(input, bodySource, copy, t?.button_label)
-  const business = { ...DEFAULT_BUSINESS, ...(data.business as Business | undefined) }
+  const business: Business = { ...DEFAULT_BUSINESS, ...(data.business as Business | undefined), ...p.brand }
   const { html, text } = composeEmail({
     business,
     copy,
