@@ -60,6 +60,8 @@ function failureFields(invoice: StripeInvoice) {
     ...(invoice.attempt_count ? { attempt: invoice.attempt_count } : {}),
     // Null once Stripe has no retry left (or Smart Retries are off): absent, so Recoup owns retries.
     ...(invoice.next_payment_attempt ? { next_attempt_at: isoFromUnix(invoice.next_payment_attempt) } : {}),
+    // "Confirm the payment" (authentication_required) links here instead of the card update page.
+    ...(invoice.hosted_invoice_url ? { confirm_url: invoice.hosted_invoice_url } : {}),
   }
 }
 

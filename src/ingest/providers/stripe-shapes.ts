@@ -123,6 +123,8 @@ const invoiceFields = {
   currency,
   attempt_count: lenient(z.number().int().min(0)),
   next_payment_attempt: lenient(unixSeconds),
+  // Stripe's hosted page for this invoice: where a customer confirms a payment their bank holds.
+  hosted_invoice_url: lenient(z.url().max(2000).refine((u) => u.startsWith('https://'))),
   last_finalization_error: lenient(paymentError),
   // Before API 2025-03-31: the subscription and the payment intent sat on the invoice.
   subscription: lenient(ref),

@@ -70,6 +70,17 @@ describe('mapStripeEvent', () => {
     expect(mappedEvent(last)).not.toHaveProperty('payment.next_attempt_at')
   })
 
+  it('carries the hosted invoice page as the place to confirm a payment (https only)', () => {
+    const hosted = withObject('invoice.payment_failed', (o) => {
+      o.hosted_invoice_url = 'https://invoice.stripe.com/i/acct_1/test_abc'
+    })
+    expect(mappedEvent(hosted)).toMatchObject({ payment: { confirm_url: 'https://invoice.stripe.com/i/acct_1/test_abc' } })
+    const plain = withObject('invoice.payment_failed', (o) => {
+      o.hosted_invoice_url = 'http://invoice.example/i/1'
+    })
+    expect(mappedEvent(plain)).not.toHaveProperty('payment.confirm_url')
+  })
+
   it('maps Stripe prices to Recoup products when told how', () => {
     const event = mappedEvent(fixture('invoice.payment_failed'), { productIdFromPrice: (p: { price?: string }) => `recoup_${p.price}` })
     expect(event.product_ids).toEqual(['recoup_price_1SPro0000000000000001'])
