@@ -682,6 +682,22 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     await shot('31-builder-amount-condition')
     await nav('Workflows')
     await page.getByTestId(`workflow-row-${wfId}`).getByTestId('workflow-conditions').getByText('when amount ≥ $10.00').waitFor()
+
+    // Steps that may fail without stopping the run, and changes undone once the money is in.
+    await page.getByTestId(`workflow-row-${wfId}`).getByRole('link', { name: `E2E big payments ${suffix}`, exact: true }).click()
+    await page.getByLabel('Next step').selectOption('update_customer')
+    await page.getByRole('button', { name: 'Add step' }).click()
+    // The keyboard follows: focus is in the new step, not left on the button.
+    const newStep = page.getByTestId('step-steps[1]')
+    await eventually(async () => expect(await newStep.evaluate((el) => el.contains((globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement as never))).toBe(true), 'focus in the new step')
+    await newStep.getByLabel('Add tags').fill('at-risk')
+    await newStep.getByRole('checkbox', { name: /Undo these changes when the money is recovered/ }).check()
+    await newStep.getByLabel('If this step fails after its retries').selectOption('continue')
+    await page.getByRole('button', { name: 'Save as draft' }).click()
+    await page.getByText(/Workflow saved \(version 3\)/).waitFor()
+    const steps = (await api('GET', `/v1/workflows/${encodeURIComponent(wfId)}`)).body.steps as Record<string, unknown>[]
+    expect(steps[1]).toMatchObject({ type: 'update_customer', add_tags: ['at-risk'], until: 'recovered', on_error: 'continue' })
+    await shot('32-builder-step-options')
   }, 120_000)
 })
 

@@ -165,6 +165,7 @@ export function describeStepOutput(type: string, status: string, output: unknown
     const label = status === 'completed' ? 'Waited until' : status === 'skipped' ? 'Was waiting until' : WAITING_LABEL
     rows.push({ label, value: fmt(new Date(o.until as number).toISOString()) })
   }
+  if (o.run_continued === true) rows.push({ label: 'Run', value: 'went on without this step (it may fail without stopping the recovery)', tone: 'warn' })
   if (str(o.skipped_by)) rows.push({ label: 'Skipped by', value: `${o.skipped_by as string}${str(o.skipped_at) ? `, ${fmt(o.skipped_at as string)}` : ''}`, tone: 'warn' })
   if (str(o.skip_note)) rows.push({ label: 'Why skipped', value: o.skip_note as string })
   if (isObj(o.undo_when_recovered)) {

@@ -439,7 +439,11 @@ export function stepFieldPaths(prefix: string, s: StepDraft): string[] {
       ...s.else.flatMap((c, i) => stepFieldPaths(`${prefix}.else[${i}]`, c)),
     ],
   }
-  return [prefix, `${prefix}.id`, `${prefix}.type`, ...(own[s.type] ?? [])]
+  const extras = s.type === 'branch' ? [] : [
+    `${prefix}.on_error`,
+    ...(s.type === 'update_customer' ? [`${prefix}.until`, `${prefix}.restore_fields`, ...s.set_fields.map((kv) => `${prefix}.restore_fields.${kv.name}`)] : []),
+  ]
+  return [prefix, `${prefix}.id`, `${prefix}.type`, ...(own[s.type] ?? []), ...extras]
 }
 
 /** Every field path the builder renders for `d`. */

@@ -1,7 +1,8 @@
-import { useId, useState } from 'react'
+import { useEffect, useId, useState } from 'react'
 import { FieldErrorText } from '../../components/Field'
 import { move, newStep, STEP_LABELS, STEP_TYPES, type StepDraft, type StepType } from '../../lib/workflow-draft'
 import { useBuilder } from './context'
+import { StepExtras } from './StepExtras'
 import { StepForm } from './StepForm'
 
 interface Props {
@@ -20,12 +21,20 @@ export function StepsEditor({ path, steps, onChange, title }: Props) {
   const [type, setType] = useState<StepType>('send_email')
   const addId = useId()
   const set = (i: number, s: StepDraft) => onChange(steps.map((x, j) => (j === i ? s : x)))
+  // "Add step" takes the keyboard to the new step's first field.
+  const [added, setAdded] = useState<string | null>(null)
+  useEffect(() => {
+    if (!added) return
+    const card = document.querySelector<HTMLElement>(`[data-step-key="${added}"]`)
+    card?.querySelector<HTMLElement>('input, textarea, select')?.focus()
+    setAdded(null)
+  }, [added, steps])
   return (
     <section className="steps" aria-label={title}>
       {steps.length === 0 ? <p className="hint">No steps yet.</p> : null}
       <ol className="step-list">
         {steps.map((s, i) => (
-          <li key={s.key} className="card step-card" data-testid={`step-${path}[${i}]`}>
+          <li key={s.key} className="card step-card" data-testid={`step-${path}[${i}]`} data-step-key={s.key}>
             <div className="step-head">
               <h3>
                 <span className="step-num">{i + 1}.</span> {label(s.type)} <span className="muted ellipsis">· {s.id}</span>
@@ -45,6 +54,7 @@ export function StepsEditor({ path, steps, onChange, title }: Props) {
             <FieldErrorText path={`${path}[${i}]`} />
             <FieldErrorText path={`${path}[${i}].type`} />
             <StepForm path={`${path}[${i}]`} step={s} onChange={(next) => set(i, next)} />
+            <StepExtras path={`${path}[${i}]`} step={s} onChange={(next) => set(i, next)} />
           </li>
         ))}
       </ol>
@@ -54,7 +64,14 @@ export function StepsEditor({ path, steps, onChange, title }: Props) {
         <select id={addId} value={type} onChange={(e) => setType(e.target.value as StepType)}>
           {STEP_TYPES.map((t) => <option key={t} value={t}>{STEP_LABELS[t]}</option>)}
         </select>
-        <button type="button" className="btn" onClick={() => onChange([...steps, newStep(type, stepIds)])}>
+        <button
+          type="button" className="btn"
+          onClick={() => {
+            const step = newStep(type, stepIds)
+            onChange([...steps, step])
+            setAdded(step.key)
+          }}
+        >
           Add step{path === 'steps' ? '' : ` to ${title.toLowerCase()}`}
         </button>
       </div>
