@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -43,9 +43,14 @@ steps:
     const first = await cli(['workflows', 'apply', '-f', yaml], env)
     expect(first.stderr).toBe('')
     expect(first.stdout).toContain('created wf_cli (version 1, active)')
+    // The same file again changes nothing: no new version.
     const second = await cli(['workflows', 'apply', '-f', yaml], env)
-    expect(second.stdout).toContain('updated wf_cli (version 2, active)')
-    expect((await cli(['workflows', 'list'], env)).stdout).toMatch(/wf_cli\tactive\tv2\tpayment\.failed\tprod_pro/)
+    expect(second.stdout).toContain('unchanged wf_cli (version 1, active)')
+    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('name: CLI workflow', 'name: CLI workflow, renamed'))
+    expect((await cli(['workflows', 'apply', '-f', yaml], env)).stdout).toContain('updated wf_cli (version 2, active)')
+    const listed = (await cli(['workflows', 'list'], env)).stdout
+    expect(listed).toContain('ID\tNAME\tSTATUS\tVERSION\tTRIGGER\tPRODUCTS')
+    expect(listed).toContain('wf_cli\tCLI workflow, renamed\tactive\tv2\tpayment.failed\tPro')
 
     const events = join(dir, 'events.json')
     writeFileSync(events, JSON.stringify([
@@ -55,10 +60,21 @@ steps:
     const sent = await cli(['events', 'send', '-f', events], env)
     const answer = JSON.parse(sent.stdout)
     expect(answer).toMatchObject({ accepted: 1, rejected: 1 })
+    // One event refused is a failure for scripts.
+    expect(sent.code).toBe(1)
+    expect(sent.stderr).toContain('1 of 2 events were rejected')
     const runId = answer.results[0].runs[0].id
     await eventually(async () => (await server.api('GET', `/v1/runs/${runId}`)).body.status === 'completed')
-    expect((await cli(['runs', 'list', '--workflow', 'wf_cli'], env)).stdout).toContain(`${runId}\tcompleted\twf_cli\tcus_cli`)
-    expect(JSON.parse((await cli(['runs', 'show', runId], env)).stdout).steps[0]).toMatchObject({ id: 'tag', status: 'completed' })
+    await server.api('PUT', '/v1/customers/cus_cli', { name: 'Cleo Client' })
+    const runsListed = (await cli(['runs', 'list', '--workflow', 'wf_cli'], env)).stdout
+    expect(runsListed).toContain('RUN\tOUTCOME\tSTATUS\tWORKFLOW\tCUSTOMER\tAMOUNT\tSTARTED')
+    expect(runsListed).toContain(`${runId}\tnot recovered\tcompleted\tCLI workflow, renamed\tCleo Client\t$1.00`)
+    const shown = (await cli(['runs', 'show', runId], env)).stdout
+    expect(shown).toContain(`Run ${runId}: not recovered (completed)`)
+    expect(shown).toContain('Customer  Cleo Client (cus_cli)')
+    expect(shown).toMatch(/completed\s+tag \(update_customer\)/)
+    expect(JSON.parse((await cli(['runs', 'show', runId, '--json'], env)).stdout).steps[0]).toMatchObject({ id: 'tag', status: 'completed' })
+    expect((await cli(['runs', 'list', '--outcome', 'recovered'], env)).stdout.trim().split('\n')).toHaveLength(1)
   })
 
   it('explains bad files, bad keys and validation errors', async () => {

@@ -30,4 +30,14 @@ export class ApiClient {
     }
     return { status: res.status, body: parsed }
   }
+
+  /** GETs a resource; null when it does not exist (404). */
+  async find(path: string): Promise<unknown> {
+    try {
+      return (await this.request('GET', path)).body
+    } catch (err) {
+      if (err instanceof Error && err.message.startsWith('404 ')) return null
+      throw err
+    }
+  }
 }

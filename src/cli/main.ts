@@ -3,6 +3,7 @@ import { Command, Option } from 'commander'
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
 import { loadConfig } from '../config.js'
 import { RecoupError } from '../domain/errors.js'
+import { formatMoney } from '../domain/money.js'
 import { ApiClient } from './client.js'
 
 // Commands that only talk to the API stay quick: the app and the store load only when needed.
@@ -26,6 +27,33 @@ function client(opts: { url?: string; key?: string }): ApiClient {
 const urlOpt = () => new Option('--url <url>', 'Recoup API base URL (env RECOUP_URL)')
 const keyOpt = () => new Option('--key <key>', 'API key (env RECOUP_API_KEY)')
 const print = (v: unknown) => console.log(JSON.stringify(v, null, 2))
+
+/** Rows as tab-separated columns under a header (easy to read, and to cut or awk). */
+function table(header: readonly string[], rows: readonly (readonly string[])[]): void {
+  for (const r of [header, ...rows]) console.log(r.join('\t'))
+}
+
+interface RunSummary {
+  id: string
+  status: string
+  outcome: string | null
+  workflow_id: string
+  workflow_name: string | null
+  workflow_version: number
+  customer_id: string
+  customer_name: string | null
+  amount: number | null
+  currency: string | null
+  error: string | null
+  waiting_reason: string | null
+  waiting_until: string | null
+  created_at: string
+  finished_at: string | null
+}
+
+const OUTCOME_WORDS: Record<string, string> = { recovered: 'recovered', offer_accepted: 'offer accepted', not_recovered: 'not recovered', canceled: 'canceled' }
+const outcomeWords = (r: Pick<RunSummary, 'outcome'>) => (r.outcome ? (OUTCOME_WORDS[r.outcome] ?? r.outcome) : 'in progress')
+const amountWords = (r: Pick<RunSummary, 'amount' | 'currency'>) => (r.amount !== null && r.currency ? formatMoney(r.amount, r.currency) : '—')
 
 interface Closable {
   readonly logger: { info(o: object, m: string): void; error(o: object, m: string): void }
@@ -134,7 +162,12 @@ events
     const body = Array.isArray(doc) ? { events: doc } : doc
     const res = await client(o).request('POST', '/v1/events', body)
     print(res.body)
-    if (res.status >= 400) process.exitCode = 1
+    const rejected = (res.body as { rejected?: number; results?: unknown[] } | null)?.rejected ?? 0
+    if (rejected > 0) {
+      const total = (res.body as { results?: unknown[] }).results?.length ?? rejected
+      console.error(`recoup: ${rejected} of ${total} events were rejected (see "errors" in their results above)`)
+    }
+    if (res.status >= 400 || rejected > 0) process.exitCode = 1
   })
 
 const workflows = program.command('workflows').description('Manage workflows')
@@ -150,9 +183,13 @@ workflows
     const api = client(o)
     for (const wf of list as { id?: string }[]) {
       if (!wf?.id) throw new Error(`Every workflow in ${o.file} needs an "id" so apply can create or update it`)
-      const res = await api.request('PUT', `/v1/workflows/${encodeURIComponent(wf.id)}`, wf)
+      const path = `/v1/workflows/${encodeURIComponent(wf.id)}`
+      const before = (await api.find(path)) as { version: number } | null
+      const res = await api.request('PUT', path, wf)
       const saved = res.body as { id: string; version: number; status: string }
-      console.log(`${res.status === 201 ? 'created' : 'updated'} ${saved.id} (version ${saved.version}, ${saved.status})`)
+      // The server keeps the version when nothing changed.
+      const what = res.status === 201 ? 'created' : before?.version === saved.version ? 'unchanged' : 'updated'
+      console.log(`${what} ${saved.id} (version ${saved.version}, ${saved.status})`)
     }
   })
 workflows
@@ -161,9 +198,14 @@ workflows
   .addOption(urlOpt())
   .addOption(keyOpt())
   .action(async (o: { url?: string; key?: string }) => {
-    const res = await client(o).request('GET', '/v1/workflows?limit=500')
-    const rows = (res.body as { data: { id: string; status: string; version: number; trigger: { type: string; products: string[] } }[] }).data
-    for (const w of rows) console.log(`${w.id}\t${w.status}\tv${w.version}\t${w.trigger.type}\t${w.trigger.products.join(',')}`)
+    const api = client(o)
+    const res = await api.request('GET', '/v1/workflows?limit=500')
+    const rows = (res.body as { data: { id: string; name: string; status: string; version: number; trigger: { type: string; products: string[] } }[] }).data
+    const products = new Map(((await api.request('GET', '/v1/products?limit=500')).body as { data: { id: string; name: string }[] }).data.map((p) => [p.id, p.name]))
+    table(
+      ['ID', 'NAME', 'STATUS', 'VERSION', 'TRIGGER', 'PRODUCTS'],
+      rows.map((w) => [w.id, w.name, w.status, `v${w.version}`, w.trigger.type, w.trigger.products.map((p) => (p === '*' ? 'any product' : (products.get(p) ?? p))).join(', ')]),
+    )
   })
 
 workflows
@@ -191,24 +233,65 @@ runs
   .option('--workflow <id>')
   .option('--customer <id>')
   .option('--status <status>')
+  .option('--outcome <outcome>', 'recovered, offer_accepted, not_recovered or canceled')
   .option('--limit <n>', 'how many', '50')
   .addOption(urlOpt())
   .addOption(keyOpt())
-  .action(async (o: { workflow?: string; customer?: string; status?: string; limit: string; url?: string; key?: string }) => {
+  .action(async (o: { workflow?: string; customer?: string; status?: string; outcome?: string; limit: string; url?: string; key?: string }) => {
     const q = new URLSearchParams({ limit: o.limit })
     if (o.workflow) q.set('workflow_id', o.workflow)
     if (o.customer) q.set('customer_id', o.customer)
     if (o.status) q.set('status', o.status)
+    if (o.outcome) q.set('outcome', o.outcome)
     const res = await client(o).request('GET', `/v1/runs?${q}`)
-    const rows = (res.body as { data: { id: string; status: string; workflow_id: string; customer_id: string; created_at: string }[] }).data
-    for (const r of rows) console.log(`${r.id}\t${r.status}\t${r.workflow_id}\t${r.customer_id}\t${r.created_at}`)
+    const rows = (res.body as { data: RunSummary[] }).data
+    table(
+      ['RUN', 'OUTCOME', 'STATUS', 'WORKFLOW', 'CUSTOMER', 'AMOUNT', 'STARTED'],
+      rows.map((r) => [r.id, outcomeWords(r), r.status, r.workflow_name ?? r.workflow_id, r.customer_name ?? r.customer_id, amountWords(r), r.created_at]),
+    )
   })
 runs
   .command('show <id>')
   .description('Show a run with its steps')
   .addOption(urlOpt())
   .addOption(keyOpt())
-  .action(async (id: string, o: { url?: string; key?: string }) => print((await client(o).request('GET', `/v1/runs/${encodeURIComponent(id)}`)).body))
+  .option('--json', 'print the run as the API answers it')
+  .action(async (id: string, o: { json?: boolean; url?: string; key?: string }) => {
+    const run = (await client(o).request('GET', `/v1/runs/${encodeURIComponent(id)}`)).body as RunSummary & { steps: { id: string; type: string; status: string; error: string | null }[] }
+    if (o.json) return print(run)
+    console.log(`Run ${run.id}: ${outcomeWords(run)} (${run.status})`)
+    console.log(`  Customer  ${run.customer_name ?? run.customer_id}${run.customer_name ? ` (${run.customer_id})` : ''}`)
+    console.log(`  Workflow  ${run.workflow_name ?? run.workflow_id} v${run.workflow_version}`)
+    console.log(`  Amount    ${amountWords(run)}`)
+    console.log(`  Started   ${run.created_at}${run.finished_at ? `, ended ${run.finished_at}` : ''}`)
+    if (run.error) console.log(`  Why       ${run.error}`)
+    if (run.waiting_reason) console.log(`  Waiting   ${run.waiting_reason}${run.waiting_until ? ` (until ${run.waiting_until})` : ''}`)
+    console.log('  Steps')
+    for (const s of run.steps) console.log(`    ${s.status.padEnd(9)} ${s.id} (${s.type})${s.error ? `: ${s.error}` : ''}`)
+  })
+
+/** Registers a staff action on a run: POST /v1/runs/:id/<verb> with the options as its body. */
+function runAction(name: string, description: string, verb: string, options: [flags: string, help: string][], body: (o: Record<string, string | boolean | undefined>) => Record<string, unknown>): void {
+  const cmd = runs.command(`${name} <id>`).description(description)
+  for (const [flags, help] of options) cmd.option(flags, help)
+  cmd.addOption(urlOpt()).addOption(keyOpt()).action(async (id: string, o: Record<string, string | boolean | undefined>) => {
+    const run = (await client(o as { url?: string; key?: string }).request('POST', `/v1/runs/${encodeURIComponent(id)}/${verb}`, body(o))).body as RunSummary
+    console.log(`${run.id}: ${outcomeWords(run)} (${run.status})${run.error ? ` — ${run.error}` : ''}`)
+  })
+}
+const by = (o: Record<string, string | boolean | undefined>) => (typeof o.by === 'string' ? { by: o.by } : {})
+runAction('mark-paid', 'Record that the run\'s payment came in outside Recoup; the run ends as recovered', 'mark-paid',
+  [['--amount <minor>', 'amount received, in minor units (default: what is due)'], ['--note <text>', 'e.g. "bank transfer, ref. 1234"'], ['--by <name>', 'who you are']],
+  (o) => ({ ...(typeof o.amount === 'string' ? { amount: Number(o.amount) } : {}), ...(typeof o.note === 'string' ? { note: o.note } : {}), ...by(o) }))
+runAction('skip-step', 'Skip the failed or waiting step the run is on; it goes on with the next one', 'skip-step',
+  [['--step <id>', 'the step to skip (must be the one the run is on)'], ['--note <text>', 'why'], ['--by <name>', 'who you are']],
+  (o) => ({ ...(typeof o.step === 'string' ? { step_id: o.step } : {}), ...(typeof o.note === 'string' ? { note: o.note } : {}), ...by(o) }))
+runAction('retry', 'Resume a failed run from its failed step', 'retry',
+  [['--latest', 'move it to the workflow\'s newest version first']],
+  (o) => (o.latest ? { latest_version: true } : {}))
+runAction('cancel', 'Cancel a running or waiting run', 'cancel',
+  [['--reason <text>', 'why (kept on the run)'], ['--by <name>', 'who you are']],
+  (o) => ({ ...(typeof o.reason === 'string' ? { reason: o.reason } : {}), ...by(o) }))
 
 const keys = program.command('keys').description('Manage API keys')
 keys

@@ -99,6 +99,8 @@ export class WorkflowService {
     const existing = await findWorkflow(this.#db, id)
     if (!existing && !options.upsert) throw new NotFoundError('Workflow', id)
     const def = await this.#validate(body, id, { stored: existing, outbound: options.outbound })
+    // The same definition again (an unchanged file applied twice) is not a new version.
+    if (existing && sameDefinition(existing, def)) return { workflow: await this.view(existing), created: false }
     const saved = await saveWorkflowVersion(this.#db, def)
     this.#onChange()
     return { workflow: await this.view(saved), created: !existing }
@@ -198,4 +200,17 @@ export class WorkflowService {
       steps,
     }
   }
+}
+
+/** JSON with keys sorted, so two definitions compare by content, not by key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  )
+}
+
+/** Whether a validated definition is the stored workflow's current one. */
+function sameDefinition(stored: StoredWorkflow, def: WorkflowDefinition): boolean {
+  const { version: _v, created_at: _c, updated_at: _u, ...current } = stored
+  return canonical(current) === canonical(def)
 }
