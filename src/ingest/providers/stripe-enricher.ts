@@ -88,10 +88,13 @@ export class StripeReasonEnricher {
   start(): void {
     if (this.#timer || this.#stopped) return
     const tick = () => {
+      let handled = 0
       void this.#pass()
+        .then((n) => void (handled = n))
         .catch((err: unknown) => this.#o.logger?.warn({ err }, 'looking for decline reasons failed; trying again'))
         .finally(() => {
-          if (!this.#stopped) this.#timer = setTimeout(tick, this.#o.pollMs).unref()
+          // A full batch means more is waiting (a burst): go on at once instead of pausing.
+          if (!this.#stopped) this.#timer = setTimeout(tick, handled >= this.#o.batchSize ? 0 : this.#o.pollMs).unref()
         })
     }
     this.#timer = setTimeout(tick, this.#o.pollMs).unref()
