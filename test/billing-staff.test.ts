@@ -333,5 +333,56 @@ for (const dialect of DIALECTS) {
       expect(bad.status).toBe(422)
       expect(bad.body.errors.map((e: { path: string }) => e.path)).toEqual(['steps[0].until'])
     })
+
+    it('shows every error of a save at once, in people\'s words', async () => {
+      const a = await start()
+      const res = await a.inject('POST', '/v1/workflows', {
+        name: '', trigger: { type: 'payment.failed', products: [] },
+        steps: [
+          { id: 'mail', type: 'send_email', subject: '', body: 'Hi {{ customer.nme }}' },
+          { id: 'alert', type: 'notify_team', channel: 'email', to: 'finance at example', message: 'x' },
+          { id: 'pause', type: 'wait', duration: 'P3D', colour: 'red' },
+        ],
+      })
+      expect(res.status).toBe(422)
+      const byPath = Object.fromEntries(res.body.errors.map((e: { path: string; message: string }) => [e.path, e.message]))
+      // The workflow's own fields and every step's, in one answer.
+      expect(byPath).toMatchObject({
+        name: 'Give the workflow a name',
+        'trigger.products': expect.stringContaining('select at least one product'),
+        'steps[0].subject': expect.any(String),
+        'steps[1].to': '"finance at example" is not an email address; write one such as finance@yourcompany.com (several: separate them with commas)',
+        'steps[2]': 'Unknown field "colour": check the spelling, or leave it out',
+      })
+      expect(byPath['steps[0].body']).toContain('customer.nme')
+      expect(JSON.stringify(res.body.errors)).not.toMatch(/Too small|Invalid input|expected string/)
+      const product = await a.inject('POST', '/v1/products', { name: '' })
+      expect(product.body.errors).toEqual([{ path: 'name', message: 'Give the product a name' }])
+    })
+
+    it('saves a workflow with warnings: an offer nobody links to, SMS without phones, example addresses, two active workflows on one product', async () => {
+      const a = await start()
+      const wf = (id: string, steps: unknown[], conditions: unknown[] = []) => ({
+        id, name: `Workflow ${id}`, status: 'active', trigger: { type: 'payment.failed', products: ['prod_pro'], conditions }, steps,
+      })
+      await a.inject('POST', '/v1/workflows', wf('wf_one', [{ id: 'tag', type: 'update_customer', add_tags: ['x'] }]))
+      const saved = await a.inject('POST', '/v1/workflows', wf('wf_two', [
+        { id: 'deal', type: 'offer', kind: 'extend', days: 7 },
+        { id: 'text', type: 'send_sms', body: 'Your payment failed' },
+        { id: 'alert', type: 'notify_team', channel: 'email', to: 'finance@example.com', message: 'failed' },
+      ]))
+      expect(saved.status).toBe(201)
+      expect(saved.body.warnings).toEqual([
+        'offer step "deal" is never linked: no email or SMS of this workflow contains {{ links.offer }}, so customers cannot see it',
+        'SMS step "text" texts the customer, but the trigger does not require a phone: customers without one will skip it (add the condition "customer.phone exists", or a branch on it)',
+        'step "alert" sends to finance@example.com, an example address: replace it with your team\'s before activating',
+        'another active workflow, "Workflow wf_one", also starts on payment.failed for "Pro plan": a customer may get both (unless their conditions differ)',
+      ])
+      const fine = await a.inject('PUT', '/v1/workflows/wf_two', { ...wf('wf_two', [
+        { id: 'deal', type: 'offer', kind: 'extend', days: 7 },
+        { id: 'text', type: 'send_sms', body: 'See your offer: {{ links.offer }}' },
+      ], [{ field: 'customer.phone', op: 'exists' }]), status: 'paused' })
+      expect(fine.body.warnings).toEqual([])
+    })
   })
 }

@@ -326,12 +326,37 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     await page.getByLabel('Search products').fill('Gamma')
     await page.getByRole('checkbox', { name: new RegExp(gamma.name) }).check()
     await page.getByRole('button', { name: 'Save and activate' }).click()
+    // The template's example address cannot go live: it says so beside the field, in words.
+    const summary = page.getByTestId('error-summary')
+    await summary.getByText('Not activated yet: fix this first').waitFor()
+    await summary.getByText(/Step \d+ \(alert-finance\): to/).waitFor()
+    await page.getByText('finance@example.com is the template’s example address').first().waitFor()
+    await shot('12a-builder-example-address')
+    // A typo is caught as it is typed.
+    const teamAddress = page.getByLabel('Team email address')
+    await teamAddress.fill('finance at acme')
+    await page.getByText('“finance at acme” is not an email address').first().waitFor()
+    await teamAddress.fill('finance@acme-billing.test')
+    await page.getByRole('button', { name: 'Save and activate' }).click()
     await page.getByText(/Workflow activated/).waitFor()
     templateWfId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '')
     const saved = await api('GET', `/v1/workflows/${encodeURIComponent(templateWfId)}`)
     expect(saved.body.trigger).toMatchObject({ type: 'payment.failed', products: [gamma.id] })
     expect((saved.body.steps as { type: string }[]).map((st) => st.type)).toContain('retry_payment')
     await shot('12-builder-from-template')
+    // Leaving with unsaved changes asks first.
+    await page.getByLabel('Name', { exact: true }).fill(`${templateWfName} (edited)`)
+    await page.getByTestId('unsaved').waitFor()
+    const asked: string[] = []
+    page.once('dialog', (d) => {
+      asked.push(d.message())
+      void d.dismiss()
+    })
+    await nav('Runs')
+    expect(asked[0]).toContain('unsaved changes')
+    expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe(`${templateWfName} (edited)`)
+    await page.getByLabel('Name', { exact: true }).fill(templateWfName)
+    expect(await page.getByTestId('unsaved').count()).toBe(0)
   }, 120_000)
 
   it('shows why a run waits: the next payment retry, with the step outputs in words', async () => {

@@ -2,6 +2,9 @@ import { z } from 'zod'
 import { defineAction } from './action.js'
 import { deliver } from './deliver.js'
 
+/** One mailbox, as people type it (the SMTP server has the last word). */
+const EMAIL = /^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$/
+
 const params = z
   .strictObject({
     channel: z.enum(['email', 'slack', 'webhook']),
@@ -12,6 +15,12 @@ const params = z
   })
   .superRefine((p, ctx) => {
     if (p.channel === 'email' && !p.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'an email alert needs "to"' })
+    // Typed addresses are checked when saved; a template ({{ … }}) is checked when it renders.
+    const typed = p.channel === 'email' && p.to && !p.to.includes('{{') ? p.to.split(',').map((a) => a.trim()) : []
+    const bad = typed.find((a) => !EMAIL.test(a))
+    if (bad !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['to'], message: `"${bad}" is not an email address; write one such as finance@yourcompany.com (several: separate them with commas)` })
+    }
     if (p.channel !== 'email' && !p.url) ctx.addIssue({ code: 'custom', path: ['url'], message: `a ${p.channel} alert needs "url"` })
   })
 

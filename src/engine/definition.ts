@@ -3,9 +3,11 @@ import { ACTIONS, STEP_TYPES } from '../actions/registry.js'
 import { amountValueProblem } from '../domain/amount-fields.js'
 import { conditionSchema } from '../domain/conditions.js'
 import { ValidationError, type FieldIssue } from '../domain/errors.js'
+import { issueMessage } from '../domain/issue-words.js'
 import {
   DEFAULT_EXIT_ON,
   ON_ERROR,
+  TRIGGER_TYPES,
   rawStepSchema,
   workflowInputSchema,
   type RawStep,
@@ -27,9 +29,9 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out
 }
 
-/** Turns zod issues into field issues, each path prefixed with `prefix`. */
-export function zodIssues(error: z.ZodError, prefix: readonly PropertyKey[] = []): FieldIssue[] {
-  return error.issues.map((i) => ({ path: formatPath([...prefix, ...i.path]) || '(body)', message: i.message }))
+/** Turns zod issues into field issues for people, each path prefixed with `prefix`; `subject` names what is saved. */
+export function zodIssues(error: z.ZodError, prefix: readonly PropertyKey[] = [], subject?: string): FieldIssue[] {
+  return error.issues.map((i) => ({ path: formatPath([...prefix, ...i.path]) || '(body)', message: issueMessage(i, subject) }))
 }
 
 export interface ProductLookup {
@@ -48,7 +50,7 @@ export async function validateWorkflow(
   options: { id: string; templates: TemplateRenderer; productsExist: ProductLookup },
 ): Promise<WorkflowDefinition> {
   const parsed = workflowInputSchema.safeParse(input)
-  if (!parsed.success) throw new ValidationError('The workflow is not valid', zodIssues(parsed.error))
+  if (!parsed.success) throw new ValidationError('The workflow is not valid', [...zodIssues(parsed.error, [], 'workflow'), ...stepIssuesAnyway(input, parsed.error, options)])
   const wf = parsed.data
   const issues: FieldIssue[] = []
   const vars = TRIGGERS[wf.trigger.type].variables
@@ -92,6 +94,25 @@ export async function validateWorkflow(
   }
 }
 
+/**
+ * The steps' own problems when the workflow's shape is wrong elsewhere (no name, no products), so
+ * one save shows every error at once instead of one round per field.
+ */
+function stepIssuesAnyway(input: unknown, error: z.ZodError, options: { templates: TemplateRenderer }): FieldIssue[] {
+  const raw = input !== null && typeof input === 'object' ? (input as { name?: unknown; trigger?: { type?: unknown }; steps?: unknown }) : {}
+  const steps = rawStepSchema.array().max(100).safeParse(raw.steps)
+  if (!steps.success) return []
+  const type = TRIGGER_TYPES.find((t) => t === raw.trigger?.type) ?? 'payment.failed'
+  const issues: FieldIssue[] = []
+  checkSteps(steps.data, 'steps', {
+    issues, seen: new Set(), vars: TRIGGERS[type].variables, templates: options.templates, trigger: type,
+    sample: sampleData(type, typeof raw.name === 'string' ? raw.name : 'Workflow'),
+    sampleBudgetMs: SAMPLE_RENDER_BUDGET * options.templates.limits.renderLimitMs,
+  })
+  const known = new Set(error.issues.map((i) => formatPath(i.path)))
+  return issues.filter((i) => !known.has(i.path))
+}
+
 interface CheckState {
   readonly issues: FieldIssue[]
   readonly seen: Set<string>
@@ -126,7 +147,13 @@ function checkStep(step: RawStep, at: string, st: CheckState): RawStep {
   }
   const parsed = action.params.safeParse(fields)
   if (!parsed.success) {
-    for (const i of zodIssues(parsed.error)) st.issues.push({ path: i.path === '(body)' ? at : `${at}.${i.path}`, message: i.message })
+    const bad = zodIssues(parsed.error).map((i) => ({ path: i.path === '(body)' ? at : `${at}.${i.path}`, message: i.message }))
+    st.issues.push(...bad)
+    // The step's other templates are still checked: one save shows every problem.
+    for (const name of action.templates ?? []) {
+      const value = (fields as Record<string, unknown>)[name]
+      if (typeof value === 'string' && !bad.some((i) => i.path === `${at}.${name}`)) checkTemplate(value, `${at}.${name}`, st)
+    }
     return step
   }
   const params = parsed.data as Record<string, unknown>

@@ -46,7 +46,7 @@ export interface RunView {
 function summary(r: RunRow, names: RunNames): Omit<RunView, 'steps' | 'current_step'> {
   const productIds = JSON.parse(r.product_ids) as string[]
   const customer = names.customers.get(r.customer_id)
-  const context = JSON.parse(r.context) as { payment?: PaymentSnapshot; installment_plan?: PlanSnapshot }
+  const context = readContext(r)
   const due = context.payment ? { amount: context.payment.amount, currency: context.payment.currency }
     : context.installment_plan ? { amount: context.installment_plan.balance_due, currency: context.installment_plan.currency } : undefined
   return {
@@ -71,6 +71,15 @@ function summary(r: RunRow, names: RunNames): Omit<RunView, 'steps' | 'current_s
     created_at: r.created_at,
     updated_at: r.updated_at,
     finished_at: r.finished_at,
+  }
+}
+
+/** A run's event snapshot; a run whose snapshot cannot be read (it failed for that) shows no amount. */
+function readContext(r: RunRow): { payment?: PaymentSnapshot; installment_plan?: PlanSnapshot } {
+  try {
+    return JSON.parse(r.context) as { payment?: PaymentSnapshot; installment_plan?: PlanSnapshot }
+  } catch {
+    return {}
   }
 }
 
@@ -246,7 +255,7 @@ export class RunsService {
     if (!['running', 'waiting', 'failed'].includes(run.status)) {
       throw new ConflictError(`Run ${id} is ${run.status}${run.outcome ? ` (${run.outcome.replace('_', ' ')})` : ''}; only a run in progress or failed can be marked as paid`)
     }
-    const context = JSON.parse(run.context) as { payment?: PaymentSnapshot; installment_plan?: PlanSnapshot }
+    const context = readContext(run)
     const now = this.#now()
     const at = new Date(now).toISOString()
     const eventId = `paid_by_staff:${run.id}`

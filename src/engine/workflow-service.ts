@@ -13,12 +13,13 @@ import { parseEvent } from '../ingest/ingest.js'
 import type { Database } from '../store/schema.js'
 import { findProducts } from '../store/products.js'
 import { findCustomer } from '../store/customers.js'
-import { findWorkflow, getWorkflow, listWorkflowVersions, saveWorkflowVersion, type StoredWorkflow } from '../store/workflows.js'
+import { activeWorkflows, findWorkflow, getWorkflow, listWorkflowVersions, saveWorkflowVersion, type StoredWorkflow } from '../store/workflows.js'
 import type { TemplateRenderer } from '../templates/render.js'
 import { TRIGGERS } from '../triggers/catalog.js'
 import { eventContext, selectedProducts, triggerMatches } from '../triggers/trigger.js'
 import { validateWorkflow } from './definition.js'
 import { maskStepSecrets, outboundStepIssues, restoreMaskedSecrets } from './outbound-steps.js'
+import { workflowWarnings } from './workflow-warnings.js'
 import { compileProgram, isBranch, type BranchStep } from './program.js'
 
 export interface WorkflowView extends StoredWorkflow {
@@ -128,6 +129,8 @@ export class WorkflowService {
       if (!prod) return [`product "${p}" no longer exists`]
       return prod.archived ? [`product "${p}" is archived`] : []
     })
+    const activeOthers = wf.status === 'active' ? await activeWorkflows(this.#db, [wf.trigger.type]) : []
+    warnings.push(...workflowWarnings(wf, { activeOthers, productName: (p) => products.get(p)?.name ?? p }))
     return { ...maskStepSecrets(wf), warnings }
   }
 

@@ -32,7 +32,7 @@ export const customerInput = z.strictObject({
 /** Products and customers. */
 export function catalogRoutes(app: FastifyInstance, d: HttpDeps): void {
   app.post('/v1/products', async (req, reply) => {
-    const input = parseBody(productInput, req.body)
+    const input = parseBody(productInput, req.body, 'product')
     if (input.id) {
       const exists = await d.db.selectFrom('products').select('id').where('id', '=', input.id).executeTakeFirst()
       if (exists) throw new ConflictError(`Product "${input.id}" already exists`)
@@ -47,7 +47,7 @@ export function catalogRoutes(app: FastifyInstance, d: HttpDeps): void {
   })
   app.get<{ Params: { id: string } }>('/v1/products/:id', async (req) => getProduct(d.db, req.params.id))
   app.patch<{ Params: { id: string } }>('/v1/products/:id', async (req) => {
-    const product = await updateProduct(d.db, req.params.id, parseBody(productPatch, req.body))
+    const product = await updateProduct(d.db, req.params.id, parseBody(productPatch, req.body, 'product'))
     d.catalog.invalidate()
     return product
   })
@@ -60,7 +60,7 @@ export function catalogRoutes(app: FastifyInstance, d: HttpDeps): void {
   app.put<{ Params: { id: string } }>('/v1/customers/:id', async (req, reply) => {
     const badId = idProblem(req.params.id)
     if (badId) throw new ValidationError('The customer id is not valid', [{ path: 'id', message: badId }])
-    const input = parseBody(customerInput, req.body)
+    const input = parseBody(customerInput, req.body, 'customer')
     const existed = await d.db.selectFrom('customers').select('id').where('id', '=', req.params.id).executeTakeFirst()
     const customer = await upsertCustomer(d.db, req.params.id, input)
     return reply.code(existed ? 200 : 201).send({ ...customer, notes: await listNotes(d.db, customer.id) })

@@ -3,11 +3,11 @@ import type { z } from 'zod'
 import { ValidationError } from '../domain/errors.js'
 import { zodIssues } from '../engine/definition.js'
 
-/** Parses a request body with a schema or throws a ValidationError naming each bad field. */
-export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+/** Parses a request body with a schema or throws a ValidationError naming each bad field (`subject`: what is saved, for the messages). */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown, subject?: string): z.output<S> {
   if (body === undefined || body === null) throw new ValidationError('A JSON body is required', [{ path: '(body)', message: 'is missing' }])
   const r = schema.safeParse(body)
-  if (!r.success) throw new ValidationError('The request body is not valid', zodIssues(r.error))
+  if (!r.success) throw new ValidationError('The request body is not valid', zodIssues(r.error, [], subject))
   return r.data
 }
 

@@ -3,8 +3,22 @@ import { useEffect, useState } from 'react'
 // History routing: the server answers unknown non-API paths with index.html.
 const listeners = new Set<() => void>()
 
-/** Goes to an app path without reloading. */
-export function navigate(to: string, opts: { replace?: boolean } = {}): void {
+let guard: (() => boolean) | null = null
+
+/**
+ * Asks `allow` before every in-app navigation (a form with unsaved changes); returns the function
+ * that removes the guard. `allow` returning false keeps the page.
+ */
+export function setNavigationGuard(allow: () => boolean): () => void {
+  guard = allow
+  return () => {
+    if (guard === allow) guard = null
+  }
+}
+
+/** Goes to an app path without reloading (`force`: even past a guard, e.g. after saving). */
+export function navigate(to: string, opts: { replace?: boolean; force?: boolean } = {}): void {
+  if (!opts.force && guard && !guard()) return
   if (opts.replace) history.replaceState(null, '', to)
   else history.pushState(null, '', to)
   window.scrollTo(0, 0)

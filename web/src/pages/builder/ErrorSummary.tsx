@@ -2,7 +2,13 @@ import { useEffect, useRef } from 'react'
 import { fieldId, normalizePath, type FieldError } from '../../lib/problem'
 
 /** The API's validation errors listed at the top, each a button that moves focus to its field. */
-export function ErrorSummary({ title, errors, unplaced }: { title: string; errors: readonly FieldError[]; unplaced: readonly FieldError[] }) {
+export function ErrorSummary({ title, errors, unplaced, label }: {
+  title: string
+  errors: readonly FieldError[]
+  unplaced: readonly FieldError[]
+  /** A field path in words ("Step 2 (alert): to"); the path itself when absent. */
+  label?: (path: string) => string
+}) {
   const ref = useRef<HTMLDivElement>(null)
   useEffect(() => ref.current?.focus(), [errors])
   const focus = (path: string) => {
@@ -30,9 +36,9 @@ export function ErrorSummary({ title, errors, unplaced }: { title: string; error
             return (
               <li key={i}>
                 {unplacedSet.has(`${p}\n${e.message}`) ? (
-                  <span><code>{p || 'workflow'}</code>: {e.message}</span>
+                  <span>{label && p ? label(p) : <code>{p || 'workflow'}</code>}: {e.message}</span>
                 ) : (
-                  <button type="button" className="linklike" onClick={() => focus(p)}><code>{p}</code>: {e.message}</button>
+                  <button type="button" className="linklike" onClick={() => focus(p)}>{label ? label(p) : <code>{p}</code>}: {e.message}</button>
                 )}
               </li>
             )

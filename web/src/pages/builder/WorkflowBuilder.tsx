@@ -1,7 +1,8 @@
-import { useMemo, useState } from 'react'
+import { useEffect, useMemo, useState } from 'react'
 import { api, ApiError, errorMessage, type Page } from '../../lib/api'
 import { useAsync } from '../../lib/use-async'
-import { navigate } from '../../lib/router'
+import { navigate, setNavigationGuard } from '../../lib/router'
+import { activationProblems, pathInWords, typedProblems } from '../../lib/draft-checks'
 import { enc } from '../../lib/format'
 import type { Product, Workflow } from '../../lib/types'
 import { placeErrors, type FieldError } from '../../lib/problem'
@@ -36,16 +37,40 @@ export function WorkflowBuilder({ id }: { id?: string }) {
   const [warnings, setWarnings] = useState<string[]>([])
   const [savedCount, setSavedCount] = useState(0)
   const [template, setTemplate] = useState<WorkflowTemplate | null>(null)
+  // The draft as last loaded or saved: anything else is an unsaved change.
+  const [baseline, setBaseline] = useState<string | null>(() => (id ? null : JSON.stringify(draftToApi(emptyDraft()))))
   const products = useAsync(() => api.get<Page<Product>>('/v1/products', { limit: 500 }), [])
   const loaded = useAsync(async () => {
     if (!id) return null
     const wf = await api.get<Workflow>(`/v1/workflows/${enc(id)}`)
     setDraft(draftFromApi(wf))
+    setBaseline(JSON.stringify(draftToApi(draftFromApi(wf))))
     setWarnings(wf.warnings ?? [])
     return wf
   }, [id])
 
-  const placed = useMemo(() => placeErrors(errors, draft ? draftFieldPaths(draft) : []), [errors, draft])
+  // What is typed is checked at once (addresses, phones, web addresses), beside each field.
+  const typed = useMemo(() => (draft ? typedProblems(draft) : []), [draft])
+  const shown = useMemo(() => {
+    const seen = new Set(errors.map((e) => `${e.path}\n${e.message}`))
+    return [...errors, ...typed.filter((e) => !seen.has(`${e.path}\n${e.message}`))]
+  }, [errors, typed])
+  const placed = useMemo(() => placeErrors(shown, draft ? draftFieldPaths(draft) : []), [shown, draft])
+  const dirty = draft !== null && baseline !== null && JSON.stringify(draftToApi(draft)) !== baseline
+  useEffect(() => {
+    if (!dirty) return
+    const ask = () => window.confirm('This workflow has unsaved changes. Leave without saving them?')
+    const unload = (e: BeforeUnloadEvent) => {
+      e.preventDefault()
+      e.returnValue = ''
+    }
+    window.addEventListener('beforeunload', unload)
+    const remove = setNavigationGuard(ask)
+    return () => {
+      window.removeEventListener('beforeunload', unload)
+      remove()
+    }
+  }, [dirty])
   const info = useMemo(
     () => ({ triggerType: draft?.triggerType ?? 'payment.failed', products: products.data?.data ?? [], stepIds: allStepIds(draft?.steps ?? []) }),
     [draft?.triggerType, draft?.steps, products.data],
@@ -57,21 +82,28 @@ export function WorkflowBuilder({ id }: { id?: string }) {
   const update = (patch: Partial<WorkflowDraft>) => setDraft({ ...draft, ...patch })
 
   const save = async (status: WorkflowStatus) => {
-    setBusy(true)
     setErrors([])
     setProblem(null)
     setSaved(null)
+    const blocking = [...typed, ...(status === 'active' ? activationProblems(draft) : [])]
+    if (blocking.length) {
+      setErrors(blocking)
+      setProblem(status === 'active' && typed.length === 0 ? 'Not activated yet: fix this first' : 'Not saved: fix these first')
+      return
+    }
+    setBusy(true)
     try {
       const body = draftToApi(draft, status)
       const verb = status === draft.status || status === 'draft' ? 'saved' : status === 'active' ? 'activated' : 'paused'
       if (!draft.id) {
         const wf = await api.post<Workflow>('/v1/workflows', body)
         flash = `Workflow ${verb} (version ${wf.version ?? 1}).`
-        navigate(`/workflows/${enc(wf.id)}`, { replace: true })
+        navigate(`/workflows/${enc(wf.id)}`, { replace: true, force: true })
         return
       }
       const wf = await api.put<Workflow>(`/v1/workflows/${enc(draft.id)}`, body)
       setDraft(draftFromApi(wf))
+      setBaseline(JSON.stringify(draftToApi(draftFromApi(wf))))
       setWarnings(wf.warnings ?? [])
       setSaved(`Workflow ${verb}${wf.version !== undefined ? ` (version ${wf.version})` : ''}.`)
       setSavedCount((n) => n + 1)
@@ -122,7 +154,7 @@ export function WorkflowBuilder({ id }: { id?: string }) {
           </Notice>
         ) : null}
         {isNew && !template ? <TemplatePicker onPick={pickTemplate} /> : null}
-        {problem ? <ErrorSummary title={problem} errors={errors} unplaced={placed.unplaced} /> : null}
+        {problem ? <ErrorSummary title={problem} errors={errors} unplaced={placed.unplaced} label={(p) => pathInWords(p, draft)} /> : null}
         <form className="builder" onSubmit={(e) => { e.preventDefault(); void save(draft.status) }} noValidate>
           <TriggerSection draft={draft} update={update} products={products.data?.data ?? []} productsError={products.error} />
           <section className="card" aria-labelledby="steps-title">
@@ -143,7 +175,7 @@ export function WorkflowBuilder({ id }: { id?: string }) {
             ) : (
               <button type="button" className="btn btn-warning" disabled={busy} onClick={() => void save('paused')}>Pause</button>
             )}
-            {busy ? <span aria-live="polite">Saving…</span> : null}
+            {busy ? <span aria-live="polite">Saving…</span> : dirty ? <span className="muted" data-testid="unsaved">Unsaved changes</span> : null}
           </div>
         </form>
         {draft.id ? <Preview workflowId={draft.id} triggerType={draft.triggerType} products={draft.products} refresh={savedCount} /> : (
