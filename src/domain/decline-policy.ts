@@ -21,31 +21,48 @@ export function isHardDecline(code: string | undefined | null): boolean {
 }
 
 const DAY = 86_400_000
+const PAYDAY_HOUR = 14
+
+/** Whether `t` (ms, UTC) falls on a common payday: a Friday (weekly and biweekly pay), the 1st or the 15th. */
+function isPayday(t: number): boolean {
+  const d = new Date(t)
+  return d.getUTCDay() === 5 || d.getUTCDate() === 1 || d.getUTCDate() === 15
+}
 
 /**
- * Delay until the next likely payday: the 1st or the 15th of the month, 14:00 UTC (after most
- * payroll deposits clear), at least a day away.
+ * Delay until the next likely payday, 14:00 UTC (after most payroll deposits clear), at least a
+ * day away. Paydays are Fridays (most US employees are paid weekly or every two weeks, per the
+ * Bureau of Labor Statistics), and the 1st and 15th (monthly and semi-monthly pay).
  */
 export function untilNextPayday(now: number): number {
-  const d = new Date(now)
-  for (let i = 0; i < 3; i++) {
-    for (const day of [1, 15]) {
-      const t = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + i, day, 14)
-      if (t - now >= DAY) return t - now
-    }
+  const start = new Date(now)
+  for (let i = 0; i < 40; i++) {
+    const t = Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), start.getUTCDate() + i, PAYDAY_HOUR)
+    if (t - now >= DAY && isPayday(t)) return t - now
   }
   return DAY
 }
 
 /**
- * Delays (ms) between attempts when the workflow gives no schedule:
- * - insufficient funds: the next payday, then 3 and 5 days later (money arrives in steps);
- * - transient processing errors: 1 hour, 1 day, 3 days (the issuer was briefly unavailable);
- * - other soft declines (generic card_declined, do_not_honor): 1, 3, 5 and 7 days, spacing attempts
- *   out so the issuer's fraud models do not see a burst.
+ * Delays (ms) between attempts when the workflow gives no schedule. Each is the least the policy
+ * waits; the networks' rules (domain/retry-rules.ts) may push an attempt later, never earlier.
+ * - insufficient funds: the next six likely paydays (money arrives with the pay);
+ * - transient processing errors: 1 hour, then 1, 2, 2, 3 and 3 days (the issuer was briefly away);
+ * - other soft declines (generic card_declined, do_not_honor): 8 attempts over about two weeks,
+ *   a day then every two days, the cadence Stripe recommends (8 tries in 2 weeks) and within the
+ *   card's budget.
  */
 export function defaultSchedule(code: string | undefined | null, now: number): number[] {
-  if (code === 'insufficient_funds' || code === 'withdrawal_count_limit_exceeded') return [untilNextPayday(now), 3 * DAY, 5 * DAY]
-  if (code && TRANSIENT.has(code)) return [3_600_000, DAY, 3 * DAY]
-  return [DAY, 3 * DAY, 5 * DAY, 7 * DAY]
+  if (code === 'insufficient_funds' || code === 'withdrawal_count_limit_exceeded') {
+    const delays: number[] = []
+    let at = now
+    for (let i = 0; i < 6; i++) {
+      const d = untilNextPayday(at)
+      delays.push(d)
+      at += d
+    }
+    return delays
+  }
+  if (code && TRANSIENT.has(code)) return [3_600_000, DAY, 2 * DAY, 2 * DAY, 3 * DAY, 3 * DAY]
+  return [DAY, 2 * DAY, 2 * DAY, 2 * DAY, 2 * DAY, 2 * DAY, 2 * DAY, 2 * DAY]
 }

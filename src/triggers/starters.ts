@@ -58,6 +58,8 @@ export const STARTER_WORKFLOWS: readonly StarterWorkflow[] = [
       { id: 'smart-retry', type: 'retry_payment' },
       { id: 'still-due', type: 'send_email', ...localizedEmail(STILL_DUE) },
       { id: 'text-still-due', type: 'send_sms', body: STILL_DUE_SMS.en, translations: { de: { body: STILL_DUE_SMS.de }, es: { body: STILL_DUE_SMS.es } } },
+      // The run stays open a while, so a card the customer gives late is still charged at once.
+      { id: 'room-for-a-new-card', type: 'wait', duration: 'P14D' },
     ],
   },
   {
