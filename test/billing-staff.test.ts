@@ -384,5 +384,27 @@ for (const dialect of DIALECTS) {
       ], [{ field: 'customer.phone', op: 'exists' }]), status: 'paused' })
       expect(fine.body.warnings).toEqual([])
     })
+
+    it('previews an unsaved workflow, and says which condition failed when the trigger does not match', async () => {
+      const a = await start()
+      const draft = {
+        name: 'Draft', trigger: { type: 'payment.failed', products: ['prod_pro'], conditions: [{ field: 'payment.amount', op: 'gte', value: 10000 }] },
+        steps: [{ id: 'mail', type: 'send_email', subject: 'Hello {{ customer.name }}', body: 'Pay {{ payment.amount | money: payment.currency }}' }],
+      }
+      const res = await a.inject('POST', '/v1/workflows/preview', { workflow: draft })
+      expect(res.status).toBe(200)
+      expect(res.body.steps[0]).toMatchObject({ id: 'mail', subject: expect.stringContaining('Hello ') })
+      // Nothing was saved.
+      expect((await a.inject('GET', '/v1/workflows')).body.data).toEqual([])
+      const event = { ...paymentFailed('evt_pv'), payment: { ...paymentFailed('evt_pv').payment, amount: 4900 } }
+      const small = await a.inject('POST', '/v1/workflows/preview', { workflow: draft, event })
+      expect(small.body).toMatchObject({ matches: false, reason: 'condition not met: payment.amount gte 10000 (the event has 4900)' })
+      expect(small.body.failed_conditions).toEqual([{ index: 0, field: 'payment.amount', op: 'gte', value: 10000, actual: 4900 }])
+      const other = await a.inject('POST', '/v1/workflows/preview', { workflow: draft, event: { ...event, product_ids: ['prod_other'] } })
+      expect(other.body.reason).toBe("the event is for prod_other, not for this workflow's products (prod_pro)")
+      const invalid = await a.inject('POST', '/v1/workflows/preview', { workflow: { ...draft, name: '' } })
+      expect(invalid.status).toBe(422)
+      expect(invalid.body.errors[0]).toEqual({ path: 'name', message: 'Give the workflow a name' })
+    })
   })
 }

@@ -688,7 +688,7 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     await page.getByRole('button', { name: 'Add condition' }).click()
     await page.getByLabel('Condition 1 field').fill('payment.amount')
     await page.getByLabel('Operator').selectOption('gte')
-    const amount = page.getByLabel('Amount (USD)')
+    const amount = page.getByLabel('Amount (USD)', { exact: true })
     await amount.fill('10 dollars and change')
     await page.getByText('is not an amount').first().waitFor()
     await page.getByRole('button', { name: 'Save as draft' }).click()
@@ -697,13 +697,19 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     await amount.fill('$10.00')
     await page.getByText('$10.00, stored as 1000 (minor units).').waitFor()
     await page.getByTestId('conditions-in-words').getByText('amount ≥ $10.00').waitFor()
+    // The preview follows the unsaved condition, and says which one a smaller payment fails.
+    const previewAmount = page.getByLabel('Sample amount (USD)')
+    await previewAmount.fill('5.00')
+    await page.getByTestId('preview-match').getByText('amount ≥ $10.00 does not hold (it is $5.00)').waitFor()
+    await previewAmount.fill('49.00')
+    await page.getByTestId('preview-match').getByText('This event would start a run.').waitFor()
     await page.getByRole('button', { name: 'Save as draft' }).click()
     await page.getByText(/Workflow saved \(version 2\)/).waitFor()
     const saved = await api('GET', `/v1/workflows/${encodeURIComponent(wfId)}`)
     expect((saved.body.trigger as { conditions: unknown[] }).conditions).toEqual([{ field: 'payment.amount', op: 'gte', value: 1000 }])
     // Read back as money, not as 1000.
     await page.reload()
-    expect(await page.getByLabel('Amount (USD)').inputValue()).toBe('10.00')
+    expect(await page.getByLabel('Amount (USD)', { exact: true }).inputValue()).toBe('10.00')
     await shot('31-builder-amount-condition')
     await nav('Workflows')
     await page.getByTestId(`workflow-row-${wfId}`).getByTestId('workflow-conditions').getByText('when amount ≥ $10.00').waitFor()
@@ -723,6 +729,36 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     const steps = (await api('GET', `/v1/workflows/${encodeURIComponent(wfId)}`)).body.steps as Record<string, unknown>[]
     expect(steps[1]).toMatchObject({ type: 'update_customer', add_tags: ['at-risk'], until: 'recovered', on_error: 'continue' })
     await shot('32-builder-step-options')
+  }, 120_000)
+
+  it('previews the workflow as it is typed, beside the steps, before any save', async () => {
+    await nav('Workflows')
+    await page.getByRole('link', { name: 'New workflow' }).click()
+    await page.getByRole('heading', { name: 'Start from a template' }).waitFor()
+    await page.getByRole('button', { name: 'Add step' }).click()
+    const subject = page.getByLabel('Subject', { exact: true })
+    await subject.fill('Hello {{ customer.name }}, about your payment')
+    const preview = page.getByTestId('preview')
+    await preview.getByText('Hello Ada Lovelace, about your payment').first().waitFor()
+    await subject.fill('Still due, {{ customer.name }}')
+    await preview.getByText('Still due, Ada Lovelace').first().waitFor()
+    // Beside the steps on a wide screen, not below them.
+    const box = await page.locator('.builder-preview').boundingBox()
+    const form = await page.locator('form.builder').boundingBox()
+    expect(box!.x).toBeGreaterThan(form!.x + form!.width - 1)
+    await shot('33-builder-live-preview')
+    await page.setViewportSize({ width: 390, height: 844 })
+    try {
+      const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')
+      expect(overflow).toBeLessThanOrEqual(0)
+      await shot('33b-builder-live-preview-phone')
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 })
+    }
+    // Leaving now asks first; this time the answer is yes.
+    page.once('dialog', (d) => void d.accept())
+    await nav('Workflows')
+    await page.getByRole('heading', { name: 'Workflows', level: 1 }).waitFor()
   }, 120_000)
 })
 

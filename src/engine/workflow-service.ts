@@ -3,7 +3,7 @@ import { ACTIONS } from '../actions/registry.js'
 import type { ActionDefinition } from '../actions/action.js'
 import { previewLinks } from '../actions/customer-links.js'
 import { DEFAULT_BUSINESS, type Business } from '../domain/business.js'
-import { evaluateAll } from '../domain/conditions.js'
+import { evaluateAll, evaluateCondition, readPath } from '../domain/conditions.js'
 import { declineData } from '../domain/decline-kind.js'
 import { ConflictError, NotFoundError, PermanentError, ValidationError } from '../domain/errors.js'
 import type { RecoupEvent } from '../domain/events.js'
@@ -139,7 +139,22 @@ export class WorkflowService {
    * it matches and each step rendered, following branches, with no side effects.
    */
   async test(id: string, rawEvent: unknown): Promise<Record<string, unknown>> {
-    const wf = await getWorkflow(this.#db, id)
+    return this.#dryRun(await getWorkflow(this.#db, id), rawEvent)
+  }
+
+  /**
+   * The same for a definition not saved yet (the builder's live preview): it is validated as a save
+   * would be (a 422 lists every problem), then rendered; nothing is stored.
+   */
+  async testDraft(input: unknown, rawEvent: unknown): Promise<Record<string, unknown>> {
+    const wanted = (input as { id?: unknown } | null)?.id
+    const id = typeof wanted === 'string' && wanted ? wanted : 'wf_preview'
+    const stored = await findWorkflow(this.#db, id)
+    const def = await this.#validate(input, id, { stored, outbound: false })
+    return this.#dryRun({ ...def, version: stored ? stored.version + 1 : 1 }, rawEvent)
+  }
+
+  async #dryRun(wf: WorkflowDefinition & { readonly version: number }, rawEvent: unknown): Promise<Record<string, unknown>> {
     let event: RecoupEvent
     if (rawEvent === undefined || rawEvent === null) {
       const sample = TRIGGERS[wf.trigger.type].sampleEvent
@@ -167,6 +182,7 @@ export class WorkflowService {
       links: previewLinks(this.#preview.publicUrl),
     }
     const matches = triggerMatches(wf.trigger, event, data)
+    const why = matches ? undefined : whyNoMatch(wf.trigger, event, data)
     const program = compileProgram(wf.steps)
     const steps: Record<string, unknown>[] = []
     let cursor = program.start
@@ -199,7 +215,7 @@ export class WorkflowService {
       workflow_version: wf.version,
       event_id: event.id,
       matches,
-      ...(matches ? {} : { reason: wf.status !== 'active' ? 'trigger does not match this event' : 'trigger does not match this event' }),
+      ...(why ? { reason: why.reason, failed_conditions: why.failed } : {}),
       steps,
     }
   }
@@ -216,4 +232,23 @@ function canonical(value: unknown): string {
 function sameDefinition(stored: StoredWorkflow, def: WorkflowDefinition): boolean {
   const { version: _v, created_at: _c, updated_at: _u, ...current } = stored
   return canonical(current) === canonical(def)
+}
+
+/**
+ * Why a trigger does not start a run for an event, in words: the event type, the products, or
+ * each condition that does not hold (with the event's value).
+ */
+function whyNoMatch(trigger: WorkflowDefinition['trigger'], event: RecoupEvent, data: Record<string, unknown>): { reason: string; failed: Record<string, unknown>[] } {
+  if (trigger.type !== event.type) return { reason: `this workflow starts on ${trigger.type}; the event is ${event.type}`, failed: [] }
+  if (!trigger.products.includes('*') && selectedProducts(trigger, event).length === 0) {
+    const has = event.product_ids.length ? event.product_ids.join(', ') : 'no product'
+    return { reason: `the event is for ${has}, not for this workflow's products (${trigger.products.join(', ')})`, failed: [] }
+  }
+  const decline = 'payment' in event ? declineData(event.payment) : undefined
+  const seen = decline ? { ...data, decline } : data
+  const failed = trigger.conditions
+    .map((c, index) => ({ index, ...c, actual: readPath(seen, c.field) ?? null }))
+    .filter((c) => !evaluateCondition(c, seen))
+  const said = failed.map((c) => `${c.field} ${c.op}${c.value === undefined ? '' : ` ${JSON.stringify(c.value)}`} (the event has ${c.actual === null ? 'none' : JSON.stringify(c.actual)})`)
+  return { reason: `condition${failed.length === 1 ? '' : 's'} not met: ${said.join('; ')}`, failed }
 }

@@ -27,6 +27,7 @@ const ROUTES: Record<string, Record<string, Op>> = {
   '/v1/workflows/{id}/test': { post: { summary: 'Render what a run would do, without side effects' } },
   '/v1/workflow-templates': { get: { summary: 'Starter workflows to copy (pick products, then create)' } },
   '/v1/workflow-templates/{id}': { get: { summary: 'One starter workflow' } },
+  '/v1/workflows/preview': { post: { summary: 'What an unsaved workflow would do for an event ({workflow, event?}): validated as a save, rendered, nothing stored' } },
   '/v1/runs': { get: { summary: 'List runs (?workflow_id=&customer_id=&status=&outcome=)' } },
   '/v1/runs/{id}': { get: { summary: 'Read a run with its steps' } },
   '/v1/runs/{id}/cancel': { post: { summary: 'Cancel a running or waiting run ({reason?, by?})' } },

@@ -32,6 +32,10 @@ export function workflowRoutes(app: FastifyInstance, d: HttpDeps): void {
     return reply.code(204).send()
   })
   app.get<{ Params: { id: string } }>('/v1/workflows/:id/versions', async (req) => ({ data: await d.workflows.versions(req.params.id), next_cursor: null }))
+  app.post('/v1/workflows/preview', async (req) => {
+    const body = (req.body ?? {}) as { workflow?: unknown; event?: unknown }
+    return d.workflows.testDraft(body.workflow, body.event)
+  })
   app.post<{ Params: { id: string } }>('/v1/workflows/:id/test', async (req) => {
     const body = (req.body ?? {}) as { event?: unknown }
     return d.workflows.test(req.params.id, body.event)

@@ -1,3 +1,4 @@
+import { describeCondition } from '../../lib/condition-words'
 import { formatValue } from '../../lib/format'
 import { countSms, nonGsmCharacters, smsWarning } from '../../lib/sms'
 
@@ -67,7 +68,20 @@ function SmsCounter({ body }: { body: string }) {
   )
 }
 
-/** Shows the answer of POST /v1/workflows/:id/test: whether the event matches and each rendered step. */
+/** "This event would not start a run: amount ≥ $100.00 does not hold (it is $49.00)", from the answer's failed conditions. */
+function failedInWords(result: Json): string | undefined {
+  const failed = Array.isArray(result.failed_conditions) ? result.failed_conditions.filter(isObj) : []
+  if (!failed.length) return undefined
+  const currency = isObj(result.event) && isObj(result.event.payment) && typeof result.event.payment.currency === 'string' ? result.event.payment.currency : 'USD'
+  const said = failed.map((c) => {
+    const cond = { field: String(c.field), op: String(c.op), value: c.value }
+    const actual = c.actual === null || c.actual === undefined ? 'missing' : describeCondition({ ...cond, op: 'eq', value: c.actual }, currency).replace(/^.* is /, '')
+    return `${describeCondition(cond, currency)} does not hold (it is ${actual})`
+  })
+  return `This event would not start a run: ${said.join('; ')}.`
+}
+
+/** Shows the answer of a preview: whether the event matches and each rendered step. */
 export function PreviewResult({ result }: { result: unknown }) {
   if (!isObj(result)) return <pre className="code">{formatValue(result)}</pre>
   const steps = [result.steps, result.actions, result.messages].find(Array.isArray) as unknown[] | undefined
@@ -75,8 +89,8 @@ export function PreviewResult({ result }: { result: unknown }) {
   return (
     <div>
       {typeof matched === 'boolean' ? (
-        <p className={matched ? 'ok' : 'warn'}>
-          {matched ? 'This event would start a run.' : `This event would not start a run${result.reason ? `: ${formatValue(result.reason)}` : '.'}`}
+        <p className={matched ? 'ok' : 'warn'} data-testid="preview-match">
+          {matched ? 'This event would start a run.' : failedInWords(result) ?? `This event would not start a run${result.reason ? `: ${formatValue(result.reason)}` : '.'}`}
         </p>
       ) : null}
       {steps ? (

@@ -155,6 +155,7 @@ export function WorkflowBuilder({ id }: { id?: string }) {
         ) : null}
         {isNew && !template ? <TemplatePicker onPick={pickTemplate} /> : null}
         {problem ? <ErrorSummary title={problem} errors={errors} unplaced={placed.unplaced} label={(p) => pathInWords(p, draft)} /> : null}
+        <div className="builder-layout">
         <form className="builder" onSubmit={(e) => { e.preventDefault(); void save(draft.status) }} noValidate>
           <TriggerSection draft={draft} update={update} products={products.data?.data ?? []} productsError={products.error} />
           <section className="card" aria-labelledby="steps-title">
@@ -178,9 +179,10 @@ export function WorkflowBuilder({ id }: { id?: string }) {
             {busy ? <span aria-live="polite">Saving…</span> : dirty ? <span className="muted" data-testid="unsaved">Unsaved changes</span> : null}
           </div>
         </form>
-        {draft.id ? <Preview workflowId={draft.id} triggerType={draft.triggerType} products={draft.products} refresh={savedCount} /> : (
-          <section className="card"><h2>Live preview</h2><p className="hint">Save the workflow as a draft to preview its messages against a sample event.</p></section>
-        )}
+        <aside className="builder-preview" aria-label="Preview">
+          <Preview draft={draft} products={products.data?.data ?? []} />
+        </aside>
+        </div>
         {draft.id ? <VersionHistory workflowId={draft.id} refresh={savedCount} /> : null}
       </FieldErrors.Provider>
     </Builder.Provider>
