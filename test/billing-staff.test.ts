@@ -406,5 +406,21 @@ for (const dialect of DIALECTS) {
       expect(invalid.status).toBe(422)
       expect(invalid.body.errors[0]).toEqual({ path: 'name', message: 'Give the workflow a name' })
     })
+
+    it('archives a workflow and brings it back paused', async () => {
+      const a = await start()
+      await a.inject('POST', '/v1/workflows', recoveryWorkflow({ id: 'wf_arch' }))
+      expect((await a.inject('POST', '/v1/workflows/wf_arch/archive')).status).toBe(204)
+      expect((await a.inject('GET', '/v1/workflows/wf_arch')).status).toBe(404)
+      expect((await a.inject('POST', '/v1/events', paymentFailed('evt_arch'))).body.runs).toEqual([])
+      const archived = await a.inject('GET', '/v1/workflows?archived=true')
+      expect(archived.body.data.map((w: { id: string }) => w.id)).toEqual(['wf_arch'])
+      expect(archived.body.data[0].archived_at).toBeTruthy()
+      expect((await a.inject('GET', '/v1/workflows')).body.data).toEqual([])
+      const back = await a.inject('POST', '/v1/workflows/wf_arch/unarchive')
+      expect(back.body).toMatchObject({ id: 'wf_arch', status: 'paused' })
+      expect((await a.inject('GET', '/v1/workflows?archived=true')).body.data).toEqual([])
+      expect((await a.inject('POST', '/v1/workflows/wf_nope/unarchive')).status).toBe(404)
+    })
   })
 }

@@ -760,5 +760,32 @@ describe.skipIf(!haveChromium)('dashboard in Chromium', () => {
     await nav('Workflows')
     await page.getByRole('heading', { name: 'Workflows', level: 1 }).waitFor()
   }, 120_000)
+
+  it('takes durations in words, and archives and unarchives a workflow', async () => {
+    await nav('Workflows')
+    await page.getByRole('link', { name: `E2E big payments ${suffix}`, exact: true }).click()
+    await page.getByLabel('Next step').selectOption('wait')
+    await page.getByRole('button', { name: 'Add step' }).click()
+    const waitFor = page.getByLabel('Wait for')
+    await waitFor.fill('3 days')
+    await page.getByText('Saved as P3D: 3 days.').waitFor()
+    await page.getByRole('button', { name: 'Save as draft' }).click()
+    await page.getByText(/Workflow saved \(version 4\)/).waitFor()
+    const url = new URL(page.url())
+    const wfId = decodeURIComponent(url.pathname.split('/').pop() ?? '')
+    const steps = (await api('GET', `/v1/workflows/${encodeURIComponent(wfId)}`)).body.steps as Record<string, unknown>[]
+    expect(steps.at(-1)).toMatchObject({ type: 'wait', duration: 'P3D' })
+
+    page.once('dialog', (d) => void d.accept())
+    await page.getByRole('button', { name: 'Archive' }).click()
+    await page.getByRole('heading', { name: 'Archived workflows', level: 1 }).waitFor()
+    const row = page.getByTestId(`archived-row-${wfId}`)
+    await row.waitFor()
+    expect((await api('GET', `/v1/workflows/${encodeURIComponent(wfId)}`)).status).toBe(404)
+    await shot('34-workflows-archived')
+    await row.getByRole('button', { name: 'Unarchive' }).click()
+    await page.getByRole('heading', { name: `E2E big payments ${suffix}` }).waitFor()
+    await page.getByTestId('status').filter({ hasText: 'paused' }).first().waitFor()
+  }, 120_000)
 })
 

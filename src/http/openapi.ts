@@ -27,6 +27,8 @@ const ROUTES: Record<string, Record<string, Op>> = {
   '/v1/workflows/{id}/test': { post: { summary: 'Render what a run would do, without side effects' } },
   '/v1/workflow-templates': { get: { summary: 'Starter workflows to copy (pick products, then create)' } },
   '/v1/workflow-templates/{id}': { get: { summary: 'One starter workflow' } },
+  '/v1/workflows/{id}/archive': { post: { summary: 'Archive a workflow (as DELETE): it starts no runs; its runs carry on', ok: 204 } },
+  '/v1/workflows/{id}/unarchive': { post: { summary: 'Bring an archived workflow back, paused (GET /v1/workflows?archived=true lists them)' } },
   '/v1/workflows/preview': { post: { summary: 'What an unsaved workflow would do for an event ({workflow, event?}): validated as a save, rendered, nothing stored' } },
   '/v1/runs': { get: { summary: 'List runs (?workflow_id=&customer_id=&status=&outcome=)' } },
   '/v1/runs/{id}': { get: { summary: 'Read a run with its steps' } },

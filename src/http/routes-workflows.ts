@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import { deleteWorkflow, getWorkflow, listWorkflows } from '../store/workflows.js'
+import { deleteWorkflow, getWorkflow, listWorkflows, restoreWorkflow } from '../store/workflows.js'
 import { pageRequest } from '../store/page.js'
 import type { HttpDeps } from './deps.js'
 import { parseBody, query } from './validate.js'
@@ -12,8 +12,8 @@ export function workflowRoutes(app: FastifyInstance, d: HttpDeps): void {
   app.post('/v1/workflows', async (req, reply) => reply.code(201).send(await d.workflows.create(req.body)))
   app.get('/v1/workflows', async (req) => {
     const q = query(req)
-    const page = await listWorkflows(d.db, { ...pageRequest(q), status: q.status, triggerType: q.trigger_type })
-    return { ...page, data: await Promise.all(page.data.map((w) => d.workflows.view(w))) }
+    const page = await listWorkflows(d.db, { ...pageRequest(q), status: q.status, triggerType: q.trigger_type, archived: q.archived === 'true' })
+    return { ...page, data: await Promise.all(page.data.map(async (w) => ({ ...(await d.workflows.view(w)), ...(w.archived_at ? { archived_at: w.archived_at } : {}) }))) }
   })
   app.get<{ Params: { id: string } }>('/v1/workflows/:id', async (req) => d.workflows.view(await getWorkflow(d.db, req.params.id)))
   app.put<{ Params: { id: string } }>('/v1/workflows/:id', async (req, reply) => {
@@ -30,6 +30,17 @@ export function workflowRoutes(app: FastifyInstance, d: HttpDeps): void {
     await deleteWorkflow(d.db, req.params.id)
     d.catalog.invalidate()
     return reply.code(204).send()
+  })
+  // Archiving is the DELETE above (runs carry on); unarchiving brings the workflow back, paused.
+  app.post<{ Params: { id: string } }>('/v1/workflows/:id/archive', async (req, reply) => {
+    await deleteWorkflow(d.db, req.params.id)
+    d.catalog.invalidate()
+    return reply.code(204).send()
+  })
+  app.post<{ Params: { id: string } }>('/v1/workflows/:id/unarchive', async (req) => {
+    const wf = await restoreWorkflow(d.db, req.params.id)
+    d.catalog.invalidate()
+    return d.workflows.view(wf)
   })
   app.get<{ Params: { id: string } }>('/v1/workflows/:id/versions', async (req) => ({ data: await d.workflows.versions(req.params.id), next_cursor: null }))
   app.post('/v1/workflows/preview', async (req) => {

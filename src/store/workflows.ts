@@ -64,8 +64,25 @@ export async function deleteWorkflow(db: Kysely<Database>, id: string): Promise<
   if (Number(res.numUpdatedRows) === 0) throw new NotFoundError('Workflow', id)
 }
 
-/** Lists workflows by id. */
-export async function listWorkflows(db: Kysely<Database>, req: PageRequest & { status?: string; triggerType?: string }): Promise<Page<StoredWorkflow>> {
+/** Brings an archived (soft-deleted) workflow back, paused: it starts runs again once activated. */
+export async function restoreWorkflow(db: Kysely<Database>, id: string): Promise<StoredWorkflow> {
+  await db
+    .updateTable('workflows')
+    .set({ deleted_at: null, status: 'paused', updated_at: new Date().toISOString() })
+    .where('id', '=', id)
+    .where('deleted_at', 'is not', null)
+    .execute()
+  // A workflow that was not archived is simply returned; one that never existed is not found.
+  return getWorkflow(db, id)
+}
+
+/** Lists workflows by id (`archived`: the archived ones instead, each with `archived_at`). */
+export async function listWorkflows(db: Kysely<Database>, req: PageRequest & { status?: string; triggerType?: string; archived?: boolean }): Promise<Page<StoredWorkflow & { archived_at?: string }>> {
+  if (req.archived) {
+    let a = db.selectFrom('workflows').selectAll().where('deleted_at', 'is not', null).orderBy('id').limit(req.limit + 1)
+    if (req.after) a = a.where('id', '>', req.after)
+    return toPage(await a.execute(), req, (r) => r.id, (r) => ({ ...toWorkflow(r), archived_at: r.deleted_at! }))
+  }
   let q = db.selectFrom('workflows').selectAll().where('deleted_at', 'is', null).orderBy('id').limit(req.limit + 1)
   if (req.after) q = q.where('id', '>', req.after)
   if (req.status) q = q.where('status', '=', req.status)

@@ -2,7 +2,7 @@
 // outcome, offer terms and status, held messages, deliveries), the run's `waiting_reason`, and
 // durations. Pure, so it is unit-tested; the run page renders the rows.
 import { formatMoney } from './money'
-import { describeDuration, splitSequence } from './text'
+import { describeDuration, splitSequence, toIsoDuration } from './text'
 import type { Installment } from './types'
 
 type Json = Record<string, unknown>
@@ -33,7 +33,10 @@ export function describeSpan(value: number, unit: 'ms' | 's' = 'ms'): string {
 export function describeSchedule(text: string): string | null {
   const items = splitSequence(text)
   if (items.length === 0) return null
-  const words = items.map(describeDuration)
+  const words = items.map((i) => {
+    const iso = toIsoDuration(i)
+    return iso ? describeDuration(iso) : null
+  })
   if (words.some((w) => w === null)) return null
   return `after ${words[0]}${words.length > 1 ? `, then ${words.slice(1).join(', then ')}` : ''}`
 }

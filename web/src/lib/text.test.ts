@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { describeDuration, insertAt, splitList, splitSequence } from './text'
+import { describeDuration, insertAt, splitList, splitSequence, toIsoDuration } from './text'
 
 describe('text helpers', () => {
   it('inserts at the caret or over a selection', () => {
@@ -20,5 +20,17 @@ describe('text helpers', () => {
     expect(describeDuration('3 days')).toBeNull()
     expect(describeDuration('P')).toBeNull()
     expect(describeDuration('PT')).toBeNull()
+  })
+  it('reads durations typed in words as ISO 8601', () => {
+    expect(toIsoDuration('3 days')).toBe('P3D')
+    expect(toIsoDuration('1 day 12 hours')).toBe('P1DT12H')
+    expect(toIsoDuration('2 weeks')).toBe('P2W')
+    expect(toIsoDuration('90 minutes')).toBe('PT90M')
+    expect(toIsoDuration('an hour and 30 min')).toBe('PT1H30M')
+    expect(toIsoDuration('30s')).toBe('PT30S')
+    expect(toIsoDuration('p3d')).toBe('P3D')
+    expect(toIsoDuration('PT2H')).toBe('PT2H')
+    expect(toIsoDuration('soon')).toBeNull()
+    expect(toIsoDuration('3 fortnights')).toBeNull()
   })
 })

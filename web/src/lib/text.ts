@@ -31,3 +31,34 @@ export function describeDuration(text: string): string | null {
   })
   return parts.length ? parts.join(' ') : null
 }
+
+const WORD_UNITS: ReadonlyArray<readonly [RegExp, 'W' | 'D' | 'H' | 'M' | 'S']> = [
+  [/^(w|wk|wks|weeks?)$/, 'W'], [/^(d|days?)$/, 'D'], [/^(h|hr|hrs|hours?)$/, 'H'], [/^(m|min|mins|minutes?)$/, 'M'], [/^(s|sec|secs|seconds?)$/, 'S'],
+]
+
+/**
+ * A duration as the API stores it (ISO 8601) from what people type: `3 days` → `P3D`,
+ * `1 day 12 hours` → `P1DT12H`, `90 minutes` → `PT90M`; ISO input is kept as it is. Null when the
+ * text is neither (the server then says what it expects).
+ */
+export function toIsoDuration(text: string): string | null {
+  const t = text.trim()
+  if (describeDuration(t.toUpperCase()) !== null) return t.toUpperCase()
+  const words = t.toLowerCase().replace(/,|\band\b/g, ' ').replace(/(\d)([a-z])/g, '$1 $2').split(/\s+/).filter(Boolean)
+  if (words.length === 0 || words.length % 2 !== 0) return null
+  const parts: Partial<Record<'W' | 'D' | 'H' | 'M' | 'S', number>> = {}
+  for (let i = 0; i < words.length; i += 2) {
+    const n = words[i] === 'a' || words[i] === 'an' || words[i] === 'one' ? 1 : Number(words[i])
+    const unit = WORD_UNITS.find(([re]) => re.test(words[i + 1]!))?.[1]
+    if (!unit || !Number.isInteger(n) || n < 0 || parts[unit] !== undefined) return null
+    parts[unit] = n
+  }
+  const date = `${parts.W !== undefined ? `${parts.W}W` : ''}${parts.D !== undefined ? `${parts.D}D` : ''}`
+  const time = `${parts.H !== undefined ? `${parts.H}H` : ''}${parts.M !== undefined ? `${parts.M}M` : ''}${parts.S !== undefined ? `${parts.S}S` : ''}`
+  return `P${date}${time ? `T${time}` : ''}`
+}
+
+/** The duration as sent to the API: ISO 8601 when the text reads as a duration, else the text as typed. */
+export function durationForApi(text: string): string {
+  return toIsoDuration(text) ?? text.trim()
+}

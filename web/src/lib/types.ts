@@ -17,7 +17,7 @@ export interface Workflow {
   description?: string
   status: 'draft' | 'active' | 'paused'
   version?: number
-  /** Set when the workflow was archived (deleted): it no longer starts runs. */
+  /** Set in the archived list (GET /v1/workflows?archived=true): it no longer starts runs. */
   archived_at?: string | null
   trigger: { type: string; products: string[]; conditions?: unknown[] }
   exit_on?: string[]

@@ -2,7 +2,7 @@
 // (tags as "a, b", condition values as typed text). These functions convert both ways and list
 // the field paths the form renders, so API error paths (`steps[2].subject`) land beside fields.
 
-import { splitList, splitSequence } from './text'
+import { durationForApi, splitList, splitSequence } from './text'
 
 export const TRIGGER_TYPES = ['payment.failed', 'installment_plan.canceled'] as const
 export type TriggerType = (typeof TRIGGER_TYPES)[number]
@@ -273,7 +273,7 @@ export function stepToApi(s: StepDraft): Json {
       break
     }
     case 'wait':
-      out.duration = s.duration.trim()
+      out.duration = durationForApi(s.duration)
       break
     case 'webhook':
       out.url = s.url.trim()
@@ -282,7 +282,7 @@ export function stepToApi(s: StepDraft): Json {
       opt('secret', s.secret.trim())
       break
     case 'retry_payment': {
-      const schedule = splitSequence(s.schedule)
+      const schedule = splitSequence(s.schedule).map(durationForApi)
       if (schedule.length) out.schedule = schedule
       opt('notify', s.notify.trim())
       break
@@ -293,9 +293,9 @@ export function stepToApi(s: StepDraft): Json {
         if (s.days.trim() !== '') out.days = intOrText(s.days)
       } else {
         if (s.installments.trim() !== '') out.installments = intOrText(s.installments)
-        opt('every', s.every.trim())
+        opt('every', durationForApi(s.every))
       }
-      opt('expires_in', s.expires_in.trim())
+      opt('expires_in', durationForApi(s.expires_in))
       opt('note', s.note)
       break
     case 'update_subscription':

@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react'
-import { api, type Page } from '../lib/api'
+import { api, errorMessage, type Page } from '../lib/api'
 import { usePagedList, useAsync } from '../lib/use-async'
 import type { Product, RecoveryAnalytics, Run, Workflow } from '../lib/types'
-import { enc, triggerLabel } from '../lib/format'
+import { enc, formatDateTime, triggerLabel } from '../lib/format'
+import { navigate, useLocation } from '../lib/router'
 import { describeConditions } from '../lib/condition-words'
 import { formatMoney } from '../lib/money'
 import { Link } from '../components/Link'
@@ -31,6 +32,54 @@ function useRunCounts(ids: readonly string[]) {
 
 /** The home page: every workflow with its trigger, products, status, version, runs and recovered amount. */
 export function WorkflowsPage() {
+  const { search } = useLocation()
+  const archived = search.get('archived') === 'true'
+  if (archived) return <ArchivedWorkflows />
+  return <ActiveWorkflows />
+}
+
+/** Archived workflows: they start no runs; each can be brought back (paused). */
+function ArchivedWorkflows() {
+  const list = usePagedList((cursor) => api.get<Page<Workflow>>('/v1/workflows', { cursor, archived: 'true' }), [])
+  const [error, setError] = useState<string | undefined>()
+  const unarchive = async (w: Workflow) => {
+    setError(undefined)
+    try {
+      await api.post(`/v1/workflows/${enc(w.id)}/unarchive`)
+      navigate(`/workflows/${enc(w.id)}`)
+    } catch (err) {
+      setError(errorMessage(err))
+    }
+  }
+  return (
+    <div>
+      <PageHeader title="Archived workflows">
+        <Link to="/workflows" className="btn btn-quiet">Back to workflows</Link>
+      </PageHeader>
+      <p className="hint page-intro">Archived workflows start no runs; their runs carry on. Unarchiving brings one back paused, to check before activating it.</p>
+      <Notice>{list.error ?? error}</Notice>
+      {!list.loading && list.items.length === 0 ? <Empty>No archived workflows.</Empty> : null}
+      {list.items.length > 0 ? (
+        <TableWrap label="Archived workflows" className="table-cards">
+          <thead><tr><th scope="col">Name</th><th scope="col">Trigger</th><th scope="col">Archived</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
+          <tbody>
+            {list.items.map((w) => (
+              <tr key={w.id} data-testid={`archived-row-${w.id}`}>
+                <td className="wrap" data-label="Name">{w.name || w.id} <span className="muted">v{w.version}</span></td>
+                <td data-label="Trigger">{triggerLabel(w.trigger?.type ?? '')}</td>
+                <td data-label="Archived">{formatDateTime(w.archived_at)}</td>
+                <td data-label=""><button type="button" className="btn btn-small" onClick={() => void unarchive(w)}>Unarchive</button></td>
+              </tr>
+            ))}
+          </tbody>
+        </TableWrap>
+      ) : null}
+      <LoadMore hasMore={list.hasMore} loading={list.loading} onMore={() => void list.loadMore()} />
+    </div>
+  )
+}
+
+function ActiveWorkflows() {
   const list = usePagedList((cursor) => api.get<Page<Workflow>>('/v1/workflows', { cursor }), [])
   const products = useAsync(() => api.get<Page<Product>>('/v1/products', { limit: 500 }), [])
   const analytics = useAsync(() => api.get<RecoveryAnalytics>('/v1/analytics/recovery').catch(() => null), [])
@@ -44,6 +93,7 @@ export function WorkflowsPage() {
   return (
     <div>
       <PageHeader title="Workflows">
+        <Link to="/workflows?archived=true" className="btn btn-quiet">Archived</Link>
         <Link to="/workflows/new" className="btn btn-primary">New workflow</Link>
       </PageHeader>
       <Notice>{list.error}</Notice>

@@ -1,6 +1,7 @@
 import { useId, useState } from 'react'
 import { useFieldErrors, FieldErrorText } from '../../components/Field'
 import type { Product } from '../../lib/types'
+import { Link } from '../../components/Link'
 
 interface Props {
   products: readonly Product[]
@@ -47,7 +48,13 @@ export function ProductPicker({ products, value, onChange }: Props) {
           <label htmlFor={searchId}>Search products</label>
           <input id={searchId} type="search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder="Name or id" />
           <div className="product-options" role="group" aria-label="Products to trigger on">
-            {shown.length === 0 ? <p className="hint">No product matches “{query}”.</p> : null}
+            {products.length === 0 ? (
+              <p className="hint" data-testid="no-products">
+                No products yet. Add the products you sell on the <Link to="/products">Products</Link> page (or send events naming them), then choose them here; or choose “Any product”.
+              </p>
+            ) : shown.length === 0 ? (
+              <p className="hint">No product matches “{query}”. <button type="button" className="linklike" onClick={() => setQuery('')}>Show all {products.length}</button>, or add it on the <Link to="/products">Products</Link> page.</p>
+            ) : null}
             {shown.map((p) => (
               <label key={p.id} className="check product-option">
                 <input type="checkbox" checked={value.includes(p.id)} onChange={(e) => toggle(p.id, e.target.checked)} />

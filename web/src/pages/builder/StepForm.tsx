@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react'
 import { Field } from '../../components/Field'
 import { countSms, knownSmsText, nonGsmCharacters, smsWarning } from '../../lib/sms'
-import { describeDuration } from '../../lib/text'
+import { describeDuration, toIsoDuration } from '../../lib/text'
 import { newKey, type StepDraft } from '../../lib/workflow-draft'
 import { describeSchedule } from '../../lib/step-output'
 import { useBuilder } from './context'
@@ -120,7 +120,7 @@ export function StepForm({ path, step: s, onChange }: Props) {
     case 'wait':
       return (
         <div className="step-form">
-          {text('duration', 'Wait for', { hint: `ISO 8601 duration: P3D = 3 days, PT2H = 2 hours. ${describeDuration(s.duration) ? `Now: ${describeDuration(s.duration)}.` : ''}`, placeholder: 'P3D' })}
+          {text('duration', 'Wait for', { hint: durationHint(s.duration, 'Type 3 days, 12 hours or 30 minutes (or ISO 8601: P3D).'), placeholder: '3 days' })}
           {idField}
         </div>
       )
@@ -149,7 +149,7 @@ export function StepForm({ path, step: s, onChange }: Props) {
             A new card, or the customer’s “retry now” on the portal, retries at once. A successful retry ends the run as recovered.
           </p>
           {text('schedule', 'Retry schedule (optional)', {
-            hint: <>Delays before each attempt as ISO 8601 durations, comma-separated (up to 12), e.g. <code>P1D, P3D, P5D</code>.
+            hint: <>Delays before each attempt, comma-separated (up to 12), e.g. <code>1 day, 3 days, 5 days</code> (or ISO 8601: <code>P1D, P3D, P5D</code>).
               Leave empty for the <strong>decline-aware default</strong>: insufficient funds are retried around paydays, other soft declines sooner.
               {describeSchedule(s.schedule) ? <> Now: {describeSchedule(s.schedule)}.</> : null}</>,
             placeholder: 'decline-aware default',
@@ -197,9 +197,9 @@ export function StepForm({ path, step: s, onChange }: Props) {
               ? text('days', 'Extend by (days)', { type: 'number', hint: '1 to 365 days after the offer is made.' })
               : <>
                   {text('installments', 'Number of installments', { type: 'number', hint: '2 to 36; the balance is split exactly.' })}
-                  {text('every', 'Every', { placeholder: 'P30D', hint: `ISO 8601 duration between installments${describeDuration(s.every) ? ` (${describeDuration(s.every)})` : ''}.` })}
+                  {text('every', 'Every', { placeholder: '30 days', hint: durationHint(s.every, 'Time between installments, such as 30 days or 2 weeks.') })}
                 </>}
-            {text('expires_in', 'Offer expires after', { placeholder: 'P7D', hint: `ISO 8601 duration${describeDuration(s.expires_in) ? ` (${describeDuration(s.expires_in)})` : ''}; default 7 days.` })}
+            {text('expires_in', 'Offer expires after', { placeholder: '7 days', hint: durationHint(s.expires_in, 'Such as 7 days; default 7 days.') })}
           </div>
           <TemplateField path={`${path}.note`} label="Note shown with the offer (optional)" multiline value={s.note} onChange={(v) => set({ note: v })} />
           {idField}
@@ -224,4 +224,12 @@ export function StepForm({ path, step: s, onChange }: Props) {
         </div>
       )
   }
+}
+
+/** A duration field's hint: what to type, then what is stored ("Saved as P3D: 3 days"). */
+function durationHint(text: string, help: string): string {
+  const iso = text.trim() ? toIsoDuration(text) : null
+  if (!text.trim()) return help
+  if (!iso) return `${help} “${text.trim()}” is not a duration yet.`
+  return `${help} Saved as ${iso}: ${describeDuration(iso)}.`
 }

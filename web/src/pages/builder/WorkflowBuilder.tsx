@@ -117,6 +117,18 @@ export function WorkflowBuilder({ id }: { id?: string }) {
     }
   }
 
+  const archive = async () => {
+    if (!draft.id || !window.confirm('Archive this workflow? It stops starting runs; runs in progress carry on. You can unarchive it later.')) return
+    setBusy(true)
+    try {
+      await api.post(`/v1/workflows/${enc(draft.id)}/archive`)
+      navigate('/workflows?archived=true', { force: true })
+    } catch (err) {
+      setProblem(errorMessage(err))
+      setBusy(false)
+    }
+  }
+
   const isNew = !draft.id
   const pickTemplate = (t: WorkflowTemplate) => {
     setDraft(draftFromTemplate(t))
@@ -144,6 +156,7 @@ export function WorkflowBuilder({ id }: { id?: string }) {
         >
           <Link to="/workflows" className="btn btn-quiet">All workflows</Link>
           {!isNew ? <Link to={`/runs?workflow_id=${enc(draft.id!)}`} className="btn btn-quiet">Runs</Link> : null}
+          {!isNew ? <button type="button" className="btn btn-danger" disabled={busy} onClick={() => void archive()}>Archive</button> : null}
         </PageHeader>
         <Notice kind="success">{saved}</Notice>
         {warnings.length ? <Notice kind="info">{warnings.map((w) => <p key={w}>Note: {w}.</p>)}</Notice> : null}
