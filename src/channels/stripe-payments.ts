@@ -88,7 +88,7 @@ export interface StripeRetryOptions {
 export function createStripeRetryProvider(options: StripeRetryOptions): PaymentRetryProvider {
   if (!options.secretKey) throw new ConfigError('RECOUP_STRIPE_SECRET_KEY is empty')
   const stripe = new Stripe(options.secretKey, {
-    ...(options.apiBase ? hostOptions(options.apiBase) : {}),
+    ...(options.apiBase ? stripeHost(options.apiBase) : {}),
     // The engine owns retries and their backoff; one schedule is easier to reason about than two.
     maxNetworkRetries: 0,
     timeout: options.timeoutMs ?? 30_000,
@@ -330,7 +330,7 @@ function apiError(err: unknown, call: { what: string; subject: string }, redact:
 }
 
 /** Host, port and protocol for the SDK from a base URL such as `http://127.0.0.1:12111`. */
-function hostOptions(apiBase: string): { host: string; port: number; protocol: 'http' | 'https' } {
+export function stripeHost(apiBase: string): { host: string; port: number; protocol: 'http' | 'https' } {
   let url: URL
   try {
     url = new URL(apiBase)

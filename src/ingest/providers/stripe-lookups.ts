@@ -1,5 +1,6 @@
 import Stripe from 'stripe'
 import { ConfigError } from '../../domain/errors.js'
+import { stripeHost } from '../../channels/stripe-payments.js'
 
 /**
  * The few API reads a webhook delivery may need before it is mapped: the product of a price that
@@ -79,17 +80,4 @@ export function createStripeLookups(options: StripeLookupOptions): StripeLookups
       return typeof pm === 'string' ? pm : (pm?.id ?? undefined)
     },
   }
-}
-
-/** Host, port and protocol for the SDK from a base URL such as `http://127.0.0.1:12111`. */
-export function stripeHost(apiBase: string): { host: string; port: number; protocol: 'http' | 'https' } {
-  let url: URL
-  try {
-    url = new URL(apiBase)
-  } catch {
-    throw new ConfigError(`RECOUP_STRIPE_API_BASE must be a URL such as http://127.0.0.1:12111, not ${JSON.stringify(apiBase)}`)
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('RECOUP_STRIPE_API_BASE must start with http:// or https://')
-  const protocol = url.protocol === 'http:' ? 'http' : 'https'
-  return { host: url.hostname, port: url.port ? Number(url.port) : protocol === 'http' ? 80 : 443, protocol }
 }
