@@ -422,5 +422,33 @@ for (const dialect of DIALECTS) {
       expect((await a.inject('GET', '/v1/workflows?archived=true')).body.data).toEqual([])
       expect((await a.inject('POST', '/v1/workflows/wf_nope/unarchive')).status).toBe(404)
     })
+
+    it('tells the team when an offer is accepted, if the offer step asks, and heals the record', async () => {
+      const a = await start()
+      await a.inject('POST', '/v1/workflows', {
+        id: 'wf_offer', name: 'Extend the due date', status: 'active', trigger: { type: 'payment.failed', products: ['prod_pro'] },
+        steps: [
+          { id: 'flag', type: 'update_customer', add_tags: ['at-risk'], until: 'recovered' },
+          { id: 'mail', type: 'send_email', subject: 'An offer', body: 'Take a week: {{ links.offer }}' },
+          { id: 'deal', type: 'offer', kind: 'extend', days: 7, alert_on_accept: { channel: 'email', to: 'finance@acme.test' } },
+        ],
+      })
+      const runId = (await a.inject('POST', '/v1/events', paymentFailed('evt_offer'))).body.runs[0].id
+      await runIn(a, runId, 'waiting')
+      const accepted = await a.inject('POST', '/v1/events', {
+        id: 'evt_offer_yes', type: 'offer.accepted', customer: { id: 'cus_ada' }, product_ids: ['prod_pro'], run_id: runId, step_id: 'deal',
+      })
+      expect(accepted.status).toBe(202)
+      const ended = await runOf(a, runId)
+      expect(ended).toMatchObject({ status: 'exited', outcome: 'offer_accepted' })
+      expect(ended.steps.find((s: { id: string }) => s.id === 'deal').status).toBe('completed')
+      expect((await a.inject('GET', '/v1/customers/cus_ada')).body.tags).not.toContain('at-risk')
+      const alert = await eventually(async () => (await a.inject('GET', `/v1/messages?run_id=${runId}&channel=team`)).body.data[0], 20_000, 'the team alert')
+      expect(alert).toMatchObject({ to: 'finance@acme.test', status: 'outbox' })
+      expect(alert.body).toContain('Ada Lovelace accepted the offer of Extend the due date.')
+      // Once: the run's job is gone and nothing is sent again.
+      await new Promise((r) => setTimeout(r, 300))
+      expect((await a.inject('GET', `/v1/messages?run_id=${runId}&channel=team`)).body.data).toHaveLength(1)
+    })
   })
 }

@@ -11,7 +11,24 @@ const common = {
   expires_in: positiveDuration.default('P7D'),
   /** Liquid template shown with the offer on the portal page. */
   note: z.string().min(1).max(2000).optional(),
+  /**
+   * Tell the team when the customer accepts (a `notify_team` alert, sent once the run has ended
+   * as offer accepted). `message` defaults to who accepted what.
+   */
+  alert_on_accept: z
+    .strictObject({
+      channel: z.enum(['email', 'slack', 'webhook']),
+      to: z.string().min(1).optional(),
+      url: z.string().min(1).optional(),
+      subject: z.string().min(1).max(998).optional(),
+      message: z.string().min(1).max(40_000).optional(),
+    })
+    .refine((a) => (a.channel === 'email' ? !!a.to : !!a.url), { message: 'an email alert needs "to"; a Slack or webhook alert needs "url"' })
+    .optional(),
 }
+
+/** The alert sent when an offer is accepted and the step gave no message. */
+export const ACCEPTED_ALERT_MESSAGE = '{{ customer.name | default: customer.email }} accepted the offer of {{ workflow.name }}.'
 
 const params = z.discriminatedUnion(
   'kind',

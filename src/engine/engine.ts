@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely'
 import { ACTIONS } from '../actions/registry.js'
 import type { ActionDefinition, ActionInput, ActionResult, Apply } from '../actions/action.js'
 import { customerLinks } from '../actions/customer-links.js'
+import { notifyTeam } from '../actions/notify-team.js'
+import { ACCEPTED_ALERT_MESSAGE } from '../actions/offer.js'
 import type { Channel, Channels } from '../channels/channel.js'
 import type { PaymentRetryProvider } from '../channels/stripe-payments.js'
 import { DEFAULT_BUSINESS, type Business } from '../domain/business.js'
@@ -13,7 +15,7 @@ import { continuesOnError, type WorkflowDefinition } from '../domain/workflow.js
 import { TransactionBatcher } from '../store/batcher.js'
 import { toCustomer } from '../store/customers.js'
 import { isDatabaseUnavailable, type Store } from '../store/database.js'
-import { finishRun } from '../store/runs.js'
+import { ACCEPTED_ALERT_SUFFIX, finishRun } from '../store/runs.js'
 import { attemptNow } from './attempt-now.js'
 import { DEFAULT_RETRY_BUDGET, type RetryBudget } from '../domain/retry-rules.js'
 import type { JobQueue } from '../store/job-queue.js'
@@ -138,6 +140,8 @@ export class Engine {
     const split = splitRunAndCustomer(row)
     let run = split.run
     if (run.status !== 'running' && run.status !== 'waiting') {
+      // An ended run's only work: team alerts its ending queued (an accepted offer's).
+      if (run.outcome === 'offer_accepted') await this.#sendAcceptedAlerts(run, split.customer)
       await this.#o.jobs.cancel(this.#db, runId)
       return
     }
@@ -339,6 +343,41 @@ export class Engine {
         return { step: { status: 'running', attempts, started_at: startedAt, output, error: null }, apply: result.apply, next: { kind: 'sleep', until: result.until, reason: result.reason } }
       case 'failed':
         return { ...failedStep(step, node, { status: 'failed', attempts, started_at: startedAt, finished_at: finishedAt, output, error: result.error }), apply: result.apply }
+    }
+  }
+
+  /**
+   * Sends the team alerts an accepted offer asked for (`alert_on_accept`, queued by finishRun as
+   * pending notify_team results), once each: the result and its message are recorded together.
+   */
+  async #sendAcceptedAlerts(run: RunRow, customer: Record<string, unknown>): Promise<void> {
+    const pending = await this.#db
+      .selectFrom('step_results').selectAll().where('run_id', '=', run.id).where('type', '=', 'notify_team').where('status', '=', 'pending')
+      .where('step_id', 'like', `%${ACCEPTED_ALERT_SUFFIX}`).execute()
+    if (pending.length === 0) return
+    const def = (await this.#load(run.workflow_id, run.workflow_version)).def
+    const data = this.templateData(run, def, JSON.parse(run.context) as Record<string, unknown>, customer)
+    for (const row of pending) {
+      const asked = JSON.parse(row.output ?? '{}') as Record<string, unknown>
+      const at = new Date(this.#o.now()).toISOString()
+      let result: ActionResult
+      try {
+        const params = notifyTeam.params.parse({ ...asked, message: asked.message ?? ACCEPTED_ALERT_MESSAGE })
+        result = await notifyTeam.run({
+          params, data, render: (t, o) => this.#o.templates.render(t, data, o), channels: this.#o.channels, payments: this.#o.payments, db: this.#db,
+          idempotencyKey: `${run.id}:${row.step_id}`, runId: run.id, stepId: row.step_id, customerId: run.customer_id, state: undefined,
+          now: this.#o.now(), runUrl: `${this.#o.publicUrl.replace(/\/+$/, '')}/runs/${run.id}`,
+        })
+      } catch (err) {
+        result = { status: 'failed', error: err instanceof Error ? err.message : String(err) }
+      }
+      await this.#transact(async (trx) => {
+        await result.apply?.(trx)
+        await trx
+          .updateTable('step_results')
+          .set({ status: result.status === 'failed' ? 'failed' : 'completed', attempts: 1, finished_at: at, output: JSON.stringify({ ...asked, ...('output' in result ? result.output : {}) }), error: result.status === 'failed' ? result.error : null })
+          .where('run_id', '=', run.id).where('step_id', '=', row.step_id).execute()
+      })
     }
   }
 

@@ -3,7 +3,9 @@ import { NotFoundError } from '../domain/errors.js'
 import { healRecords } from './heal.js'
 import type { JobQueue } from './job-queue.js'
 import { toPage, type Page, type PageRequest } from './page.js'
+import type { RawStep } from '../domain/workflow.js'
 import type { Database, RunRow, StepResultRow } from './schema.js'
+import { getWorkflowVersion } from './workflows.js'
 
 export type RunStatus = 'running' | 'waiting' | 'completed' | 'failed' | 'canceled' | 'exited'
 export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['running', 'waiting']
@@ -97,8 +99,9 @@ export async function finishRun(
   await jobs.cancel(db, id)
   await settleSteps(db, id, now, outcome)
   if (outcome === 'recovered' || outcome === 'offer_accepted') {
-    const run = await db.selectFrom('runs').select(['id', 'customer_id']).where('id', '=', id).executeTakeFirstOrThrow()
+    const run = await db.selectFrom('runs').select(['id', 'customer_id', 'workflow_id', 'workflow_version']).where('id', '=', id).executeTakeFirstOrThrow()
     await healRecords(db, run)
+    if (outcome === 'offer_accepted' && (await queueAcceptedAlerts(db, run, now))) await jobs.schedule(db, id, Date.parse(now))
   }
   return true
 }
@@ -114,6 +117,34 @@ export async function settleSteps(db: Kysely<Database>, runId: string, now: stri
     await db.updateTable('step_results').set({ status: 'completed', finished_at: now }).where('run_id', '=', runId).where('status', '=', 'running').where('type', '=', 'offer').execute()
   }
   await db.updateTable('step_results').set({ status: 'skipped', finished_at: now }).where('run_id', '=', runId).where('status', '=', 'running').execute()
+}
+
+/** The step id under which a run keeps the team alert of an accepted offer (`<offer step>--accepted-alert`). */
+export const ACCEPTED_ALERT_SUFFIX = '--accepted-alert'
+
+/**
+ * Queues the team alerts the run's accepted offer asks for (`alert_on_accept`), as pending
+ * notify_team results the engine sends once the run has ended. Returns whether any was queued.
+ */
+async function queueAcceptedAlerts(db: Kysely<Database>, run: Pick<RunRow, 'id' | 'workflow_id' | 'workflow_version'>, now: string): Promise<boolean> {
+  const settled = await db.selectFrom('step_results').select(['step_id', 'output']).where('run_id', '=', run.id).where('type', '=', 'offer').where('status', '=', 'completed').execute()
+  // The offer the customer took; one declined or expired earlier is not it.
+  const accepted = settled.filter((r) => !['declined', 'expired'].includes((r.output ? (JSON.parse(r.output) as { status?: string }) : {}).status ?? ''))
+  if (accepted.length === 0) return false
+  const def = await getWorkflowVersion(db, run.workflow_id, run.workflow_version)
+  const offers = new Map(flatSteps(def.steps).filter((s) => s.type === 'offer' && s.alert_on_accept).map((s) => [s.id, s.alert_on_accept]))
+  const rows = accepted.filter((a) => offers.has(a.step_id)).map((a) => ({
+    run_id: run.id, step_id: `${a.step_id}${ACCEPTED_ALERT_SUFFIX}`, type: 'notify_team', status: 'pending', attempts: 0,
+    started_at: now, finished_at: null, output: JSON.stringify(offers.get(a.step_id)), error: null,
+  }))
+  if (rows.length === 0) return false
+  await db.insertInto('step_results').values(rows).onConflict((oc) => oc.columns(['run_id', 'step_id']).doNothing()).execute()
+  return true
+}
+
+/** Every step of a definition, branch arms included. */
+function flatSteps(steps: readonly RawStep[]): RawStep[] {
+  return steps.flatMap((s) => [s, ...flatSteps([...((s.then as RawStep[] | undefined) ?? []), ...((s.else as RawStep[] | undefined) ?? [])])])
 }
 
 export interface RunFilter extends PageRequest {

@@ -442,6 +442,7 @@ export function stepFieldPaths(prefix: string, s: StepDraft): string[] {
   const extras = s.type === 'branch' ? [] : [
     `${prefix}.on_error`,
     ...(s.type === 'update_customer' ? [`${prefix}.until`, `${prefix}.restore_fields`, ...s.set_fields.map((kv) => `${prefix}.restore_fields.${kv.name}`)] : []),
+    ...(s.type === 'offer' ? [`${prefix}.alert_on_accept`, `${prefix}.alert_on_accept.to`] : []),
   ]
   return [prefix, `${prefix}.id`, `${prefix}.type`, ...(own[s.type] ?? []), ...extras]
 }

@@ -50,6 +50,17 @@ export function StepExtras({ path, step: s, onChange }: { path: string; step: St
           ) : null}
         </fieldset>
       ) : null}
+      {s.type === 'offer' ? (
+        <Field path={`${path}.alert_on_accept.to`} label="Email the team when the customer accepts (optional)" hint="An address such as billing@yourcompany.com; empty: no alert">
+          {(a) => (
+            <input
+              {...a} type="email" placeholder="billing@yourcompany.com"
+              value={typeof (s.extra.alert_on_accept as { to?: unknown } | undefined)?.to === 'string' ? ((s.extra.alert_on_accept as { to: string }).to) : ''}
+              onChange={(e) => setExtra({ alert_on_accept: e.target.value.trim() ? { channel: 'email', to: e.target.value } : undefined })}
+            />
+          )}
+        </Field>
+      ) : null}
       <Field path={`${path}.on_error`} label="If this step fails after its retries">
         {(a) => (
           <select {...a} value={onError} onChange={(e) => setExtra({ on_error: e.target.value === '' ? undefined : e.target.value })}>
