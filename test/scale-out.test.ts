@@ -157,9 +157,9 @@ describe.skipIf(!postgres)('scale-out on PostgreSQL (real processes)', () => {
 
   it('two API processes receiving one event id at the same moment create one event and one set of runs', async () => {
     const databaseUrl = await postgres!.freshDatabaseUrl()
-    const a = await startServer({ databaseUrl, command: ['serve', '--no-worker'] })
+    const a = await startServer({ databaseUrl, command: ['serve', '--no-worker'], env: { RECOUP_WEBHOOK_ALLOW_PRIVATE: 'true' } })
     cleanups.push(() => a.kill())
-    const b = await startServer({ databaseUrl, command: ['serve', '--no-worker'] })
+    const b = await startServer({ databaseUrl, command: ['serve', '--no-worker'], env: { RECOUP_WEBHOOK_ALLOW_PRIVATE: 'true' } })
     cleanups.push(() => b.kill())
     expect((await a.api('POST', '/v1/products', { id: 'prod_pro', name: 'Pro plan' })).status).toBe(201)
     expect((await a.api('POST', '/v1/workflows', workflow('http://127.0.0.1:9/hook'))).status).toBe(201)

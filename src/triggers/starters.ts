@@ -22,7 +22,7 @@ export const STARTER_WORKFLOWS: readonly StarterWorkflow[] = [
     trigger: { type: 'payment.failed', products: ['*'], conditions: [] },
     exit_on: ['payment.succeeded'],
     steps: [
-      { id: 'flag-account', type: 'update_customer', add_tags: ['payment-failed'], set_fields: { billing_status: 'past_due' }, note: 'Payment {{ payment.id }} failed ({{ payment.failure_code }})' },
+      { id: 'flag-account', type: 'update_customer', add_tags: ['payment-failed'], set_fields: { billing_status: 'past_due' }, until: 'recovered', restore_fields: { billing_status: 'active' }, note: 'Payment {{ payment.id }} failed ({{ payment.failure_code }})' },
       { id: 'alert-finance', type: 'notify_team', channel: 'email', to: 'finance@example.com', message: '{{ customer.email }}: {{ product.name }} payment of {{ payment.amount | money: payment.currency }} failed ({{ payment.failure_code }}).' },
       {
         id: 'insufficient-funds',
