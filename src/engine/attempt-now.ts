@@ -19,12 +19,15 @@ export interface AttemptRequest {
   readonly tries?: number
 }
 
-interface PaymentSnapshot {
+/** The payment a run recovers, as its event snapshot holds it. */
+export interface PaymentSnapshot {
   id: string
   amount: number
   currency: string
   subscription_id?: string
   invoice_id?: string
+  payment_method_id?: string
+  card_fingerprint?: string
 }
 
 export interface AttemptNowDeps {
@@ -68,7 +71,7 @@ export async function attemptNow(run: RunRow, context: Record<string, unknown>, 
   // still hold; only the 24-hour spacing gives way to the customer's own request. A new card
   // starts afresh.
   if (request.reason === 'customer_request') {
-    const card = payment as PaymentSnapshot & { payment_method_id?: string; card_fingerprint?: string }
+    const card = payment
     const rule = judgeDecline(card as never)
     const history = await cardHistory(deps.db, { customerId: run.customer_id, paymentMethodId: card.payment_method_id, fingerprint: card.card_fingerprint, invoiceId: payment.invoice_id }, deps.now())
     const budget = history ? budgetAllows(history, deps.budget, deps.now(), { customerAsked: true }) : { ok: true as const }

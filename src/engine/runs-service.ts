@@ -11,6 +11,7 @@ import type { Database, RunRow } from '../store/schema.js'
 import { getWorkflow, getWorkflowVersion } from '../store/workflows.js'
 import { compileProgram } from './program.js'
 import type { EventPublisher } from './publisher.js'
+import type { PaymentSnapshot } from './attempt-now.js'
 
 export interface RunView {
   id: string
@@ -292,14 +293,6 @@ export class RunsService {
     this.#onChange()
     return this.get(id)
   }
-}
-
-interface PaymentSnapshot {
-  id: string
-  amount: number
-  currency: string
-  subscription_id?: string
-  invoice_id?: string
 }
 
 interface PlanSnapshot {
