@@ -284,7 +284,7 @@ async function reasonBurst(b: StripeBenchContext, env: Record<string, string>, p
     b.fig(S, 'enricher: reasons recorded/s (first → last reason)', `${fmtNum(reasonRate, 0)}/s, in ${fmtInt(passes.count)} bursts ≥ 0.5 s apart (median ${fmtInt(passes.medianSize)} reasons, median pause ${fmtMs(passes.medianGapMs)})`)
     b.limit(
       S,
-      `reasons: the enricher (src/ingest/providers/stripe-enricher.ts, fixed defaults) waits 3 s grace, claims ≤ 200 failures per pass, looks each up and records it 8 at a time, then sleeps pollMs = 1 s after the pass; ` +
+      `reasons: the enricher (src/providers/stripe/enricher.ts, fixed defaults) waits 3 s grace, claims ≤ 200 failures per pass, looks each up and records it 8 at a time, then sleeps pollMs = 1 s after the pass; ` +
         `here ${fmtNum(reasonRate, 0)} reasons/s while the stand-in used ${fmtNum(standinPct, 0)}% of a core (${fmtInt(standin.cpuMicros / Math.max(1, requests))} µs per lookup), so the stand-in is not what limits it; ` +
         `${fmtInt(early)} of ${fmtInt(runs.length)} runs waited out REASON_WAIT_MS (60 s) and went on without their reason`,
     )

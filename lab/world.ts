@@ -2,7 +2,7 @@
 // count rule violations and charge their fees, and customers who open emails and give new cards.
 // One World per policy run; every answer is keyed by the failure and the time (see random.ts), so
 // all policies face the same issuers and customers.
-import type { DeclineDetails } from '../src/channels/stripe-payments.js'
+import type { DeclineDetails } from '../src/providers/stripe/payments.js'
 import { paydaysBetween, type Failure, type Population } from './population.js'
 import { hashString, unit } from './random.js'
 import { DECLINE_CODES, MAC_WAIT_MS, visaCategory, type Brand } from './world-codes.js'

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { STARTER_WORKFLOWS } from '../src/triggers/starters.js'
+import { STARTER_WORKFLOWS } from '../src/workflows/starters.js'
 import { ROOT, startServer, type RunningServer } from './helpers/server.js'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { migrate, openStore, type Store } from '../src/store/database.js'
-import { getCustomer, patchCustomer, upsertCustomer } from '../src/store/customers.js'
+import { getCustomer, patchCustomer, upsertCustomer } from '../src/store/repos/customers.js'
 import { DIALECTS } from './helpers/dialects.js'
 
 for (const dialect of DIALECTS) {

@@ -9,7 +9,7 @@ import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fast
 import { chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LinkSigner, type LinkClaims } from '../src/domain/links.js'
-import { portalRoutes } from '../src/portal/routes.js'
+import { portalRoutes } from '../src/http/portal/routes.js'
 import { DIALECTS, testApp } from './helpers/dialects.js'
 import { paymentFailed, paymentSucceeded, recoveryWorkflow } from './helpers/fixtures.js'
 

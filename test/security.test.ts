@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { MAX_ADVANCE_ERRORS } from '../src/engine/engine.js'
+import { MAX_ADVANCE_ERRORS } from '../src/runs/engine.js'
 import { routeTable } from '../src/http/server.js'
 import { DIALECTS, TEST_KEY, TestClock, testApp } from './helpers/dialects.js'
 import { paymentFailed, recoveryWorkflow } from './helpers/fixtures.js'

@@ -5,7 +5,7 @@
 // names the same stored link.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LinkSigner } from '../src/domain/links.js'
-import { findShortLink, saveShortLinks } from '../src/store/short-links.js'
+import { findShortLink, saveShortLinks } from '../src/store/repos/short-links.js'
 import { DIALECTS, TestClock, testApp } from './helpers/dialects.js'
 import { paymentFailed } from './helpers/fixtures.js'
 import { eventually } from './helpers/server.js'

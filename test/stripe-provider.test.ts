@@ -3,7 +3,7 @@
 // update (portal, or Checkout in setup mode where the portal is not configured), and every write
 // carrying Recoup's own idempotency key.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createStripeRetryProvider, type PaymentRetryProvider } from '../src/channels/stripe-payments.js'
+import { createStripeRetryProvider, type PaymentRetryProvider } from '../src/providers/stripe/payments.js'
 import { PermanentError, RetryLaterError } from '../src/domain/errors.js'
 import { STANDIN_SECRET_KEY, startStripeStandIn, type StripeStandIn } from './helpers/stripe-standin.js'
 

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { PermanentError, RetryLaterError } from '../src/domain/errors.js'
-import { createStripeRetryProvider, type PaymentRetryInput } from '../src/channels/stripe-payments.js'
+import { createStripeRetryProvider, type PaymentRetryInput } from '../src/providers/stripe/payments.js'
 
 const KEY = 'sk_test_recoupSuite0123456789abcdef'
 

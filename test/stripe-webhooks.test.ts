@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import Stripe from 'stripe'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { errorHandler } from '../src/http/problem.js'
-import { stripeWebhookRoutes } from '../src/ingest/providers/stripe-route.js'
+import { stripeWebhookRoutes } from '../src/http/webhooks/stripe.js'
 import { DIALECTS, TestClock, testApp } from './helpers/dialects.js'
 import { planWorkflow, recoveryWorkflow } from './helpers/fixtures.js'
 

@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto'
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { twilioInboundRoutes } from '../src/portal/twilio-inbound.js'
+import { twilioInboundRoutes } from '../src/http/webhooks/twilio.js'
 import { DIALECTS, testApp } from './helpers/dialects.js'
 
 type TestApp = Awaited<ReturnType<typeof testApp>>

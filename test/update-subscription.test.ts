@@ -5,7 +5,7 @@
 import { createServer, request as httpRequest, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createStripeRetryProvider } from '../src/channels/stripe-payments.js'
+import { createStripeRetryProvider } from '../src/providers/stripe/payments.js'
 import { DIALECTS, testApp } from './helpers/dialects.js'
 import { eventually } from './helpers/server.js'
 import { STANDIN_SECRET_KEY, startStripeStandIn, type StripeStandIn } from './helpers/stripe-standin.js'

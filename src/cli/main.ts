@@ -140,8 +140,8 @@ program
       const ran = await migrate(store)
       if (store.dialect === 'postgres') {
         // graphile-worker's own schema, where runs' jobs live in scale-out mode.
-        const { migrateWorkerQueue } = await import('../engine/graphile-scheduler.js')
-        const { workerSchemaFor } = await import('../store/job-queue.js')
+        const { migrateWorkerQueue } = await import('../queue/postgres/scheduler.js')
+        const { workerSchemaFor } = await import('../queue/job-queue.js')
         await migrateWorkerQueue({ pool: store.pool!, schema: workerSchemaFor(config.databaseUrl, config.workerSchema) })
       }
       console.log(ran.length ? `Applied: ${ran.join(', ')}` : 'The database is up to date.')
@@ -301,7 +301,7 @@ keys
   .action(async (o: { name: string }) => {
     const config = loadConfig()
     const { migrate, openStore } = await loadStore()
-    const { createApiKey } = await import('../store/api-keys.js')
+    const { createApiKey } = await import('../store/repos/api-keys.js')
     const store = await openStore({ url: config.databaseUrl })
     try {
       await migrate(store)

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
 import { UnauthorizedError } from '../domain/errors.js'
-import { findKeyByHash, hashKey } from '../store/api-keys.js'
+import { findKeyByHash, hashKey } from '../store/repos/api-keys.js'
 import type { Database } from '../store/schema.js'
 
 /**

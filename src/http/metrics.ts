@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { Kysely } from 'kysely'
-import { countRunsByStatus } from '../store/runs.js'
+import { countRunsByStatus } from '../store/repos/runs.js'
 import type { Database } from '../store/schema.js'
 
 /** Prometheus metrics of one app (own registry, so several apps can share a process in tests). */

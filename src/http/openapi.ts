@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { eventSchema } from '../domain/events.js'
 import { workflowInputSchema } from '../domain/workflow.js'
-import { customerInput, productInput } from './routes-catalog.js'
+import { customerInput, productInput } from './routes/products-customers.js'
 
 type Op = { summary: string; body?: z.ZodType; ok?: number }
 

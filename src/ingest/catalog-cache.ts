@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../store/schema.js'
-import { activeWorkflows, type StoredWorkflow } from '../store/workflows.js'
+import { activeWorkflows, type StoredWorkflow } from '../store/repos/workflows.js'
 import type { ProductInfo } from '../triggers/trigger.js'
 
 /**

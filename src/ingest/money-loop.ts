@@ -4,7 +4,7 @@
 // be paid, and a new card or the customer's "retry now" as one payment attempt outside the schedule.
 import type { Kysely } from 'kysely'
 import { declineOf, type RecoupEvent } from '../domain/events.js'
-import type { JobQueue } from '../store/job-queue.js'
+import type { JobQueue } from '../queue/job-queue.js'
 import type { Database, RunRow } from '../store/schema.js'
 
 /** How long a failure waits for its reason before the run goes on without it. */
