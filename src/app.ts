@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import { pino, type Logger } from 'pino'
 import { buildChannels, closeChannels } from './channels/index.js'
-import type { Config } from './config.js'
+import { VERSION, type Config } from './config.js'
 import { LinkSigner } from './domain/links.js'
 import { Engine } from './runs/engine.js'
 import { DeliveryDispatcher } from './outbound/deliveries.js'
@@ -33,8 +33,6 @@ import { graphileJobQueue, tableJobQueue, workerSchemaFor, type JobQueue } from 
 import { settingOrCreate } from './store/repos/settings.js'
 import { TemplateRenderer } from './templates/render.js'
 import { DEFAULT_RETRY_BUDGET } from './domain/retry-rules.js'
-
-export const VERSION = '0.1.0'
 
 // The project root from this module's URL: src/app.ts, or dist/recoup.mjs when bundled (same depth).
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')

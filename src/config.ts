@@ -3,6 +3,9 @@ import { BRAND_COLOR, DEFAULT_BUSINESS, normalizeColor, type Business } from './
 import { ConfigError } from './domain/errors.js'
 import { parseMailbox } from './email/address.js'
 
+/** Recoup's version: the CLI's --version, the startup log and /openapi.json (kept equal to package.json by version.test.ts). */
+export const VERSION = '0.1.0'
+
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
 

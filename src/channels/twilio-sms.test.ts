@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { PermanentError, RetryLaterError } from '../domain/errors.js'
 import type { Channel, OutboundMessage } from './channel.js'
 import { startLocalHttpReceiver, type LocalHttpReceiver } from './local-http-receiver.js'
-import { createTwilioChannel, isE164 } from './twilio-sms.js'
+import { createTwilioChannel } from './twilio-sms.js'
 
 const SID = 'AC00000000000000000000000000000001'
 const TOKEN = 'test-auth-token-not-real'
@@ -20,13 +20,6 @@ function sms(overrides: Partial<OutboundMessage> = {}): OutboundMessage {
 function json(status: number, value: unknown, headers: Record<string, string> = {}) {
   return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(value) }
 }
-
-describe('isE164', () => {
-  it.each(['+15555550100', '+447911123456', '+12'])('accepts %s', (phone) => expect(isE164(phone)).toBe(true))
-  it.each(['5555550100', '+0123456', '+1 555 555 0100', '+1234567890123456', '', '+'])('rejects %j', (phone) =>
-    expect(isE164(phone)).toBe(false),
-  )
-})
 
 describe('twilio sms channel', () => {
   let twilio: LocalHttpReceiver

@@ -1,5 +1,6 @@
 // SMS through the Twilio Messages API (plain HTTP; the SDK would add a large dependency for one call).
 import { PermanentError } from '../domain/errors.js'
+import { E164_EXAMPLE, isE164 } from '../domain/phone.js'
 import type { Channel, DeliveryResult, OutboundMessage } from './channel.js'
 import { excerpt, httpStatusError, networkError } from './http-status.js'
 
@@ -12,11 +13,6 @@ export interface TwilioChannelOptions {
   readonly apiBase?: string
   /** Give up on one request after this long (default 10 s); the step then retries. */
   readonly timeoutMs?: number
-}
-
-/** True for an E.164 number: `+`, a non-zero country code digit, at most 15 digits in all. */
-export function isE164(phone: string): boolean {
-  return /^\+[1-9]\d{1,14}$/.test(phone)
 }
 
 interface TwilioAnswer {
@@ -37,7 +33,7 @@ export function createTwilioChannel(options: TwilioChannelOptions): Channel {
     kind: 'sms',
     async send(message: OutboundMessage): Promise<DeliveryResult> {
       if (!isE164(message.to)) {
-        throw new PermanentError(`${JSON.stringify(message.to)} is not a phone number in E.164 form (e.g. +15555550100)`)
+        throw new PermanentError(`${JSON.stringify(message.to)} is not a phone number in E.164 form (e.g. ${E164_EXAMPLE})`)
       }
       const form = new URLSearchParams({ To: message.to, [sender]: options.from, Body: message.body })
       let response: Response

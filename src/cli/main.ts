@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { Command, Option } from 'commander'
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
-import { loadConfig } from '../config.js'
+import { loadConfig, VERSION } from '../config.js'
 import { RecoupError } from '../domain/errors.js'
 import { formatMoney } from '../domain/money.js'
 import { ApiClient } from './client.js'
 
 // Commands that only talk to the API stay quick: the app and the store load only when needed.
-const VERSION = '0.1.0'
 const loadApp = () => import('../app.js')
 const loadStore = () => import('../store/database.js')
 

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { idProblem } from './ids.js'
 import { localeSchema } from './locale.js'
 import { currencySchema, minorUnitsSchema } from './money.js'
+import { phoneSchema } from './phone.js'
 
 /** Event types Recoup understands. */
 export const EVENT_TYPES = [
@@ -34,7 +35,7 @@ export const idSchema = z.string().superRefine((id, ctx) => {
 export const customerRefSchema = z.strictObject({
   id: idSchema,
   email: z.email('must be an email address').optional(),
-  phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +15555550100').optional(),
+  phone: phoneSchema.optional(),
   name: z.string().max(500).optional(),
   time_zone: z.string().max(64).optional(),
   /** BCP 47 language tag (`de`, `es-MX`) for the customer's messages and pages. */

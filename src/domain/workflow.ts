@@ -1,13 +1,14 @@
 import { z } from 'zod'
 import { conditionSchema } from './conditions.js'
 import { EVENT_TYPES } from './events.js'
+import { WORKFLOW_STATUSES, type WorkflowStatus } from './statuses.js'
+import { timeZoneSchema } from './time-zone.js'
 
 /** Event types a workflow can be triggered by. */
 export const TRIGGER_TYPES = ['payment.failed', 'installment_plan.canceled'] as const
 export type TriggerType = (typeof TRIGGER_TYPES)[number]
 
-export const WORKFLOW_STATUSES = ['draft', 'active', 'paused'] as const
-export type WorkflowStatus = (typeof WORKFLOW_STATUSES)[number]
+export { WORKFLOW_STATUSES, type WorkflowStatus } from './statuses.js'
 
 export const stepIdSchema = z
   .string()
@@ -40,20 +41,11 @@ export type RawStep = z.output<typeof rawStepSchema>
 
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day as HH:MM (24-hour)')
 
-function knownTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz })
-    return true
-  } catch {
-    return false
-  }
-}
-
 /** Hours in which customers are not messaged; sends due then wait until the window ends. */
 export const quietHoursSchema = z.strictObject({
   start: clock,
   end: clock,
-  time_zone: z.string().refine(knownTimeZone, 'must be an IANA time zone such as Europe/Paris').optional(),
+  time_zone: timeZoneSchema.optional(),
 })
 
 export const workflowInputSchema = z.strictObject({

@@ -21,7 +21,7 @@ export interface Problem {
 }
 
 const TITLES: Record<number, string> = {
-  400: 'Bad request', 401: 'Unauthorized', 404: 'Not found', 405: 'Method not allowed', 409: 'Conflict',
+  400: 'Bad request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not found', 405: 'Method not allowed', 409: 'Conflict',
   408: 'Request timeout', 413: 'Payload too large', 414: 'URI too long', 415: 'Unsupported media type',
   422: 'Validation failed', 429: 'Too many requests', 431: 'Request header fields too large',
   500: 'Internal error', 503: 'Service unavailable',

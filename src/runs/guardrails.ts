@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../store/schema.js'
+import { isTimeZone } from '../domain/time-zone.js'
 
 /** A daily window in which customers are not messaged, in their own time zone. */
 export interface QuietHours {
@@ -17,16 +18,6 @@ function localMinutes(now: number, timeZone: string): { minutes: number; seconds
   const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(now))
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0)
   return { minutes: get('hour') * 60 + get('minute'), seconds: get('second') }
-}
-
-/** True when `tz` is an IANA time zone this runtime knows. */
-export function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz })
-    return true
-  } catch {
-    return false
-  }
 }
 
 /**

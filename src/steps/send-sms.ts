@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { canonicalLocale, pickTranslation } from '../domain/locale.js'
+import { isE164 } from '../domain/phone.js'
 import { defineAction, type ActionInput } from './action.js'
 import { deliver, skipDelivery } from './deliver.js'
 
@@ -46,7 +47,7 @@ export const sendSms = defineAction({
     const customer = input.data.customer as { sms_opt_out?: boolean } | undefined
     if (customer?.sms_opt_out) return skipDelivery(input, { filedAs: 'sms', to, body: text }, 'the customer opted out of SMS')
     if (!to) return skipDelivery(input, { filedAs: 'sms', to, body: text }, 'the customer has no phone number')
-    if (!/^\+[1-9]\d{6,14}$/.test(to)) {
+    if (!isE164(to)) {
       return skipDelivery(input, { filedAs: 'sms', to, body: text }, `"${to}" is not an E.164 phone number`)
     }
     return deliver(input, { kind: 'sms', filedAs: 'sms', to, body: text })

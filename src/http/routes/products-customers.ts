@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { ConflictError, ValidationError } from '../../domain/errors.js'
 import { idProblem } from '../../domain/ids.js'
 import { localeSchema } from '../../domain/locale.js'
+import { phoneSchema } from '../../domain/phone.js'
 import { listNotes, getCustomer, listCustomers, upsertCustomer } from '../../store/repos/customers.js'
 import { pageRequest } from '../../store/page.js'
 import { createProduct, getProduct, listProducts, updateProduct } from '../../store/repos/products.js'
@@ -18,7 +19,7 @@ const productPatch = z.strictObject({ name: z.string().min(1).max(200).optional(
 
 export const customerInput = z.strictObject({
   email: z.email('must be an email address').nullable().optional(),
-  phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +15555550100').nullable().optional(),
+  phone: phoneSchema.nullable().optional(),
   name: z.string().max(500).nullable().optional(),
   time_zone: z.string().max(64).nullable().optional(),
   /** BCP 47 language tag for messages and portal pages (`de`, `es-MX`); null: the default. */

@@ -1,10 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
+import type { FastifyError, FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../store/schema.js'
 import { acceptFormBodies, formOf } from '../portal/form-body.js'
 import { authBy } from '../auth.js'
-import { toProblem } from '../problem.js'
+import { problem, sendProblem, toProblem } from '../problem.js'
 
 export interface TwilioInboundDeps {
   db: Kysely<Database>
@@ -34,16 +34,16 @@ export function twilioInboundRoutes(app: FastifyInstance, deps: TwilioInboundDep
       // The status the rest of the API would answer: refused input (the edge guard's 422) is never a 500.
       const status = toProblem(err).status
       if (status >= 500) req.log.error({ err }, 'twilio webhook failed')
-      return sendProblem(reply, status, 'twilio_webhook_error', status >= 500 ? 'Something went wrong on our side; it has been logged.' : err.message)
+      return sendProblem(reply, problem(status, 'twilio_webhook_error', status >= 500 ? 'Something went wrong on our side; it has been logged.' : err.message))
     })
 
     scope.post(PATH, authBy('signature'), async (req, reply) => {
-      if (!deps.authToken) return sendProblem(reply, 404, 'twilio_not_enabled', 'Inbound SMS is not enabled: set RECOUP_TWILIO_AUTH_TOKEN.')
+      if (!deps.authToken) return sendProblem(reply, problem(404, 'twilio_not_enabled', 'Inbound SMS is not enabled: set RECOUP_TWILIO_AUTH_TOKEN.'))
       const signature = req.headers['x-twilio-signature']
       const params = formOf(req.body)
       const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : ''
       if (typeof signature !== 'string' || !signatureMatches(deps.authToken, `${baseUrl}${PATH}${query}`, params, signature)) {
-        return sendProblem(reply, 403, 'invalid_signature', 'The X-Twilio-Signature header is missing or does not match this request.')
+        return sendProblem(reply, problem(403, 'invalid_signature', 'The X-Twilio-Signature header is missing or does not match this request.'))
       }
       const from = params.get('From')
       const optOut = optOutChange(params)
@@ -105,9 +105,4 @@ function urlVariants(url: string): string[] {
   const withPort = hasPort ? url : url.replace(/^([a-z]+:\/\/[^/?#]+)/i, `$1:${defaultPort}`)
   const withoutPort = parsed.port === '' ? url.replace(new RegExp(`^([a-z]+://[^/?#:]+):${defaultPort}`, 'i'), '$1') : url
   return [...new Set([url, withPort, withoutPort])]
-}
-
-function sendProblem(reply: FastifyReply, status: number, code: string, detail: string): FastifyReply {
-  const title = status === 403 ? 'Forbidden' : status === 404 ? 'Not found' : status < 500 ? 'Bad request' : 'Internal error'
-  return reply.code(status).type('application/problem+json').send({ type: `/problems/${code}`, title, status, detail })
 }
