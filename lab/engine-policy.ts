@@ -10,7 +10,7 @@ import { pino } from 'pino'
 import { buildApp, type App } from '../src/app.js'
 import type { PaymentRetryProvider, PaymentRetryResult } from '../src/providers/stripe/payments.js'
 import { loadConfig } from '../src/config.js'
-import { nextDueAt } from '../src/queue/sqlite/jobs.js'
+import { nextDueAt } from '../src/queue/sqlite/job-queue.js'
 import type { Failure } from './population.js'
 import type { World } from './world.js'
 

@@ -8,11 +8,12 @@ import { buildChannels, closeChannels } from './channels/index.js'
 import { VERSION, type Config } from './config.js'
 import { LinkSigner } from './domain/links.js'
 import { Engine } from './runs/engine.js'
-import { DeliveryDispatcher } from './outbound/deliveries.js'
+import { deliverWebhook } from './outbound/deliver-webhook.js'
 import { EventPublisher } from './outbound/publisher.js'
 import { RunsService } from './runs/service.js'
-import { GraphileScheduler, migrateWorkerQueue } from './queue/postgres/scheduler.js'
-import { PollingScheduler, type Scheduler } from './queue/sqlite/scheduler.js'
+import type { JobQueue, Scheduler, TaskHandlers } from './queue/job-queue.js'
+import { openQueue } from './queue/open-queue.js'
+import { WorkSignal } from './queue/work-signal.js'
 import { WorkflowService } from './workflows/service.js'
 import { loadDemo } from './cli/demo-data.js'
 import { buildHttp } from './http/server.js'
@@ -29,7 +30,6 @@ import { twilioInboundRoutes } from './http/webhooks/twilio.js'
 import { countApiKeys, createApiKey } from './store/repos/api-keys.js'
 import { TransactionBatcher } from './store/batcher.js'
 import { migrate, openStore, type Store } from './store/database.js'
-import { graphileJobQueue, tableJobQueue, workerSchemaFor, type JobQueue } from './queue/job-queue.js'
 import { settingOrCreate } from './store/repos/settings.js'
 import { TemplateRenderer } from './templates/render.js'
 import { DEFAULT_RETRY_BUDGET } from './domain/retry-rules.js'
@@ -78,11 +78,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     poolSize: config.pgPoolSize,
     onConnectionError: (err) => logger.warn({ err: err.message }, 'a PostgreSQL connection failed; it is replaced on next use'),
   })
-  // PostgreSQL: runs' jobs go through graphile-worker in its own schema; SQLite: our jobs table.
-  const workerSchema = store.dialect === 'postgres' ? workerSchemaFor(config.databaseUrl, config.workerSchema) : undefined
+  // Tests move the clock; graphile-worker keeps the wall clock, so due times are translated.
+  const clockOffset = options.now ? () => now() - Date.now() : () => 0
+  // Runs' and deliveries' jobs: our jobs table (SQLite) or graphile-worker in its own schema (PostgreSQL).
+  const queue = openQueue(store, { databaseUrl: config.databaseUrl, workerSchema: config.workerSchema, clockOffset })
   try {
     await migrate(store)
-    if (workerSchema) await migrateWorkerQueue({ pool: store.pool!, schema: workerSchema })
+    await queue.migrate()
   } catch (err) {
     await store.close()
     throw err
@@ -96,26 +98,26 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const publicUrl = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`
   const links = new LinkSigner({ secret, publicUrl })
   const batcher = new TransactionBatcher({ db, maxBatch: 1000 })
-  // Tests move the clock; graphile-worker keeps the wall clock, so due times are translated.
-  const clockOffset = options.now ? () => now() - Date.now() : () => 0
-  const jobs = workerSchema ? graphileJobQueue({ schema: workerSchema, clockOffset }) : tableJobQueue(store.dialect)
+  const jobs = queue.jobs
   const catalog = new CatalogCache()
   const templates = new TemplateRenderer()
   const channels = buildChannels(config)
   const metrics = new Metrics(db)
-  const publisher = new EventPublisher({ now })
+  const publisher = new EventPublisher({ now, jobs })
   const payments = options.payments ?? (config.stripe.secretKey
     ? createStripeRetryProvider({ secretKey: config.stripe.secretKey, apiBase: config.stripe.apiBase })
     : createManualRetryProvider())
-  // The engine records events (a successful retry) through ingest, which is built after it.
-  let ingestor: Ingestor | undefined
+  // Ingest and the runs service say when they committed new work; the scheduler (built last) listens.
+  const signal = new WorkSignal()
+  const wake = () => signal.notify()
+  const ingestor = new Ingestor({ batcher, catalog, publisher, jobs, now, onCommitted: wake })
   const engine = new Engine({
     store,
     batcher,
     jobs,
     channels,
     payments,
-    recordEvent: (trx, event) => ingestor!.acceptInTransaction(trx, event),
+    recordEvent: (trx, event) => ingestor.acceptInTransaction(trx, event),
     templates,
     links,
     retry: config.retry,
@@ -127,31 +129,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     business: config.business,
     onStep: (type, ms, status) => metrics.stepLatency.observe({ type, status }, ms / 1000),
   })
-  const onError = (err: unknown, runId: string) => logger.error({ err, runId }, 'advancing a run failed; it will be tried again')
-  const scheduler = !config.worker
-    ? undefined
-    : workerSchema
-      ? new GraphileScheduler({
-          connectionString: config.databaseUrl,
-          pool: store.pool!,
-          schema: workerSchema,
-          engine,
-          concurrency: config.concurrency,
-          pollMs: config.pollMs,
-          clockOffset,
-          log: (level, message, meta) => logger[level](meta ?? {}, message),
-        })
-      : new PollingScheduler({
-        store,
-        engine,
-        jobs,
-        now,
-        concurrency: config.concurrency,
-        pollMs: config.pollMs,
-        onError,
-      })
-  const wake = () => scheduler?.wake()
-  ingestor = new Ingestor({ batcher, catalog, publisher, jobs, now, onCommitted: wake })
+  const tasks: TaskHandlers = {
+    advanceRun: (runId, o) => engine.advance(runId, o),
+    onAdvanceError: (runId, err) => engine.onAdvanceError(runId, err),
+    deliverWebhook: (deliveryId) => deliverWebhook({ db, channels, jobs, now, retry: config.retry }, deliveryId),
+  }
+  const scheduler = config.worker
+    ? queue.scheduler({ tasks, now, concurrency: config.concurrency, pollMs: config.pollMs, log: (level, message, meta) => logger[level](meta ?? {}, message) })
+    : undefined
+  if (scheduler) signal.listen(() => scheduler.wake())
   const workflows = new WorkflowService({ db, templates, allowPrivateUrls: config.webhookAllowPrivate, preview: { publicUrl, business: config.business }, onChange: () => catalog.invalidate() })
   const runs = new RunsService({ db, batcher, publisher, jobs, now, onChange: wake })
   const webRoot = join(ROOT, 'dist', 'web')
@@ -173,11 +159,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   if (config.stripe.webhookSecret) {
     stripeWebhookRoutes(http, { webhookSecret: config.stripe.webhookSecret, ingestor, db, logger, now, secretKey: config.stripe.secretKey, apiBase: config.stripe.apiBase })
   }
-  const dispatcher = config.worker
-    ? new DeliveryDispatcher({ store, channels, now, pollMs: Math.max(config.pollMs, 100), retry: config.retry, onError: (err) => logger.error({ err }, 'delivering webhooks failed') })
-    : undefined
   await scheduler?.start()
-  dispatcher?.start()
   const stripeEnricher = config.worker ? new StripeReasonEnricher({ db, ingestor, payments, now, logger }) : undefined
   stripeEnricher?.start()
 
@@ -193,7 +175,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     async close(deadlineMs = 10_000) {
       await http.close()
       await scheduler?.stop(deadlineMs)
-      await dispatcher?.stop()
       await stripeEnricher?.stop()
       await batcher.drain()
       await closeChannels(channels)

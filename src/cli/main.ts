@@ -137,12 +137,9 @@ program
     const store = await openStore({ url: config.databaseUrl })
     try {
       const ran = await migrate(store)
-      if (store.dialect === 'postgres') {
-        // graphile-worker's own schema, where runs' jobs live in scale-out mode.
-        const { migrateWorkerQueue } = await import('../queue/postgres/scheduler.js')
-        const { workerSchemaFor } = await import('../queue/job-queue.js')
-        await migrateWorkerQueue({ pool: store.pool!, schema: workerSchemaFor(config.databaseUrl, config.workerSchema) })
-      }
+      // The queue's own schema, if it has one (graphile-worker's, where jobs live in scale-out mode).
+      const { openQueue } = await import('../queue/open-queue.js')
+      await openQueue(store, { databaseUrl: config.databaseUrl, workerSchema: config.workerSchema, clockOffset: () => 0 }).migrate()
       console.log(ran.length ? `Applied: ${ran.join(', ')}` : 'The database is up to date.')
     } finally {
       await store.close()

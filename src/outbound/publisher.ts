@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import type { JobQueue } from '../queue/job-queue.js'
 import { allEndpointRows, queueDelivery, type OutboundEventType } from '../store/repos/webhook-endpoints.js'
 import type { Database, RunRow, WebhookEndpointRow } from '../store/schema.js'
 
@@ -6,17 +7,19 @@ import type { Database, RunRow, WebhookEndpointRow } from '../store/schema.js'
 export type RecoveryOutcome = 'recovered' | 'offer_accepted' | 'exhausted' | 'canceled'
 
 /**
- * Turns run endings into deliveries for subscribed endpoints, written in the same transaction as
- * the ending itself. Endpoints are cached (they change rarely; changes through this process
- * invalidate at once, other processes within `ttlMs`).
+ * Turns run endings into deliveries for subscribed endpoints, each with its `deliver_webhook` job,
+ * written in the same transaction as the ending itself. Endpoints are cached (they change rarely;
+ * changes through this process invalidate at once, other processes within `ttlMs`).
  */
 export class EventPublisher {
   readonly #ttlMs: number
   readonly #now: () => number
+  readonly #jobs: JobQueue
   #cache: { at: number; rows: WebhookEndpointRow[] } | undefined
 
-  constructor(options: { now: () => number; ttlMs?: number }) {
+  constructor(options: { now: () => number; jobs: JobQueue; ttlMs?: number }) {
     this.#now = options.now
+    this.#jobs = options.jobs
     this.#ttlMs = options.ttlMs ?? 5000
   }
 
@@ -33,13 +36,13 @@ export class EventPublisher {
     return this.#cache.rows
   }
 
-  /** Queues `type` for every endpoint subscribed to it. */
+  /** Queues `type` for every endpoint subscribed to it, each delivery with its job. */
   async publish(trx: Kysely<Database>, type: OutboundEventType, data: Record<string, unknown>): Promise<void> {
     const endpoints = (await this.#endpoints(trx)).filter((e) => e.disabled === 0 && (JSON.parse(e.events) as string[]).some((t) => t === type || t === '*'))
     if (endpoints.length === 0) return
     const now = this.#now()
     const payload = JSON.stringify({ type, timestamp: new Date(now).toISOString(), data })
-    for (const e of endpoints) await queueDelivery(trx, e.id, type, payload, now)
+    for (const e of endpoints) await this.#jobs.scheduleDelivery(trx, await queueDelivery(trx, e.id, type, payload, now), now)
   }
 
   /** Publishes `run.<status>` and `recovery.ended` for a run that just ended. */

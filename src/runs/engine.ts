@@ -1,17 +1,16 @@
 import type { Kysely } from 'kysely'
-import { ACTIONS } from '../steps/registry.js'
-import type { ActionDefinition, ActionInput, ActionResult, Apply } from '../steps/action.js'
+import { ACTIONS, continuesOnError, traitsOf } from '../steps/registry.js'
+import { WAITING_STEP_STATUS, type ActionDefinition, type ActionInput, type ActionResult, type Apply } from '../steps/action.js'
 import { customerLinks } from '../steps/customer-links.js'
 import { notifyTeam } from '../steps/notify-team.js'
 import { ACCEPTED_ALERT_MESSAGE } from '../steps/offer.js'
 import type { Channel, Channels } from '../channels/channel.js'
 import type { PaymentRetryProvider } from '../providers/stripe/payments.js'
 import { DEFAULT_BUSINESS, type Business } from '../domain/business.js'
-import { evaluateAll } from '../domain/conditions.js'
 import { declineData } from '../domain/decline-kind.js'
 import { PermanentError, ResourceBusyError } from '../domain/errors.js'
 import type { LinkSigner } from '../domain/links.js'
-import { continuesOnError, type WorkflowDefinition } from '../domain/workflow.js'
+import type { WorkflowDefinition } from '../domain/workflow.js'
 import { TransactionBatcher } from '../store/batcher.js'
 import { toCustomer } from '../store/repos/customers.js'
 import { isDatabaseUnavailable, type Store } from '../store/database.js'
@@ -23,7 +22,7 @@ import type { CustomerRow, Database, RunRow, StepResultRow } from '../store/sche
 import { rawQuery } from '../store/raw.js'
 import { getWorkflowVersion } from '../store/repos/workflows.js'
 import type { TemplateRenderer } from '../templates/render.js'
-import { compileProgram, isBranch, type BranchStep, type Program, type ProgramNode } from './program.js'
+import { compileProgram, enterArm, type Program, type ProgramNode } from './program.js'
 import { capDeferral, quietHoursEnd } from './guardrails.js'
 import type { EventPublisher } from '../outbound/publisher.js'
 import { backoffDelay, type RetryPolicy } from './retry-policy.js'
@@ -63,9 +62,6 @@ export interface EngineOptions {
  */
 export const MAX_ADVANCE_ERRORS = 5
 
-/** PostgreSQL: how many group commits of steps may be in flight at once per process. */
-const POSTGRES_COMMIT_LANES = 4
-
 interface Loaded {
   readonly def: WorkflowDefinition
   readonly program: Program
@@ -103,8 +99,8 @@ export class Engine {
   constructor(options: EngineOptions) {
     this.#o = options
     this.#lanes =
-      options.store.dialect === 'postgres'
-        ? Array.from({ length: POSTGRES_COMMIT_LANES }, () => new TransactionBatcher({ db: options.store.db, maxBatch: 64 }))
+      options.store.commitLanes > 1
+        ? Array.from({ length: options.store.commitLanes }, () => new TransactionBatcher({ db: options.store.db, maxBatch: 64 }))
         : [options.batcher]
   }
 
@@ -267,29 +263,21 @@ export class Engine {
     const step = node.step
     const nowMs = this.#o.now()
     const startedAt = prior?.started_at ?? new Date(nowMs).toISOString()
-    if (isBranch(step)) {
-      const took = evaluateAll((step as BranchStep).if, data) ? 'then' : 'else'
-      return {
-        step: { status: 'completed', attempts: 1, started_at: startedAt, finished_at: new Date(nowMs).toISOString(), output: JSON.stringify({ took }) },
-        skip: loaded.program.nodes.filter((n) => (took === 'then' ? node.elseIds : node.thenIds)?.includes(n.step.id)),
-        next: { kind: 'continue', cursor: took === 'then' ? node.then! : node.else! },
-      }
-    }
-    const held = prior?.status === 'running' ? null : await this.#guardrails(run, loaded.def, step.type, data, nowMs)
+    const action = ACTIONS.get(step.type) as ActionDefinition
+    const held = prior?.status === WAITING_STEP_STATUS || !action.traits.customerMessage ? null : await this.#guardrails(run, loaded.def, data, nowMs)
     if (held) {
       return {
         step: { status: 'pending', attempts: prior?.attempts ?? 0, output: JSON.stringify({ deferred_until: new Date(held.until).toISOString(), reason: held.reason }) },
         next: { kind: 'sleep', until: held.until, reason: held.reason },
       }
     }
-    const action = ACTIONS.get(step.type) as ActionDefinition
     let params = loaded.params.get(step.id)
     if (params === undefined) {
       const { id: _id, type: _type, on_error: _onError, ...raw } = step
       params = action.params.parse(raw)
       loaded.params.set(step.id, params)
     }
-    const waitingState = prior?.status === 'running' && prior.output ? (JSON.parse(prior.output) as Record<string, unknown>) : undefined
+    const waitingState = prior?.status === WAITING_STEP_STATUS && prior.output ? (JSON.parse(prior.output) as Record<string, unknown>) : undefined
     // Re-entering a waiting step is not a new attempt.
     const attempts = waitingState ? prior!.attempts : (prior?.attempts ?? 0) + 1
     const t0 = performance.now()
@@ -329,18 +317,22 @@ export class Engine {
     const finishedAt = new Date(nowMs).toISOString()
     const output = result.output ? JSON.stringify(result.output) : null
     switch (result.status) {
-      case 'completed':
+      case 'completed': {
+        // A step with arms (a branch) continues into the arm it chose; the others' steps are skipped.
+        const entered = result.arm === undefined ? undefined : enterArm(loaded.program, node, result.arm)
         return {
           step: { status: 'completed', attempts, started_at: startedAt, finished_at: finishedAt, output, error: null },
           apply: result.apply,
           events: result.events,
           customer: result.customer,
-          next: { kind: 'continue', cursor: node.next },
+          ...(entered ? { skip: entered.skip } : {}),
+          next: { kind: 'continue', cursor: entered ? entered.cursor : node.next },
         }
+      }
       case 'skipped':
         return { step: { status: 'skipped', attempts, started_at: startedAt, finished_at: finishedAt, output: JSON.stringify({ ...result.output, reason: result.reason }), error: null }, apply: result.apply, next: { kind: 'continue', cursor: node.next } }
       case 'waiting':
-        return { step: { status: 'running', attempts, started_at: startedAt, output, error: null }, apply: result.apply, next: { kind: 'sleep', until: result.until, reason: result.reason } }
+        return { step: { status: WAITING_STEP_STATUS, attempts, started_at: startedAt, output, error: null }, apply: result.apply, next: { kind: 'sleep', until: result.until, reason: result.reason } }
       case 'failed':
         return { ...failedStep(step, node, { status: 'failed', attempts, started_at: startedAt, finished_at: finishedAt, output, error: result.error }), apply: result.apply }
     }
@@ -382,8 +374,7 @@ export class Engine {
   }
 
   /** Holds a customer message during quiet hours or past the daily cap: until when, and why. */
-  async #guardrails(run: RunRow, def: WorkflowDefinition, type: string, data: Record<string, unknown>, now: number): Promise<{ until: number; reason: string } | null> {
-    if (type !== 'send_email' && type !== 'send_sms') return null
+  async #guardrails(run: RunRow, def: WorkflowDefinition, data: Record<string, unknown>, now: number): Promise<{ until: number; reason: string } | null> {
     const customer = data.customer as { time_zone?: string | null }
     if (def.quiet_hours) {
       const q = quietHoursEnd(def.quiet_hours, customer.time_zone, now)
@@ -503,20 +494,15 @@ function nextRunState(run: RunRow, n: Outcome['next'], nowMs: number): RunRow {
   return { ...run, ...patch, seq: run.seq + 1, updated_at: now }
 }
 
-/** Step types whose handlers read nothing of ours beyond the template data the engine hands them. */
-const READS_ONLY_TEMPLATE_DATA = new Set(['update_customer', 'notify_team', 'webhook', 'wait'])
-const CUSTOMER_MESSAGES = new Set(['send_email', 'send_sms'])
-
 /**
  * Whether a step must see the pending steps' writes before it runs: a step that reads our records
  * (payments, plans, events), or a customer message while another is pending (the daily cap counts
  * the messages already filed).
  */
-function readsPendingWrites(node: ProgramNode, pending: readonly Executed[]): boolean {
-  const type = node.step.type
-  if (isBranch(node.step) || READS_ONLY_TEMPLATE_DATA.has(type)) return false
-  if (CUSTOMER_MESSAGES.has(type)) return pending.some((p) => p.node && CUSTOMER_MESSAGES.has(p.node.step.type))
-  return true
+export function readsPendingWrites(node: Pick<ProgramNode, 'step'>, pending: readonly Pick<Executed, 'node'>[]): boolean {
+  const traits = traitsOf(node.step.type)
+  if (traits.customerMessage) return pending.some((p) => p.node && traitsOf(p.node.step.type).customerMessage)
+  return traits.readsRecords
 }
 
 /** The channels and payment provider, noting whether a step used one (then its effect is outside our database). */

@@ -15,6 +15,12 @@ export interface Store {
   readonly dialect: DialectName
   /** Where the data lives, for messages (a file path or the PostgreSQL URL without credentials). */
   readonly location: string
+  /**
+   * How many group commits may be in flight at once: 1 on SQLite (one connection, one writer); a
+   * few on PostgreSQL, where one shared transaction at a time would make every step wait for the
+   * others' round trips and a transaction per step pays a WAL flush each.
+   */
+  readonly commitLanes: number
   /** PostgreSQL only: the connection pool behind `db`, for graphile-worker to share. */
   readonly pool?: pg.Pool
   close(): Promise<void>
@@ -76,6 +82,7 @@ function openSqlite(url: string): Store {
     db,
     dialect: 'sqlite',
     location: path,
+    commitLanes: 1,
     async close() {
       await db.destroy()
     },
@@ -135,6 +142,7 @@ async function openPostgres(options: OpenStoreOptions): Promise<Store> {
     db,
     dialect: 'postgres',
     location,
+    commitLanes: 4,
     pool,
     async close() {
       await db.destroy()

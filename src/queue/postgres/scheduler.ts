@@ -1,9 +1,7 @@
 import { Logger as GraphileLogger, run, runMigrations, type Runner, type WorkerEvents } from 'graphile-worker'
 import { EventEmitter } from 'node:events'
 import pg from 'pg'
-import { ADVANCE_RUN_TASK } from '../job-queue.js'
-import type { Engine } from '../../runs/engine.js'
-import type { Scheduler } from '../sqlite/scheduler.js'
+import { ADVANCE_RUN_TASK, DELIVER_WEBHOOK_TASK, type Scheduler, type TaskHandlers } from '../job-queue.js'
 
 /** Advisory-lock class for "this graphile-worker id is alive" (the second key is hashtext(id)). */
 const ALIVE_LOCK_CLASS = 0x5245_4350 // 'RECP'
@@ -15,7 +13,7 @@ export interface GraphileSchedulerOptions {
   readonly pool: pg.Pool
   /** The schema graphile-worker lives in. */
   readonly schema: string
-  readonly engine: Engine
+  readonly tasks: TaskHandlers
   /** Most runs advanced at once by this process. */
   readonly concurrency: number
   /** How often to look for jobs that came due (new jobs arrive by LISTEN/NOTIFY at once). */
@@ -97,7 +95,7 @@ export class GraphileScheduler implements Scheduler {
     const installed = await this.#schemaRevision()
     events.on('pool:listen:success', ({ client }) => this.#screenMigrationNotices(client, installed))
     events.on('pool:listen:release', ({ client }) => this.#unscreen(client))
-    const engine = this.#o.engine
+    const tasks = this.#o.tasks
     let runner: Runner | undefined
     let over = false
     const ended = () => {
@@ -146,12 +144,19 @@ export class GraphileScheduler implements Scheduler {
           const runId = (payload as { run_id?: unknown }).run_id
           if (typeof runId !== 'string') return
           try {
-            await engine.advance(runId, { inItsJob: true })
+            await tasks.advanceRun(runId, { inItsJob: true })
           } catch (err) {
             // graphile-worker retries a thrown job with its backoff; a run that keeps failing for a
             // reason that is not an outage ends as failed instead of retrying unseen.
-            if ((await engine.onAdvanceError(runId, err).catch(() => 'retry')) === 'retry') throw err
+            if ((await tasks.onAdvanceError(runId, err).catch(() => 'retry')) === 'retry') throw err
           }
+        },
+        // A delivery schedules its own next attempt; a throw (its outcome could not be written)
+        // is retried with graphile-worker's backoff.
+        [DELIVER_WEBHOOK_TASK]: async (payload, helpers) => {
+          if (helpers.job.key === null) return
+          const deliveryId = (payload as { delivery_id?: unknown }).delivery_id
+          if (typeof deliveryId === 'string') await tasks.deliverWebhook(deliveryId)
         },
       },
     })

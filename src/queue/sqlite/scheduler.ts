@@ -1,34 +1,25 @@
 import { hostname } from 'node:os'
-import type { Store } from '../../store/database.js'
-import type { JobQueue } from '../job-queue.js'
-import { claimDueJobs, nextDueAt, releaseAllLeases } from './jobs.js'
-import type { Engine } from '../../runs/engine.js'
-
-/** Runs due jobs. The embedded mode polls the jobs table; scale-out may plug in another. */
-export interface Scheduler {
-  start(): Promise<void>
-  /** Stops taking work and waits (up to `deadlineMs`) for steps in flight. */
-  stop(deadlineMs?: number): Promise<void>
-  /** New work may be due now: look without waiting for the next poll. */
-  wake(): void
-}
+import type { Kysely } from 'kysely'
+import type { Database } from '../../store/schema.js'
+import { deliveryIdOf, type JobQueue, type Scheduler, type TaskHandlers } from '../job-queue.js'
+import { claimDueJobs, nextDueAt, prepareQueue } from './job-queue.js'
 
 export interface PollingSchedulerOptions {
-  readonly store: Store
-  readonly engine: Engine
+  readonly db: Kysely<Database>
+  readonly tasks: TaskHandlers
   /** The jobs table's queue (the one ingest and the engine write to). */
   readonly jobs: JobQueue
   readonly now: () => number
-  /** Most runs advanced at once. */
+  /** Most jobs run at once. */
   readonly concurrency: number
   /** Longest sleep between looks at the jobs table. */
   readonly pollMs?: number
-  /** How long a claimed job stays ours before another worker may take it (PostgreSQL). */
+  /** How long a claimed job stays ours (a job whose task died without a word runs again after it). */
   readonly leaseMs?: number
-  readonly onError?: (err: unknown, runId: string) => void
+  readonly onError?: (err: unknown, key: string) => void
 }
 
-/** Claims due jobs from the `jobs` table and advances their runs, at most `concurrency` at a time. */
+/** Claims due jobs from the `jobs` table and runs their tasks, at most `concurrency` at a time. */
 export class PollingScheduler implements Scheduler {
   readonly #o: PollingSchedulerOptions
   readonly #worker = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`
@@ -43,8 +34,7 @@ export class PollingScheduler implements Scheduler {
   }
 
   async start(): Promise<void> {
-    // A SQLite file has exactly one owner (us), so leases left by a crashed predecessor are void.
-    if (this.#o.store.dialect === 'sqlite') await releaseAllLeases(this.#o.store.db)
+    await prepareQueue(this.#o.db)
     this.#running = true
     this.#loop = this.#run()
   }
@@ -71,7 +61,7 @@ export class PollingScheduler implements Scheduler {
       if (free > 0) {
         const now = this.#o.now()
         try {
-          const jobs = await claimDueJobs(this.#o.store.db, this.#o.store.dialect, {
+          const jobs = await claimDueJobs(this.#o.db, {
             now,
             limit: free,
             worker: this.#worker,
@@ -91,7 +81,7 @@ export class PollingScheduler implements Scheduler {
       if (claimed > 0 || this.#woken) continue
       let delay = pollMs
       try {
-        const due = await nextDueAt(this.#o.store.db)
+        const due = await nextDueAt(this.#o.db)
         if (due !== null) delay = Math.max(0, Math.min(pollMs, due - this.#o.now()))
       } catch {
         // polling again later is the recovery
@@ -100,21 +90,34 @@ export class PollingScheduler implements Scheduler {
     }
   }
 
-  #spawn(runId: string): void {
-    this.#inFlight.add(runId)
-    this.#o.engine
-      .advance(runId)
-      .catch(async (err) => {
-        this.#o.onError?.(err, runId)
-        // An unexpected error (a bug, the database down): try the run again a little later,
-        // unless it keeps failing for a reason that is not an outage: then it fails visibly.
-        const next = await this.#o.engine.onAdvanceError(runId, err).catch(() => 'retry' as const)
-        if (next === 'retry') await this.#o.jobs.schedule(this.#o.store.db, runId, this.#o.now() + 5_000).catch(() => {})
-      })
+  #spawn(key: string): void {
+    this.#inFlight.add(key)
+    this.#task(key)
+      .catch((err) => this.#o.onError?.(err, key))
       .finally(() => {
-        this.#inFlight.delete(runId)
+        this.#inFlight.delete(key)
         this.wake()
       })
+  }
+
+  async #task(key: string): Promise<void> {
+    const { tasks, jobs, db } = this.#o
+    const deliveryId = deliveryIdOf(key)
+    if (deliveryId !== undefined) {
+      await tasks.deliverWebhook(deliveryId).catch(async (err) => {
+        // The outcome could not be written (the disk, a bug): look again a little later.
+        await jobs.scheduleDelivery(db, deliveryId, this.#o.now() + 5_000).catch(() => {})
+        throw err
+      })
+      return
+    }
+    await tasks.advanceRun(key, { inItsJob: false }).catch(async (err) => {
+      this.#o.onError?.(err, key)
+      // An unexpected error (a bug, the database down): try the run again a little later,
+      // unless it keeps failing for a reason that is not an outage: then it fails visibly.
+      const next = await tasks.onAdvanceError(key, err).catch(() => 'retry' as const)
+      if (next === 'retry') await jobs.schedule(db, key, this.#o.now() + 5_000).catch(() => {})
+    })
   }
 
   #sleep(ms: number): Promise<void> {

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { sql, type Kysely } from 'kysely'
+import type { Kysely } from 'kysely'
 import { NotFoundError } from '../../domain/errors.js'
 import { newId } from '../../domain/ids.js'
-import type { DialectName } from '../database.js'
 import type { Database, DeliveryRow, WebhookEndpointRow } from '../schema.js'
 
 /** Recoup's own events that endpoints can subscribe to. */
@@ -61,28 +60,27 @@ export async function deleteEndpoint(db: Kysely<Database>, id: string): Promise<
   await db.deleteFrom('webhook_endpoints').where('id', '=', id).execute()
 }
 
-/** Queues a delivery (inside the caller's transaction, so it exists iff the event happened). */
-export async function queueDelivery(db: Kysely<Database>, endpointId: string, type: string, payload: string, now: number): Promise<void> {
+/** Queues a delivery (inside the caller's transaction, so it exists iff the event happened); returns its id. */
+export async function queueDelivery(db: Kysely<Database>, endpointId: string, type: string, payload: string, now: number): Promise<string> {
   const at = new Date(now).toISOString()
+  const id = newId('dlv')
   await db
     .insertInto('deliveries')
-    .values({ id: newId('dlv'), endpoint_id: endpointId, event_type: type, payload, status: 'pending', attempts: 0, next_attempt_at: now, last_error: null, created_at: at, updated_at: at })
+    .values({ id, endpoint_id: endpointId, event_type: type, payload, status: 'pending', attempts: 0, next_attempt_at: now, last_error: null, created_at: at, updated_at: at })
     .execute()
+  return id
 }
 
-/** Claims due deliveries for `leaseMs` (SKIP LOCKED on PostgreSQL, so workers share the queue). */
-export async function claimDeliveries(db: Kysely<Database>, dialect: DialectName, now: number, limit: number, leaseMs: number): Promise<DeliveryRow[]> {
-  if (dialect === 'postgres') {
-    const res = await sql<DeliveryRow>`
-      update deliveries set next_attempt_at = ${now + leaseMs}
-      where id in (select id from deliveries where status = 'pending' and next_attempt_at <= ${now}
-                   order by next_attempt_at limit ${limit} for update skip locked)
-      returning *`.execute(db)
-    return res.rows
-  }
-  const rows = await db.selectFrom('deliveries').selectAll().where('status', '=', 'pending').where('next_attempt_at', '<=', now).orderBy('next_attempt_at').limit(limit).execute()
-  if (rows.length) await db.updateTable('deliveries').set({ next_attempt_at: now + leaseMs }).where('id', 'in', rows.map((r) => r.id)).execute()
-  return rows
+/** A pending delivery with its endpoint's URL and secret, or undefined when it is not pending (or gone). */
+export async function getDeliveryToSend(db: Kysely<Database>, id: string): Promise<(DeliveryRow & { url: string; secret: string }) | undefined> {
+  return db
+    .selectFrom('deliveries as d')
+    .innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
+    .selectAll('d')
+    .select(['e.url', 'e.secret'])
+    .where('d.id', '=', id)
+    .where('d.status', '=', 'pending')
+    .executeTakeFirst()
 }
 
 /** Records the outcome of one delivery attempt. */
