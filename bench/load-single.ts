@@ -11,6 +11,8 @@ interface Args {
   readonly seconds: number
   readonly prefix: string
   readonly product: string
+  /** Requests/s offered across all connections (a steady rate instead of as fast as answered). */
+  readonly rate?: number
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as Args
@@ -24,6 +26,7 @@ const instance = autocannon(
     connections: args.connections,
     duration: args.seconds,
     timeout: 30,
+    ...(args.rate ? { overallRate: args.rate } : {}),
     headers: { 'content-type': 'application/json', authorization: `Bearer ${args.apiKey}` },
     requests: [
       {

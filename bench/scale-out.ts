@@ -5,6 +5,8 @@
 //
 //   npx tsx bench/scale-out.ts [--events N] [--only throughput|latency|graphile|startup] [--workers 1,2,3] [--rate 500] [--profile DIR]
 //   (BENCH_DATABASE_URL, default postgres://root@127.0.0.1:5432/test; --profile writes the workers' CPU profiles)
+//   bench/run.ts starts it with one JSON argument {databaseUrl, events, only, workers} and reads the
+//   figures from the JSON line it then prints last.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync, readdirSync } from 'node:fs'
 import { Logger, run, runMigrations } from 'graphile-worker'
@@ -14,19 +16,24 @@ import {
   type BenchServer,
 } from './lib.js'
 
-const BASE = process.env.BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test'
+const fromRun = process.argv[2]?.startsWith('{') ? (JSON.parse(process.argv[2]) as Record<string, string | number | undefined>) : undefined
+const BASE = (fromRun?.databaseUrl as string | undefined) ?? process.env.BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test'
 const arg = (name: string) => {
+  if (fromRun) return fromRun[name.slice(2)] === undefined ? undefined : String(fromRun[name.slice(2)])
   const i = process.argv.indexOf(name)
   return i >= 0 ? process.argv[i + 1] : undefined
 }
+/** Figures for bench/run.ts: runs/s by worker count, plain graphile-worker jobs/s. */
+const results: { runsPerSec: Record<number, number>; graphileJobsPerSec?: number } = { runsPerSec: {} }
 const EVENTS = Number(arg('--events') ?? 6000)
-const ONLY = arg('--only')
+const ONLY = arg('--only')?.split(',')
 const WORKER_COUNTS = (arg('--workers') ?? '1,2,3').split(',').map(Number)
 const RATE = Number(arg('--rate') ?? 500)
 const PROFILE_DIR = arg('--profile')
 // 3 workers × (pool of 20 + 1 lifeline) plus the API's pool stay under max_connections 100.
 const WORKER_CONCURRENCY = 16
-const log = (msg: string) => console.log(msg)
+// With a JSON argument stdout carries only the result line; the narrative goes to stderr.
+const log = (msg: string) => (fromRun ? process.stderr.write(`${msg}\n`) : console.log(msg))
 
 async function freshSchemaUrl(tag: string): Promise<string> {
   const schema = `bench_${tag}_${Date.now().toString(36)}`
@@ -136,6 +143,7 @@ async function throughput(workers: number): Promise<void> {
   const ms = performance.now() - firstAt
   const workerCpu = samplers.map((s, i) => s.cpuSince(marks[i]!))
   const pgCpu = pgCpuNow()
+  results.runsPerSec[workers] = (EVENTS - n0) / (ms / 1000)
   log(
     `  ${workers} worker${workers > 1 ? 's' : ''} × concurrency ${WORKER_CONCURRENCY}: ${fmtInt((EVENTS - n0) / (ms / 1000))} runs/s (${fmtInt(((EVENTS - n0) * 3) / (ms / 1000))} steps/s; ${fmtInt(EVENTS - n0)} runs in ${fmtMs(ms)} after the first completion) — ` +
       `CPU: workers ${workerCpu.map((c) => `${fmtNum(c, 0)}%`).join(' + ')}, PostgreSQL ${fmtNum(pgCpu, 0)}%, machine ${fmtNum(machine.since(), 0)}% of 2 cores`,
@@ -201,6 +209,7 @@ async function plainGraphile(): Promise<void> {
   while (done < n) await sleep(50)
   const ms = performance.now() - t0
   await runner.stop()
+  results.graphileJobsPerSec = n / (ms / 1000)
   log(`  plain graphile-worker, one process × concurrency ${WORKER_CONCURRENCY}, no-op task: ${fmtInt(n / (ms / 1000))} jobs/s (${fmtInt(n)} jobs in ${fmtMs(ms)})`)
   await db.end()
 }
@@ -247,13 +256,13 @@ async function startup(times: number): Promise<void> {
 async function main(): Promise<void> {
   log(`scale-out bench on ${new URL(BASE).host}: ${fmtInt(EVENTS)} events of send_email (outbox) → update_customer → notify_team, ingested first, then the workers start`)
   try {
-    if (!ONLY || ONLY === 'throughput') for (const w of WORKER_COUNTS) await throughput(w)
-    if (!ONLY || ONLY === 'latency') {
+    if (!ONLY || ONLY.includes('throughput')) for (const w of WORKER_COUNTS) await throughput(w)
+    if (!ONLY || ONLY.includes('latency')) {
       await latency(RATE, 20)
       await latency(100, 20)
     }
-    if (!ONLY || ONLY === 'graphile') await plainGraphile()
-    if (!ONLY || ONLY === 'startup') await startup(5)
+    if (!ONLY || ONLY.includes('graphile')) await plainGraphile()
+    if (!ONLY || ONLY.includes('startup')) await startup(5)
   } finally {
     const c = new pg.Client({ connectionString: BASE })
     await c.connect()
@@ -263,4 +272,5 @@ async function main(): Promise<void> {
 }
 
 await main()
+if (fromRun) process.stdout.write(`${JSON.stringify(results)}\n`)
 process.exit(0)

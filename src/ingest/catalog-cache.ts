@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../store/schema.js'
 import { activeWorkflows, type StoredWorkflow } from '../store/repos/workflows.js'
+import { productsById } from '../store/sql/products-by-id.js'
 import type { ProductInfo } from '../triggers/trigger.js'
 
 /**
@@ -43,7 +44,7 @@ export class CatalogCache {
     }
     const missing = ids.filter((id) => !this.#products.has(id))
     if (missing.length > 0) {
-      const rows = await db.selectFrom('products').select(['id', 'name', 'description']).where('id', 'in', missing).execute()
+      const rows = await productsById(db, missing)
       for (const r of rows) this.#products.set(r.id, r)
     }
     return ids.map((id) => this.#products.get(id) ?? { id, name: id, description: null })

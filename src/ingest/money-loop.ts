@@ -6,6 +6,10 @@ import type { Kysely } from 'kysely'
 import { declineOf, type RecoupEvent } from '../domain/events.js'
 import type { JobQueue } from '../queue/job-queue.js'
 import type { Database, RunRow } from '../store/schema.js'
+import {
+  deleteReasons, failuresAwaitingReason, keepReason, recentExplainedFailures, setPaymentReason, storedReasons,
+} from '../store/sql/decline-reasons.js'
+import { setAttemptRequest, setRunContext } from '../store/sql/run-updates.js'
 
 /** How long a failure waits for its reason before the run goes on without it. */
 export const REASON_WAIT_MS = 60_000
@@ -45,13 +49,7 @@ export async function mergeEarlierReasons(db: Kysely<Database>, events: readonly
   const waiting = events.filter((e): e is PaymentFailed => e.type === 'payment.failed' && e.payment.reason_pending === true)
   if (waiting.length === 0) return [...events]
   const since = new Date(nowMs - MATCH_WINDOW_MS).toISOString()
-  const stored = await db
-    .selectFrom('decline_reasons')
-    .selectAll()
-    .where('customer_id', 'in', [...new Set(waiting.map((e) => e.customer.id))])
-    .where('created_at', '>=', since)
-    .orderBy('created_at')
-    .execute()
+  const stored = await storedReasons(db, [...new Set(waiting.map((e) => e.customer.id))], since)
   const pool = stored.map((r) => ({
     id: r.id as string | undefined,
     customer: r.customer_id,
@@ -81,7 +79,7 @@ export async function mergeEarlierReasons(db: Kysely<Database>, events: readonly
     const attempt = e.payment.payment_intent_id ?? match!.reason.payment_intent_id
     out.push({ ...e, payment: { ...e.payment, ...declineOf(match!.reason), ...(attempt ? { payment_intent_id: attempt } : {}), reason_pending: false } })
   }
-  if (used.length > 0) await db.deleteFrom('decline_reasons').where('id', 'in', used).execute()
+  await deleteReasons(db, used)
   return out
 }
 
@@ -95,36 +93,22 @@ export async function applyDeclineReasons(db: Kysely<Database>, events: readonly
   for (const e of events) {
     if (e.type !== 'payment.decline_reason') continue
     const r = e.decline
-    const candidates = await db
-      .selectFrom('payments')
-      .select(['id', 'payment_id', 'invoice_id', 'payment_intent_id', 'amount', 'currency', 'reason_status'])
-      .where('customer_id', '=', e.customer.id)
-      .where('status', '=', 'failed')
-      .where('reason_status', 'in', ['pending', 'fetching', 'unknown'])
-      .orderBy('id', 'desc')
-      .limit(20)
-      .execute()
+    const candidates = await failuresAwaitingReason(db, e.customer.id)
     const payment = candidates.find((p) => fits(r, { ...p, amount: Number(p.amount) }))
     if (!payment) {
       // Arrived first (or its failure was never sent to us): kept for the failure to pick up,
       // unless it is the copy of a reason a failure already took.
       if (await tookItAlready(db, e, now)) continue
       if (candidates.length === 0 || r.invoice_id || r.payment_intent_id || r.amount !== undefined) {
-        await db
-          .insertInto('decline_reasons')
-          .values({
-            id: e.id, customer_id: e.customer.id, invoice_id: r.invoice_id ?? null, payment_intent_id: r.payment_intent_id ?? null,
-            amount: r.amount ?? null, currency: r.currency ?? null, details: JSON.stringify(declineOf(r)), occurred_at: e.occurred_at ?? now, created_at: now,
-          })
-          .onConflict((oc) => oc.column('id').doNothing())
-          .execute()
+        await keepReason(db, {
+          id: e.id, customer_id: e.customer.id, invoice_id: r.invoice_id ?? null, payment_intent_id: r.payment_intent_id ?? null,
+          amount: r.amount ?? null, currency: r.currency ?? null, details: JSON.stringify(declineOf(r)), occurred_at: e.occurred_at ?? now, created_at: now,
+        })
       }
       continue
     }
     const fields = declineOf(r)
-    await db
-      .updateTable('payments')
-      .set({
+    await setPaymentReason(db, payment.id, {
         reason_status: fields.failure_code === 'unknown' ? 'unknown' : 'known',
         failure_code: fields.failure_code ?? null,
         failure_message: fields.failure_message ?? null,
@@ -136,15 +120,13 @@ export async function applyDeclineReasons(db: Kysely<Database>, events: readonly
         payment_method_id: fields.payment_method_id ?? null,
         card_fingerprint: fields.card_fingerprint ?? null,
         ...(r.payment_intent_id ? { payment_intent_id: r.payment_intent_id } : {}),
-      })
-      .where('id', '=', payment.id)
-      .execute()
+    })
     for (const run of active.get(e.customer.id) ?? []) {
       const context = JSON.parse(run.context) as { payment?: Record<string, unknown> }
       if (!context.payment || context.payment.id !== payment.payment_id) continue
       context.payment = { ...context.payment, ...fields, reason_pending: false }
       run.context = JSON.stringify(context)
-      await db.updateTable('runs').set({ context: run.context }).where('id', '=', run.id).execute()
+      await setRunContext(db, run.id, run.context)
       if (run.status === 'waiting' && run.wait_reason === REASON_GATE) wake.push(run.id)
     }
   }
@@ -153,15 +135,7 @@ export async function applyDeclineReasons(db: Kysely<Database>, events: readonly
 
 /** True when a failure of the last minutes already carries this reason (its twin came first). */
 async function tookItAlready(db: Kysely<Database>, e: DeclineReason, now: string): Promise<boolean> {
-  const known = await db
-    .selectFrom('payments')
-    .select(['invoice_id', 'payment_intent_id', 'amount', 'currency', 'decline_code', 'failure_code', 'payment_method_id'])
-    .where('customer_id', '=', e.customer.id)
-    .where('status', '=', 'failed')
-    .where('reason_status', '=', 'known')
-    .where('created_at', '>=', new Date(Date.parse(now) - TWIN_WINDOW_MS).toISOString())
-    .limit(20)
-    .execute()
+  const known = await recentExplainedFailures(db, e.customer.id, new Date(Date.parse(now) - TWIN_WINDOW_MS).toISOString())
   return known.some((p) => fits(e.decline, { ...p, amount: Number(p.amount) }) && sameDecline(e.decline, p))
 }
 
@@ -221,7 +195,7 @@ export function actionConcerns(run: RunRow, event: RecoupEvent): boolean {
 export async function requestAttempts(db: Kysely<Database>, jobs: JobQueue, requests: ReadonlyMap<string, string>, nowMs: number): Promise<void> {
   if (requests.size === 0) return
   for (const [runId, request] of requests) {
-    await db.updateTable('runs').set({ attempt_request: request }).where('id', '=', runId).where('status', 'in', ['running', 'waiting']).execute()
+    await setAttemptRequest(db, runId, request)
   }
   await jobs.wake(db, [...requests.keys()], nowMs)
 }

@@ -4,6 +4,8 @@ import * as m0002 from './0002-payments-invoice.js'
 import * as m0003 from './0003-money-loop.js'
 import * as m0004 from './0004-customer-messages.js'
 import * as m0005 from './0005-billing-staff.js'
+import * as m0006 from './0006-step-statuses.js'
+import * as m0007 from './0007-lean-run-indexes.js'
 
 /** Every migration, in order. Append only. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +14,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-money-loop': m0003,
   '0004-customer-messages': m0004,
   '0005-billing-staff': m0005,
+  '0006-step-statuses': m0006,
+  '0007-lean-run-indexes': m0007,
 }
 
 /** Hands Kysely's Migrator the in-code list (no directory scan, so it works from any cwd). */
