@@ -14,7 +14,7 @@ export function useAsync<T>(load: () => Promise<T>, deps: readonly unknown[]) {
     } catch (err) {
       if (mine === gen.current) setState((s) => ({ data: s.data, error: errorMessage(err), loading: false }))
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the caller's deps are the list, as with useEffect; `load` is a new closure each render and is read only when they change
   }, deps)
   useEffect(() => {
     void run()
@@ -44,16 +44,18 @@ export function usePagedList<T>(load: (cursor: string | undefined) => Promise<Pa
     } finally {
       if (mine === gen.current) setLoading(false)
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the caller's deps are the list, as with useEffect; `load` is a new closure each render and is read only when they change
   }, deps)
 
   useEffect(() => {
     void fetchPage(undefined, false)
   }, [fetchPage])
+  // Stable while deps are unchanged, so a page can name it in an effect's list (RunsPage polls with it).
+  const reload = useCallback(() => fetchPage(undefined, false), [fetchPage])
 
   return {
     items, loading, error, hasMore: cursor !== null,
     loadMore: () => (cursor ? fetchPage(cursor, true) : Promise.resolve()),
-    reload: () => fetchPage(undefined, false),
+    reload,
   }
 }

@@ -23,15 +23,16 @@ export function RunPage({ id }: { id: string }) {
 
   // While the run is live, look again every few seconds so the page follows it.
   const live = run.data ? LIVE.has(run.data.status) : false
+  const reloadRun = run.reload
+  const reloadMessages = messages.reload
   useEffect(() => {
     if (!live) return
     const t = setInterval(() => {
-      void run.reload()
-      void messages.reload()
+      void reloadRun()
+      void reloadMessages()
     }, 3000)
     return () => clearInterval(t)
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [live])
+  }, [live, reloadRun, reloadMessages])
 
   if (!run.data) return run.error ? <Notice>{run.error}</Notice> : <p aria-live="polite">Loading run…</p>
   const r = run.data

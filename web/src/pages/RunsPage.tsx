@@ -44,14 +44,14 @@ export function RunsPage({ initial }: { initial: URLSearchParams }) {
   // Runs move on their own: while one on the first page is in progress, look again now and then.
   const moving = rows.some((r) => r.status === 'running' || r.status === 'waiting')
   const firstPageOnly = !list.hasMore || rows.length <= 50
+  const reload = list.reload
   useEffect(() => {
     if (!moving || !firstPageOnly) return
     const t = setInterval(() => {
-      if (document.visibilityState === 'visible') void list.reload()
+      if (document.visibilityState === 'visible') void reload()
     }, REFRESH_MS)
     return () => clearInterval(t)
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [moving, firstPageOnly])
+  }, [moving, firstPageOnly, reload])
 
   const apply = (e: FormEvent) => {
     e.preventDefault()

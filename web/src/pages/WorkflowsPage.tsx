@@ -13,10 +13,11 @@ import { DemoOffer } from './DemoOffer'
 /** Counts a workflow's runs (up to 500, then "500+"). */
 function useRunCounts(ids: readonly string[]) {
   const [counts, setCounts] = useState<Record<string, string>>({})
+  // The ids as one string: the effect re-runs when the list changes, not when a new array arrives.
   const key = ids.join('\n')
   useEffect(() => {
     let live = true
-    for (const id of ids) {
+    for (const id of key ? key.split('\n') : []) {
       api
         .get<Page<Run>>('/v1/runs', { workflow_id: id, limit: 500 })
         .then((p) => live && setCounts((c) => ({ ...c, [id]: `${p.data.length}${p.next_cursor ? '+' : ''}` })))
@@ -25,7 +26,6 @@ function useRunCounts(ids: readonly string[]) {
     return () => {
       live = false
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key])
   return counts
 }

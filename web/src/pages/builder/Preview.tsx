@@ -1,4 +1,4 @@
-import { useEffect, useId, useMemo, useRef, useState } from 'react'
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react'
 import { api, ApiError, errorMessage } from '../../lib/api'
 import { minorToInput, parseMoney } from '../../lib/money'
 import { SAMPLE_CASES, SAMPLE_LOCALES, withCase } from '../../lib/sample-cases'
@@ -55,11 +55,8 @@ export function Preview({ draft, products }: Props) {
   const parsedAmount = parseMoney(amountText, currency)
   const amount = 'minor' in parsedAmount ? parsedAmount.minor : null
   const chosen = draft.products.filter((p) => p !== '*')
-  const built = useMemo(
-    () => buildEvent(draft, { sampleCase, locale, amount, product: chosen.includes(product) ? product : '', phone }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [draft.triggerType, draft.products.join(','), sampleCase, locale, amount, product, phone],
-  )
+  // Cheap to build on every render; the request below is compared as text, so nothing re-renders for it.
+  const built = buildEvent(draft, { sampleCase, locale, amount, product: chosen.includes(product) ? product : '', phone })
   const eventText = customJson ?? JSON.stringify(built, null, 2)
   // What the server is asked to render: the draft as edited, with a stand-in name and any product
   // until those are chosen, so the messages show from the first keystroke.
@@ -73,7 +70,9 @@ export function Preview({ draft, products }: Props) {
   }, [draft])
   const request = JSON.stringify({ workflow, eventText })
 
-  const run = async () => {
+  // Reads only its argument, state setters and a ref, so it is the same function on every render.
+  const run = useCallback(async (sent: string) => {
+    const { workflow, eventText } = JSON.parse(sent) as { workflow: unknown; eventText: string }
     let event: unknown
     try {
       event = JSON.parse(eventText)
@@ -101,13 +100,12 @@ export function Preview({ draft, products }: Props) {
     } finally {
       if (mine === latest.current) setBusy(false)
     }
-  }
+  }, [])
 
   useEffect(() => {
-    const t = setTimeout(() => void run(), DEBOUNCE_MS)
+    const t = setTimeout(() => void run(request), DEBOUNCE_MS)
     return () => clearTimeout(t)
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [request])
+  }, [request, run])
 
   const names = new Map(products.map((p) => [p.id, p.name]))
   return (
