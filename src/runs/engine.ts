@@ -12,18 +12,18 @@ import { PermanentError, ResourceBusyError } from '../domain/errors.js'
 import type { LinkSigner } from '../domain/links.js'
 import type { WorkflowDefinition } from '../domain/workflow.js'
 import { TransactionBatcher } from '../store/batcher.js'
-import { toCustomer } from '../store/repos/customers.js'
 import { isDatabaseUnavailable, type Store } from '../store/database.js'
 import { ACCEPTED_ALERT_SUFFIX, finishRun } from '../store/repos/runs.js'
 import { attemptNow } from './attempt-now.js'
 import { DEFAULT_RETRY_BUDGET, type RetryBudget } from '../domain/retry-rules.js'
 import type { JobQueue } from '../queue/job-queue.js'
-import type { CustomerRow, Database, RunRow, StepResultRow } from '../store/schema.js'
+import type { Database, RunRow, StepResultRow } from '../store/schema.js'
 import { rawQuery } from '../store/raw.js'
 import { getWorkflowVersion } from '../store/repos/workflows.js'
+import { readRunState } from '../store/repos/run-state.js'
 import type { TemplateRenderer } from '../templates/render.js'
 import { compileProgram, enterArm, type Program, type ProgramNode } from './program.js'
-import { capDeferral, quietHoursEnd } from './guardrails.js'
+import { MessageCap, quietHoursEnd } from './guardrails.js'
 import type { EventPublisher } from '../outbound/publisher.js'
 import { backoffDelay, type RetryPolicy } from './retry-policy.js'
 
@@ -95,9 +95,11 @@ export class Engine {
   #lane = 0
   /** Unexpected advance errors per run in this process (see MAX_ADVANCE_ERRORS). */
   readonly #advanceErrors = new Map<string, number>()
+  readonly #cap: MessageCap
 
   constructor(options: EngineOptions) {
     this.#o = options
+    this.#cap = new MessageCap({ db: options.store.db, cap: options.dailyMessageCap })
     this.#lanes =
       options.store.commitLanes > 1
         ? Array.from({ length: options.store.commitLanes }, () => new TransactionBatcher({ db: options.store.db, maxBatch: 64 }))
@@ -129,11 +131,9 @@ export class Engine {
    */
   async advance(runId: string, options: { maxSteps?: number; inItsJob?: boolean } = {}): Promise<void> {
     const { maxSteps = 50, inItsJob = false } = options
-    const dialect = this.#o.store.dialect
-    // The run and its customer in one read.
-    const row = (await this.#db.executeQuery<Record<string, unknown>>(rawQuery(dialect, RUN_WITH_CUSTOMER, [runId]))).rows[0]
-    if (!row) return
-    const split = splitRunAndCustomer(row)
+    // The run, its customer and its step results, read once per pass and kept current in memory.
+    const split = await readRunState(this.#db, this.#o.store.dialect, runId)
+    if (!split) return
     let run = split.run
     if (run.status !== 'running' && run.status !== 'waiting') {
       // An ended run's only work: team alerts its ending queued (an accepted offer's).
@@ -156,9 +156,7 @@ export class Engine {
       return done === 'later' ? undefined : this.advance(runId, options)
     }
     const loaded = await this.#load(run.workflow_id, run.workflow_version)
-    // Read once per pass and kept current in memory: the step results and the customer.
-    const steps = await this.#db.executeQuery<StepResultRow>(rawQuery(dialect, 'select * from step_results where run_id = ?', [runId]))
-    const prior = new Map(steps.rows.map((r) => [r.step_id, r]))
+    const prior = new Map(split.steps.map((r) => [r.step_id, r]))
     let customer = split.customer
     // The event snapshot never changes during a run.
     const context = JSON.parse(run.context) as Record<string, unknown>
@@ -267,7 +265,7 @@ export class Engine {
     const held = prior?.status === WAITING_STEP_STATUS || !action.traits.customerMessage ? null : await this.#guardrails(run, loaded.def, data, nowMs)
     if (held) {
       return {
-        step: { status: 'pending', attempts: prior?.attempts ?? 0, output: JSON.stringify({ deferred_until: new Date(held.until).toISOString(), reason: held.reason }) },
+        step: { status: 'deferred', attempts: prior?.attempts ?? 0, output: JSON.stringify({ deferred_until: new Date(held.until).toISOString(), reason: held.reason }) },
         next: { kind: 'sleep', until: held.until, reason: held.reason },
       }
     }
@@ -309,7 +307,7 @@ export class Engine {
       const after = (err as { afterMs?: number }).afterMs
       const until = nowMs + Math.max(after ?? 0, backoffDelay(this.#o.retry, attempts))
       return {
-        step: { ...base, status: 'pending' },
+        step: { ...base, status: 'retrying' },
         next: { kind: 'sleep', until, reason: `retry ${attempts + 1} of ${this.#o.retry.maxAttempts} after: ${message}` },
       }
     }
@@ -340,11 +338,11 @@ export class Engine {
 
   /**
    * Sends the team alerts an accepted offer asked for (`alert_on_accept`, queued by finishRun as
-   * pending notify_team results), once each: the result and its message are recorded together.
+   * queued notify_team results), once each: the result and its message are recorded together.
    */
   async #sendAcceptedAlerts(run: RunRow, customer: Record<string, unknown>): Promise<void> {
     const pending = await this.#db
-      .selectFrom('step_results').selectAll().where('run_id', '=', run.id).where('type', '=', 'notify_team').where('status', '=', 'pending')
+      .selectFrom('step_results').selectAll().where('run_id', '=', run.id).where('type', '=', 'notify_team').where('status', '=', 'queued')
       .where('step_id', 'like', `%${ACCEPTED_ALERT_SUFFIX}`).execute()
     if (pending.length === 0) return
     const def = (await this.#load(run.workflow_id, run.workflow_version)).def
@@ -380,7 +378,7 @@ export class Engine {
       const q = quietHoursEnd(def.quiet_hours, customer.time_zone, now)
       if (q) return { until: q.until, reason: `quiet hours (${def.quiet_hours.start}–${def.quiet_hours.end} ${q.timeZone}): sending at ${def.quiet_hours.end}` }
     }
-    const capUntil = await capDeferral(this.#db, run.customer_id, this.#o.dailyMessageCap, now)
+    const capUntil = await this.#cap.deferral(run.customer_id, now)
     if (capUntil) return { until: capUntil, reason: `daily cap of ${this.#o.dailyMessageCap} messages per customer reached: sending when it frees up` }
     return null
   }
@@ -441,25 +439,6 @@ export class Engine {
     })
     return ok ? updated : null
   }
-}
-
-const CUSTOMER_COLUMNS = ['id', 'email', 'phone', 'name', 'time_zone', 'locale', 'tags', 'fields', 'sms_opt_out', 'email_opt_out', 'created_at', 'updated_at'] as const
-const CUSTOMER_PREFIX = 'customer__'
-/** A run and its customer's columns (prefixed), one round trip instead of two. */
-const RUN_WITH_CUSTOMER = `select r.*, ${CUSTOMER_COLUMNS.map((c) => `c.${c} as ${CUSTOMER_PREFIX}${c}`).join(', ')}
-  from runs r left join customers c on c.id = r.customer_id where r.id = ?`
-
-/** Splits a RUN_WITH_CUSTOMER row; a customer not stored (yet) renders as one with no tags or fields. */
-function splitRunAndCustomer(row: Record<string, unknown>): { run: RunRow; customer: Record<string, unknown> } {
-  const run: Record<string, unknown> = {}
-  const c: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(row)) {
-    if (k.startsWith(CUSTOMER_PREFIX)) c[k.slice(CUSTOMER_PREFIX.length)] = v
-    else run[k] = v
-  }
-  const r = run as unknown as RunRow
-  const customer = c.id == null ? { id: r.customer_id, tags: [], fields: {} } : (toCustomer(c as unknown as CustomerRow) as unknown as Record<string, unknown>)
-  return { run: r, customer }
 }
 
 /** An executed step awaiting its commit, and the run state it leads to. */

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { recentMessageTimes } from '../store/repos/message-cap.js'
 import type { Database } from '../store/schema.js'
 import { isTimeZone } from '../domain/time-zone.js'
 
@@ -38,23 +39,44 @@ export function quietHoursEnd(q: QuietHours, customerTimeZone: string | null | u
 }
 
 /**
- * When the customer may be messaged again under a cap of `cap` customer messages per rolling
- * 24 hours (across workflows), or null when below the cap. A cap of 0 means no cap.
+ * A daily cap of `cap` customer messages per rolling 24 hours (across workflows; 0: no cap). The
+ * checks of runs advanced at the same moment share one query: a burst of due message steps costs
+ * one round trip, not one each.
  */
-export async function capDeferral(db: Kysely<Database>, customerId: string, cap: number, now: number): Promise<number | null> {
-  if (cap <= 0) return null
-  const since = new Date(now - 86_400_000).toISOString()
-  const rows = await db
-    .selectFrom('messages')
-    .select('created_at')
-    .where('customer_id', '=', customerId)
-    .where('channel', 'in', ['email', 'sms'])
-    .where('status', 'in', ['sent', 'outbox'])
-    .where('created_at', '>=', since)
-    .orderBy('created_at', 'desc')
-    .limit(cap)
-    .execute()
-  if (rows.length < cap) return null
-  // The cap frees up when the oldest of the last `cap` messages is a day old.
-  return Date.parse(rows[rows.length - 1].created_at) + 86_400_000
+export class MessageCap {
+  readonly #db: Kysely<Database>
+  readonly #cap: number
+  #waiting: { customerId: string; now: number; resolve: (v: number | null) => void; reject: (e: unknown) => void }[] = []
+
+  constructor(options: { db: Kysely<Database>; cap: number }) {
+    this.#db = options.db
+    this.#cap = options.cap
+  }
+
+  /** When the customer may be messaged again, or null when below the cap. */
+  deferral(customerId: string, now: number): Promise<number | null> {
+    if (this.#cap <= 0) return Promise.resolve(null)
+    return new Promise((resolve, reject) => {
+      if (this.#waiting.length === 0) setImmediate(() => void this.#flush())
+      this.#waiting.push({ customerId, now, resolve, reject })
+    })
+  }
+
+  async #flush(): Promise<void> {
+    const batch = this.#waiting
+    this.#waiting = []
+    try {
+      // The earliest window covers every request's; each keeps only its own day below.
+      const since = Math.min(...batch.map((b) => b.now)) - 86_400_000
+      const times = await recentMessageTimes(this.#db, [...new Set(batch.map((b) => b.customerId))], new Date(since).toISOString(), this.#cap)
+      for (const b of batch) {
+        const own = new Date(b.now - 86_400_000).toISOString()
+        const recent = (times.get(b.customerId) ?? []).filter((t) => t >= own)
+        // The cap frees up when the oldest of the last `cap` messages is a day old.
+        b.resolve(recent.length < this.#cap ? null : Date.parse(recent[this.#cap - 1]!) + 86_400_000)
+      }
+    } catch (err) {
+      for (const b of batch) b.reject(err)
+    }
+  }
 }
