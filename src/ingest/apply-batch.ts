@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import { parseDuration } from '../domain/duration.js'
+import { openingWait, waitingStepResult } from '../steps/wait.js'
 import { planIdOf, subscriptionIdOf, type RecoupEvent } from '../domain/events.js'
 import { newId } from '../domain/ids.js'
 import type { EventPublisher } from '../outbound/publisher.js'
@@ -196,12 +196,12 @@ export async function applyEventBatch(db: Kysely<Database>, events: readonly Rec
       // A workflow that opens with a wait is parked right here: the engine would only compute
       // the same due time a moment later, at the price of a second pass over every run.
       const firstStep = wf.steps[0]
-      const ms = firstStep?.type === 'wait' && typeof firstStep.duration === 'string' ? parseDuration(firstStep.duration) : null
-      if (firstStep && ms !== null && ms > 0) {
-        const until = ctx.nowMs + ms
+      const opening = openingWait(firstStep, ctx.nowMs)
+      if (firstStep && opening) {
+        const until = opening.until
         run.status = 'waiting'
         run.wait_until = new Date(until).toISOString()
-        run.wait_reason = `wait ${String(firstStep.duration)}`
+        run.wait_reason = opening.reason
         waitStarts.set(run.id, { until, stepId: firstStep.id })
         firstJobAt.set(run.id, until)
       } else if (event.type === 'payment.failed' && event.payment.reason_pending === true) {
@@ -249,7 +249,7 @@ export async function applyEventBatch(db: Kysely<Database>, events: readonly Rec
       .insertInto('step_results')
       .values(part.map((r) => {
         const { until, stepId } = waitStarts.get(r.id)!
-        return { run_id: r.id, step_id: stepId, type: 'wait', status: 'running', attempts: 1, started_at: now, finished_at: null, output: JSON.stringify({ until }), error: null }
+        return { run_id: r.id, step_id: stepId, ...waitingStepResult(until, now) }
       }))
       .execute()
   }

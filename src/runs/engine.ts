@@ -478,7 +478,7 @@ function nextRunState(run: RunRow, n: Outcome['next'], nowMs: number): RunRow {
  * (payments, plans, events), or a customer message while another is pending (the daily cap counts
  * the messages already filed).
  */
-export function readsPendingWrites(node: Pick<ProgramNode, 'step'>, pending: readonly Pick<Executed, 'node'>[]): boolean {
+export function readsPendingWrites(node: Pick<ProgramNode, 'step'>, pending: readonly { readonly node: Pick<ProgramNode, 'step'> | undefined }[]): boolean {
   const traits = traitsOf(node.step.type)
   if (traits.customerMessage) return pending.some((p) => p.node && traitsOf(p.node.step.type).customerMessage)
   return traits.readsRecords

@@ -5,11 +5,9 @@ import { savedUrlProblem } from '../channels/address-guard.js'
 import type { FieldIssue } from '../domain/errors.js'
 import { isMaskedWebhookSecret, isWebhookSecret, maskWebhookSecret, WEBHOOK_SECRET_RULE } from '../domain/webhook-secret.js'
 import type { RawStep } from '../domain/workflow.js'
+import { traitsOf } from '../steps/registry.js'
 
 type Step = Readonly<Record<string, unknown>>
-
-/** Step types whose `url` Recoup calls. */
-const CALLING_STEPS = new Set(['webhook', 'notify_team'])
 
 /** `fn` applied to every step object of a (possibly invalid) step list, branch arms included, with its path. */
 function mapSteps(steps: unknown, at: string, fn: (step: Step, at: string) => Step): unknown {
@@ -18,8 +16,7 @@ function mapSteps(steps: unknown, at: string, fn: (step: Step, at: string) => St
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw
     const path = `${at}[${i}]`
     const step = fn(raw as Step, path)
-    if (step.type !== 'branch') return step
-    const arms = (['then', 'else'] as const).filter((arm) => arm in step)
+    const arms = (traitsOf(String(step.type)).arms ?? []).filter((arm) => arm in step)
     return { ...step, ...Object.fromEntries(arms.map((arm) => [arm, mapSteps(step[arm], `${path}.${arm}`, fn)])) }
   })
 }
@@ -32,14 +29,20 @@ function stepsOf(input: unknown): unknown {
   return input !== null && typeof input === 'object' ? (input as { steps?: unknown }).steps : undefined
 }
 
-const secretOf = (step: Step): string | undefined =>
-  step.type === 'webhook' && typeof step.secret === 'string' ? step.secret : undefined
+/** The signing secret of a step that calls a URL (the param its `callsUrl` trait names). */
+const secretParam = (step: Step): string => traitsOf(String(step.type)).callsUrl?.secret ?? 'secret'
+
+function secretOf(step: Step): string | undefined {
+  const name = traitsOf(String(step.type)).callsUrl?.secret
+  const secret = name === undefined ? undefined : step[name]
+  return typeof secret === 'string' ? secret : undefined
+}
 
 /** The workflow as the API shows it: every webhook step's secret masked. */
 export function maskStepSecrets<T extends { readonly steps: readonly RawStep[] }>(wf: T): T {
   const steps = mapSteps(wf.steps, 'steps', (step) => {
     const secret = secretOf(step)
-    return secret === undefined ? step : { ...step, secret: maskWebhookSecret(secret) }
+    return secret === undefined ? step : { ...step, [secretParam(step)]: maskWebhookSecret(secret) }
   })
   return { ...wf, steps: steps as RawStep[] }
 }
@@ -63,10 +66,10 @@ export function restoreMaskedSecrets(input: unknown, stored: { readonly steps: r
     const same = new Set([...byStep.values()].filter((s) => maskWebhookSecret(s) === sent))
     const secret = own !== undefined && maskWebhookSecret(own) === sent ? own : same.size === 1 ? [...same][0] : undefined
     if (secret === undefined) {
-      issues.push({ path: `${at}.secret`, message: 'is a masked secret that stands for no secret stored in this workflow; enter the whole whsec_ secret' })
+      issues.push({ path: `${at}.${secretParam(step)}`, message: 'is a masked secret that stands for no secret stored in this workflow; enter the whole whsec_ secret' })
       return step
     }
-    return { ...step, secret }
+    return { ...step, [secretParam(step)]: secret }
   })
   return { input: Array.isArray(steps) ? { ...(input as object), steps } : input, issues }
 }
@@ -79,10 +82,10 @@ export function restoreMaskedSecrets(input: unknown, stored: { readonly steps: r
 export function outboundStepIssues(input: unknown, options: { readonly allowPrivateUrls: boolean }): FieldIssue[] {
   const issues: FieldIssue[] = []
   forEachStep(stepsOf(input), (step, at) => {
-    if (!CALLING_STEPS.has(String(step.type))) return
+    if (!traitsOf(String(step.type)).callsUrl) return
     const secret = secretOf(step)
     if (secret !== undefined && !isMaskedWebhookSecret(secret) && !isWebhookSecret(secret)) {
-      issues.push({ path: `${at}.secret`, message: WEBHOOK_SECRET_RULE })
+      issues.push({ path: `${at}.${secretParam(step)}`, message: WEBHOOK_SECRET_RULE })
     }
     if (!options.allowPrivateUrls && typeof step.url === 'string') {
       const problem = savedUrlProblem(step.url)

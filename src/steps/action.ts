@@ -5,6 +5,9 @@ import type { PaymentRetryProvider } from '../providers/stripe/payments.js'
 import type { RetryBudget } from '../domain/retry-rules.js'
 import type { Database } from '../store/schema.js'
 
+/** The status of a step result while its step waits (a `waiting` result): see domain/statuses.ts. */
+export const WAITING_STEP_STATUS = 'waiting' as const
+
 /** Template data of a run at one step: the event snapshot plus live customer and links. */
 export type TemplateData = Readonly<Record<string, unknown>>
 
@@ -41,6 +44,8 @@ export type ActionResult =
   | {
       readonly status: 'completed'
       readonly output?: Record<string, unknown>
+      /** For an action with `arms`: the arm the run goes into (the other arm's steps are skipped). */
+      readonly arm?: string
       readonly apply?: Apply
       /** Events to record in the step's transaction (e.g. payment.succeeded after a retry). */
       readonly events?: readonly Record<string, unknown>[]
@@ -51,15 +56,53 @@ export type ActionResult =
   | { readonly status: 'failed'; readonly error: string; readonly output?: Record<string, unknown>; readonly apply?: Apply }
   | { readonly status: 'skipped'; readonly reason: string; readonly output?: Record<string, unknown>; readonly apply?: Apply }
 
-/** One step type: its params schema, which params are templates, and its handler. */
+/**
+ * What the engine, the save-time checks and the dashboard need to know about a step type. The
+ * engine decides from these, never from a step's type name.
+ */
+export interface ActionTraits {
+  /** May reach a channel or payment provider (a message, a call, a charge): its effects are outside our database. */
+  readonly outside: boolean
+  /** A message to the customer: held by quiet hours and the daily message cap, linked to offers. */
+  readonly customerMessage: boolean
+  /** For a customer message: the customer's address it goes to when the step gives no `to`. */
+  readonly address?: 'email' | 'phone'
+  /** Reads our records beyond the template data: earlier steps' writes are committed before it runs. */
+  readonly readsRecords: boolean
+  /** Whether a failure (after its retries) lets the run go on when the step sets no `on_error`. */
+  readonly continuesOnError: boolean
+  /** The step calls the URL in its `url` param (checked on save); `secret` names the param that signs the call (masked in answers). */
+  readonly callsUrl?: { readonly secret?: string }
+  /** Params holding nested steps (a branch's `then` and `else`): the run enters one of them. */
+  readonly arms?: readonly string[]
+}
+
+/** A portal view of a step's state (the offer page reads offer steps through this). */
+export interface PortalView<T = unknown> {
+  /** The link purpose that shows it (`links.offer`). */
+  readonly link: string
+  /** The state the customer should see, from the step's stored output; undefined when it has none to show. */
+  read(output: Record<string, unknown>): T | undefined
+}
+
+/** One step type: its params schema, its traits, which params are templates, and its handler. */
 export interface ActionDefinition<S extends z.ZodType = z.ZodType> {
   readonly type: string
+  /** Words for people (the dashboard's step menu). */
+  readonly title: string
   readonly params: S
-  /** Names of params that hold Liquid templates (checked for unknown variables at save time). */
+  readonly traits: ActionTraits
+  /** Names of params that hold Liquid templates (checked for unknown variables at save time); objects' strings are templates too. */
   readonly templates?: readonly string[]
+  /** Of `templates`, those that make a JSON body: given as one string, it must render to JSON. */
+  readonly jsonTemplates?: readonly string[]
+  /** Params holding conditions on the run's data (their fields are checked against the trigger's variables). */
+  readonly conditions?: readonly string[]
+  /** How the customer portal reads this step's state, for steps the customer answers there. */
+  readonly portal?: PortalView
   /** Save-time rules that need the workflow around the step (e.g. which trigger starts it); a problem or undefined. */
   check?(params: z.output<S>, context: { readonly trigger: string }): { readonly path: string; readonly message: string } | undefined
-  /** What the step would do, rendered, with no side effects (for POST /workflows/:id/test). */
+  /** What the step would do, rendered, with no side effects (for POST /workflows/:id/test); an action with arms names the arm it takes as `took`. */
   preview?(input: ActionInput<z.output<S>>): Record<string, unknown>
   run(input: ActionInput<z.output<S>>): Promise<ActionResult>
 }

@@ -27,6 +27,8 @@ const params = z
 /** Alerts an internal team by email, Slack incoming webhook, or a signed webhook. */
 export const notifyTeam = defineAction({
   type: 'notify_team',
+  title: 'Alert the team',
+  traits: { outside: true, customerMessage: false, readsRecords: false, continuesOnError: true, callsUrl: {} },
   params,
   templates: ['to', 'subject', 'message'],
   preview({ params: p, render }) {

@@ -50,8 +50,12 @@ const NEEDS_PLAN = 'a restructure offer spreads an installment plan\'s balance: 
  */
 export const offer = defineAction({
   type: 'offer',
+  title: 'Make an offer',
+  traits: { outside: false, customerMessage: false, readsRecords: true, continuesOnError: false },
   params,
   templates: ['note'],
+  // The portal's offer page (links.offer) shows the step's state: the terms, open until expires_at.
+  portal: { link: 'offer', read: (output) => (output.offer ? (output as unknown as OfferState) : undefined) },
   check(p, { trigger }) {
     if (p.kind === 'restructure' && trigger !== 'installment_plan.canceled') return { path: 'kind', message: NEEDS_PLAN }
     return undefined

@@ -81,6 +81,8 @@ function earliestAfter(payment: PaymentData, declinedAt: number): { at: number; 
  */
 export const retryPayment = defineAction({
   type: 'retry_payment',
+  title: 'Retry the payment',
+  traits: { outside: true, customerMessage: false, readsRecords: true, continuesOnError: false },
   params,
   preview({ params: p, data, now }) {
     const payment = data.payment as PaymentData | undefined

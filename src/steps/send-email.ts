@@ -118,6 +118,8 @@ function summaryOf(input: Pick<ActionInput<Params>, 'data' | 'render'>, copy: Em
  */
 export const sendEmail = defineAction({
   type: 'send_email',
+  title: 'Send email',
+  traits: { outside: true, customerMessage: true, address: 'email', readsRecords: false, continuesOnError: false },
   params,
   templates: ['to', 'subject', 'body', 'button', 'translations'],
   preview(input) {

@@ -37,6 +37,8 @@ function gsmSpaces(text: string): string {
 /** Texts the customer (or `to`); skipped, with the reason recorded, when they opted out. */
 export const sendSms = defineAction({
   type: 'send_sms',
+  title: 'Send SMS',
+  traits: { outside: true, customerMessage: true, address: 'phone', readsRecords: false, continuesOnError: false },
   params,
   templates: ['to', 'body', 'translations'],
   preview(input) {

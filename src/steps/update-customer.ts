@@ -8,6 +8,8 @@ const tag = z.string().min(1).max(100)
 /** Updates the CRM record: tags, fields (string values are templates) and a note. */
 export const updateCustomer = defineAction({
   type: 'update_customer',
+  title: 'Update customer (CRM)',
+  traits: { outside: false, customerMessage: false, readsRecords: false, continuesOnError: false },
   params: z
     .strictObject({
       add_tags: z.array(tag).max(50).optional(),
@@ -29,7 +31,8 @@ export const updateCustomer = defineAction({
     .refine((p) => !p.restore_fields || Object.keys(p.restore_fields).every((k) => p.set_fields && k in p.set_fields), {
       path: ['restore_fields'], message: 'restore only fields this step sets in set_fields',
     }),
-  templates: ['note'],
+  // set_fields' string values are templates too.
+  templates: ['note', 'set_fields'],
   preview({ params, render }) {
     return { ...params, set_fields: renderFields(params.set_fields, render), note: params.note && render(params.note) }
   },

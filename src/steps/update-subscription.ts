@@ -32,6 +32,8 @@ const DOING: Record<SubscriptionEnding, (p: PaymentData) => string> = {
  */
 export const updateSubscription = defineAction({
   type: 'update_subscription',
+  title: 'End the subscription',
+  traits: { outside: true, customerMessage: false, readsRecords: true, continuesOnError: false },
   params,
   check(_p, { trigger }) {
     if (trigger !== 'payment.failed') {

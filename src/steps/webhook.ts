@@ -7,6 +7,8 @@ import { deliver } from './deliver.js'
 /** Calls an HTTP endpoint with a JSON body, signed per Standard Webhooks. */
 export const webhook = defineAction({
   type: 'webhook',
+  title: 'Call a webhook',
+  traits: { outside: true, customerMessage: false, readsRecords: false, continuesOnError: false, callsUrl: { secret: 'secret' } },
   params: z.strictObject({
     url: z.url('must be an http(s) URL').refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL'),
     method: z.enum(['POST', 'PUT', 'PATCH']).default('POST'),
@@ -16,6 +18,7 @@ export const webhook = defineAction({
     secret: z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/, 'must be a whsec_… secret').optional(),
   }),
   templates: ['body'],
+  jsonTemplates: ['body'],
   preview({ params, render, data }) {
     try {
       return { url: params.url, method: params.method, body: params.body ? renderJsonBody(params.body, render) : defaultBody(data) }

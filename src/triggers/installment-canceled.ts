@@ -1,4 +1,4 @@
-import type { RecoupEvent } from '../domain/events.js'
+import { planEventSchema, type RecoupEvent } from '../domain/events.js'
 import type { TriggerSpec } from './trigger.js'
 import { PLAN_VARIABLES } from './variables.js'
 
@@ -18,6 +18,17 @@ const sample: RecoupEvent = {
 export const installmentCanceled: TriggerSpec = {
   type: 'installment_plan.canceled',
   title: 'Installment plan canceled',
+  event: planEventSchema,
+  context(event) {
+    if (event.type !== 'installment_plan.canceled') return {}
+    const p = event.installment_plan
+    return { installment_plan: { ...p, installments_remaining: Math.max(0, p.installments_total - p.installments_paid), status: 'canceled' } }
+  },
   variables: PLAN_VARIABLES,
+  suggestedVariables: [
+    'installment_plan.balance_due | money: installment_plan.currency',
+    'installment_plan.installment_amount | money: installment_plan.currency',
+    'installment_plan.installments_paid', 'installment_plan.installments_total', 'installment_plan.reason',
+  ],
   sampleEvent: sample,
 }

@@ -1,4 +1,4 @@
-import type { RecoupEvent } from '../domain/events.js'
+import { paymentEventSchema, subscriptionIdOf, type RecoupEvent } from '../domain/events.js'
 import type { TriggerSpec } from './trigger.js'
 import { PAYMENT_VARIABLES } from './variables.js'
 
@@ -18,6 +18,16 @@ const sample: RecoupEvent = {
 export const paymentFailed: TriggerSpec = {
   type: 'payment.failed',
   title: 'Payment failed',
+  event: paymentEventSchema,
+  context(event) {
+    if (!('payment' in event)) return {}
+    const subscriptionId = subscriptionIdOf(event)
+    // The subscription is past due while its payment is failing.
+    return { payment: { ...event.payment }, ...(subscriptionId ? { subscription: { id: subscriptionId, status: 'past_due' } } : {}) }
+  },
   variables: PAYMENT_VARIABLES,
+  suggestedVariables: [
+    'payment.amount | money: payment.currency', 'payment.failure_code', 'payment.failure_message', 'payment.attempt', 'payment.invoice_id',
+  ],
   sampleEvent: sample,
 }

@@ -1,16 +1,27 @@
+import type { z } from 'zod'
 import { evaluateAll } from '../domain/conditions.js'
 import { declineData } from '../domain/decline-kind.js'
 import type { RecoupEvent } from '../domain/events.js'
 import { planIdOf, subscriptionIdOf } from '../domain/events.js'
 import type { Trigger, TriggerType } from '../domain/workflow.js'
+import { TRIGGERS } from './catalog.js'
 import type { VariableTree } from './variables.js'
 
-/** What the catalog knows about one trigger type. */
+/**
+ * One trigger type, all in its own file (src/triggers/<name>.ts): the events it starts on, what a
+ * run of it knows (its context and template variables), and the sample event for checks and previews.
+ */
 export interface TriggerSpec {
   readonly type: TriggerType
   readonly title: string
+  /** The schema of the events that start it (the event types it accepts include its own). */
+  readonly event: z.ZodType
+  /** The event's own part of a run's template data (its payment, its plan), stored with the run. */
+  context(event: RecoupEvent): Partial<Pick<EventContext, 'payment' | 'subscription' | 'installment_plan'>>
   /** Template variables a run of this trigger has. */
   readonly variables: VariableTree
+  /** The variables the dashboard's picker offers first, as they are written in a template. */
+  readonly suggestedVariables: readonly string[]
   /** An event used for save-time checks and for previews when the user gives none. */
   readonly sampleEvent: RecoupEvent
 }
@@ -40,29 +51,19 @@ export function selectedProducts(trigger: Trigger, event: RecoupEvent): string[]
   return event.product_ids.filter((p) => trigger.products.includes(p))
 }
 
-/** Builds the event part of a run's data. `products` must hold the names of the selected ones. */
+/** Builds the event part of a run's data (the trigger's own part from the trigger). `products` must hold the names of the selected ones. */
 export function eventContext(event: RecoupEvent, products: readonly ProductInfo[], receivedAt: string): EventContext {
   const base = {
     event: { id: event.id, type: event.type, occurred_at: event.occurred_at ?? receivedAt, metadata: event.metadata ?? {} },
     product: products[0] ?? null,
     products,
   }
+  const trigger = (TRIGGERS as Readonly<Record<string, TriggerSpec>>)[event.type]
+  if (trigger) return { ...base, ...trigger.context(event) }
+  // Not a trigger (a preview given another event): its payment as it is, the subscription not past due.
   if ('payment' in event) {
-    const subscriptionId = subscriptionIdOf(event)
-    return {
-      ...base,
-      payment: { ...event.payment },
-      ...(subscriptionId
-        ? { subscription: { id: subscriptionId, status: event.type === 'payment.failed' ? 'past_due' : 'active' } }
-        : {}),
-    }
-  }
-  if (event.type === 'installment_plan.canceled') {
-    const p = event.installment_plan
-    return {
-      ...base,
-      installment_plan: { ...p, installments_remaining: Math.max(0, p.installments_total - p.installments_paid), status: 'canceled' },
-    }
+    const id = subscriptionIdOf(event)
+    return { ...base, payment: { ...event.payment }, ...(id ? { subscription: { id, status: 'active' } } : {}) }
   }
   const plan = planIdOf(event)
   const sub = subscriptionIdOf(event)

@@ -1,7 +1,7 @@
 import type { z } from 'zod'
 import { ACTIONS, STEP_TYPES } from '../steps/registry.js'
 import { amountValueProblem } from '../domain/amount-fields.js'
-import { conditionSchema } from '../domain/conditions.js'
+import type { Condition } from '../domain/conditions.js'
 import { ValidationError, type FieldIssue } from '../domain/errors.js'
 import { issueMessage } from '../domain/issue-words.js'
 import {
@@ -136,7 +136,6 @@ function checkStep(step: RawStep, at: string, st: CheckState): RawStep {
   if (st.seen.has(step.id)) st.issues.push({ path: `${at}.id`, message: `step id "${step.id}" is used twice; ids must be unique` })
   st.seen.add(step.id)
   const { id, type, on_error: onError, ...fields } = step
-  if (type === 'branch') return checkBranch(step, at, st)
   if (onError !== undefined && !(ON_ERROR as readonly unknown[]).includes(onError)) {
     st.issues.push({ path: `${at}.on_error`, message: `must be one of: ${ON_ERROR.join(', ')} (what the run does when this step fails after its retries)` })
   }
@@ -145,24 +144,38 @@ function checkStep(step: RawStep, at: string, st: CheckState): RawStep {
     st.issues.push({ path: `${at}.type`, message: `unknown step type "${type}"; use one of: ${STEP_TYPES.join(', ')}` })
     return step
   }
+  const arms = action.traits.arms ?? []
   const parsed = action.params.safeParse(fields)
   if (!parsed.success) {
     const bad = zodIssues(parsed.error).map((i) => ({ path: i.path === '(body)' ? at : `${at}.${i.path}`, message: i.message }))
     st.issues.push(...bad)
-    // The step's other templates are still checked: one save shows every problem.
+    // The step's other templates and nested steps are still checked: one save shows every problem.
     for (const name of action.templates ?? []) {
       const value = (fields as Record<string, unknown>)[name]
       if (typeof value === 'string' && !bad.some((i) => i.path === `${at}.${name}`)) checkTemplate(value, `${at}.${name}`, st)
+    }
+    for (const name of arms) {
+      const list = rawStepSchema.array().safeParse((fields as Record<string, unknown>)[name])
+      if (list.success) checkSteps(list.data, `${at}.${name}`, st)
     }
     return step
   }
   const params = parsed.data as Record<string, unknown>
   const rule = action.check?.(params, { trigger: st.trigger })
   if (rule) st.issues.push({ path: `${at}.${rule.path}`, message: rule.message })
+  for (const name of action.conditions ?? []) {
+    const list = (params[name] ?? []) as Condition[]
+    list.forEach((c, i) => {
+      const problem = checkVariable(st.vars, c.field.split('.'))
+      if (problem) st.issues.push({ path: `${at}.${name}[${i}].field`, message: problem })
+      const amount = amountValueProblem(c)
+      if (amount) st.issues.push({ path: `${at}.${name}[${i}].value`, message: amount })
+    })
+  }
   for (const name of action.templates ?? []) {
-    // The webhook's body is JSON: an object or array whose strings are templates, or a template
-    // string, checked the same way when it is JSON already, else required to make JSON from the sample.
-    const json = type === 'webhook' && name === 'body'
+    // A JSON template (a webhook's body) is an object or array whose strings are templates, or a
+    // template string, checked the same way when it is JSON already, else required to make JSON from the sample.
+    const json = action.jsonTemplates?.includes(name) ?? false
     const value = json && typeof params[name] === 'string' ? (jsonShape(params[name] as string) ?? params[name]) : params[name]
     if (typeof value === 'string') {
       const rendered = checkTemplate(value, `${at}.${name}`, st)
@@ -171,40 +184,9 @@ function checkStep(step: RawStep, at: string, st: CheckState): RawStep {
       for (const leaf of jsonTemplateStrings(value as JsonValue, [name])) checkTemplate(leaf.source, `${at}.${formatPath(leaf.path)}`, st)
     }
   }
-  if (type === 'update_customer' && params.set_fields) {
-    for (const [k, v] of Object.entries(params.set_fields as Record<string, unknown>)) {
-      if (typeof v === 'string') checkTemplate(v, `${at}.set_fields.${k}`, st)
-    }
-  }
+  // Nested steps (a branch's arms) are checked like the top level, and always saved as lists.
+  for (const name of arms) params[name] = checkSteps((params[name] ?? []) as RawStep[], `${at}.${name}`, st)
   return { id, type, ...(onError !== undefined ? { on_error: onError } : {}), ...params }
-}
-
-function checkBranch(step: RawStep, at: string, st: CheckState): RawStep {
-  const { if: conds, then, else: otherwise, id, type, ...rest } = step as RawStep & Record<string, unknown>
-  for (const key of Object.keys(rest)) st.issues.push({ path: `${at}.${key}`, message: 'unknown field for a branch step' })
-  const condList = conditionSchema.array().min(1, 'a branch needs at least one condition in "if"').safeParse(conds)
-  if (!condList.success) {
-    for (const i of zodIssues(condList.error, ['if'])) st.issues.push({ path: `${at}.${i.path}`, message: i.message })
-  } else {
-    condList.data.forEach((c, i) => {
-      const problem = checkVariable(st.vars, c.field.split('.'))
-      if (problem) st.issues.push({ path: `${at}.if[${i}].field`, message: problem })
-      const amount = amountValueProblem(c)
-      if (amount) st.issues.push({ path: `${at}.if[${i}].value`, message: amount })
-    })
-  }
-  const arm = (value: unknown, name: string): RawStep[] => {
-    if (value === undefined) return []
-    const list = rawStepSchema.array().max(100).safeParse(value)
-    if (!list.success) {
-      for (const i of zodIssues(list.error, [name])) st.issues.push({ path: `${at}.${i.path}`, message: i.message })
-      return []
-    }
-    return checkSteps(list.data, `${at}.${name}`, st)
-  }
-  const thenSteps = arm(then, 'then')
-  const elseSteps = arm(otherwise, 'else')
-  return { id, type, if: condList.success ? condList.data : [], then: thenSteps, else: elseSteps }
 }
 
 /** Checks a template's variables, then renders it with sample data; returns the text, or undefined when it has a problem (or was not rendered). */

@@ -3,7 +3,7 @@ import { ACTIONS } from '../steps/registry.js'
 import type { ActionDefinition } from '../steps/action.js'
 import { previewLinks } from '../steps/customer-links.js'
 import { DEFAULT_BUSINESS, type Business } from '../domain/business.js'
-import { evaluateAll, evaluateCondition, readPath } from '../domain/conditions.js'
+import { evaluateCondition, readPath } from '../domain/conditions.js'
 import { declineData } from '../domain/decline-kind.js'
 import { ConflictError, NotFoundError, PermanentError, ValidationError } from '../domain/errors.js'
 import type { RecoupEvent } from '../domain/events.js'
@@ -20,7 +20,7 @@ import { eventContext, selectedProducts, triggerMatches } from '../triggers/trig
 import { validateWorkflow } from './definition.js'
 import { maskStepSecrets, outboundStepIssues, restoreMaskedSecrets } from '../runs/outbound-steps.js'
 import { workflowWarnings } from './warnings.js'
-import { compileProgram, isBranch, type BranchStep } from '../runs/program.js'
+import { compileProgram, enterArm } from '../runs/program.js'
 
 export interface WorkflowView extends StoredWorkflow {
   /** Things the user should know, e.g. a selected product was archived. */
@@ -189,12 +189,6 @@ export class WorkflowService {
     while (cursor !== null) {
       const node = program.nodes[cursor]
       const step = node.step
-      if (isBranch(step)) {
-        const took = evaluateAll((step as BranchStep).if, data) ? 'then' : 'else'
-        steps.push({ id: step.id, type: 'branch', took })
-        cursor = took === 'then' ? node.then! : node.else!
-        continue
-      }
       const action = ACTIONS.get(step.type) as ActionDefinition
       const { id: _id, type: _type, on_error: _onError, ...params } = step
       const render = (t: string, o?: { escapeHtml?: boolean }) => this.#templates.render(t, data, o)
@@ -208,7 +202,8 @@ export class WorkflowService {
         shown = { error: err.message }
       }
       steps.push({ id: step.id, type: step.type, ...shown })
-      cursor = node.next
+      // A step with arms (a branch) previews the arm it takes as `took`.
+      cursor = node.arms && typeof shown.took === 'string' ? enterArm(program, node, shown.took).cursor : node.next
     }
     return {
       workflow_id: wf.id,

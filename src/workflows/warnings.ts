@@ -1,23 +1,27 @@
 // Things worth saying about a workflow that are not errors: it is saved, and these are shown beside
 // it (GET /v1/workflows/:id `warnings`, the builder, the workflow list).
+import type { Condition } from '../domain/conditions.js'
 import type { RawStep, WorkflowDefinition } from '../domain/workflow.js'
-import { isBranch, type BranchStep } from '../runs/program.js'
+import { ACTIONS, allSteps, armsOf, traitsOf } from '../steps/registry.js'
 
-/** Every step, branch arms included. */
-function allSteps(steps: readonly RawStep[]): RawStep[] {
-  return steps.flatMap((s) => (isBranch(s) ? [s, ...allSteps((s as BranchStep).then ?? []), ...allSteps((s as BranchStep).else ?? [])] : [s]))
+const requiresPhone = (conditions: readonly Condition[]): boolean =>
+  conditions.some((c) => c.field === 'customer.phone' && c.op === 'exists' && c.value !== false)
+
+/** A step's own conditions (a branch's `if`), from the params its action declares as conditions. */
+function conditionsOf(step: RawStep): Condition[] {
+  return (ACTIONS.get(step.type)?.conditions ?? []).flatMap((name) => (Array.isArray(step[name]) ? (step[name] as Condition[]) : []))
 }
 
-/** Steps that reach the customer only under a branch that requires a phone. */
+/** Steps that reach the customer only under an arm entered when the customer has a phone (a branch's first arm). */
 function phoneGuarded(steps: readonly RawStep[], guarded = false): Set<string> {
   const out = new Set<string>()
   for (const s of steps) {
-    if (isBranch(s)) {
-      const b = s as BranchStep
-      const needsPhone = b.if.some((c) => c.field === 'customer.phone' && c.op === 'exists' && c.value !== false)
-      for (const id of phoneGuarded(b.then ?? [], guarded || needsPhone)) out.add(id)
-      for (const id of phoneGuarded(b.else ?? [], guarded)) out.add(id)
-    } else if (guarded) out.add(s.id)
+    const arms = armsOf(s)
+    const needsPhone = requiresPhone(conditionsOf(s))
+    arms.forEach((arm, i) => {
+      for (const id of phoneGuarded(arm.steps, guarded || (i === 0 && needsPhone))) out.add(id)
+    })
+    if (arms.length === 0 && guarded) out.add(s.id)
   }
   return out
 }
@@ -36,17 +40,18 @@ export function workflowWarnings(
 ): string[] {
   const out: string[] = []
   const steps = allSteps(wf.steps)
-  const messages = steps.filter((s) => s.type === 'send_email' || s.type === 'send_sms')
-  for (const offer of steps.filter((s) => s.type === 'offer')) {
-    if (!messages.some((m) => JSON.stringify(m).includes('links.offer'))) {
-      out.push(`offer step "${offer.id}" is never linked: no email or SMS of this workflow contains {{ links.offer }}, so customers cannot see it`)
+  const messages = steps.filter((s) => traitsOf(s.type).customerMessage)
+  for (const step of steps) {
+    const portal = ACTIONS.get(step.type)?.portal
+    if (portal && !messages.some((m) => JSON.stringify(m).includes(`links.${portal.link}`))) {
+      out.push(`${step.type} step "${step.id}" is never linked: no email or SMS of this workflow contains {{ links.${portal.link} }}, so customers cannot see it`)
     }
   }
-  const requiresPhone = wf.trigger.conditions.some((c) => c.field === 'customer.phone' && c.op === 'exists' && c.value !== false)
+  const triggerNeedsPhone = requiresPhone(wf.trigger.conditions)
   const guarded = phoneGuarded(wf.steps)
-  for (const sms of steps.filter((s) => s.type === 'send_sms' && s.to === undefined && !guarded.has(s.id))) {
-    if (!requiresPhone) {
-      out.push(`SMS step "${sms.id}" texts the customer, but the trigger does not require a phone: customers without one will skip it (add the condition "customer.phone exists", or a branch on it)`)
+  for (const msg of steps.filter((s) => traitsOf(s.type).address === 'phone' && s.to === undefined && !guarded.has(s.id))) {
+    if (!triggerNeedsPhone) {
+      out.push(`SMS step "${msg.id}" texts the customer, but the trigger does not require a phone: customers without one will skip it (add the condition "customer.phone exists", or a branch on it)`)
     }
   }
   for (const s of steps) {

@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely'
 import { offerDecisionId, type OfferState, type OfferStatus } from '../../domain/offers.js'
+import { WAITING_STEP_STATUS } from '../../steps/action.js'
+import { ACTIONS } from '../../steps/registry.js'
 import type { Database, RunRow } from '../../store/schema.js'
 
 /** The offer a portal link shows: the run's open offer, else its latest one. */
@@ -10,20 +12,27 @@ export interface OfferView {
   readonly status: OfferStatus | 'withdrawn'
 }
 
+/** The step types whose state the offer link shows (their actions' portal view), with that view. */
+const OFFER_VIEWS = [...ACTIONS.values()].filter((a) => a.portal?.link === 'offer').map((a) => [a.type, a.portal!] as const)
+
 /** Reads the offer of a run as the customer should see it now, or undefined when it made none. */
 export async function loadOffer(db: Kysely<Database>, run: RunRow, now: number): Promise<OfferView | undefined> {
+  const views = new Map(OFFER_VIEWS)
   const rows = await db
     .selectFrom('step_results')
-    .select(['step_id', 'status', 'output', 'started_at', 'finished_at'])
+    .select(['step_id', 'type', 'status', 'output', 'started_at', 'finished_at'])
     .where('run_id', '=', run.id)
-    .where('type', '=', 'offer')
-    .where('status', 'in', ['running', 'completed'])
+    .where('type', 'in', [...views.keys()])
+    .where('status', 'in', [WAITING_STEP_STATUS, 'completed'])
     .execute()
-  const offers = rows.filter((r) => r.output && (JSON.parse(r.output) as Partial<OfferState>).offer)
-  // A waiting offer step is `running`; otherwise the one that finished last is the one to show.
-  const row = offers.find((r) => r.status === 'running') ?? offers.sort((a, b) => (b.finished_at ?? '').localeCompare(a.finished_at ?? ''))[0]
+  const offers = rows.flatMap((r) => {
+    const state = r.output ? (views.get(r.type)!.read(JSON.parse(r.output) as Record<string, unknown>) as OfferState | undefined) : undefined
+    return state ? [{ ...r, state }] : []
+  })
+  // An offer step waiting for an answer is the one to show; otherwise the one that finished last is the one to show.
+  const row = offers.find((r) => r.status === WAITING_STEP_STATUS) ?? offers.sort((a, b) => (b.finished_at ?? '').localeCompare(a.finished_at ?? ''))[0]
   if (!row) return undefined
-  const state = JSON.parse(row.output!) as OfferState
+  const state = row.state
   const ids = [offerDecisionId('accepted', run.id, row.step_id), offerDecisionId('declined', run.id, row.step_id)]
   const decided = new Set((await db.selectFrom('events').select('id').where('id', 'in', ids).execute()).map((e) => e.id))
   let status: OfferView['status'] = state.status
