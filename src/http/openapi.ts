@@ -1,80 +1,151 @@
 import { z } from 'zod'
-import { eventSchema } from '../domain/events.js'
-import { workflowInputSchema } from '../domain/workflow.js'
-import { customerInput, productInput } from './routes/products-customers.js'
+import type { RouteAuth } from './auth.js'
+import type { RouteDoc } from './route-doc.js'
+import type { RouteRecord } from './route-table.js'
 
-type Op = { summary: string; body?: z.ZodType; ok?: number }
+// The OpenAPI 3.1 document, generated from the route table: every registered route with the doc
+// it declares beside its registration (route-doc.ts). Request schemas are the handlers' own zod
+// schemas, as JSON Schema of what a client sends (`io: 'input'`).
 
-// The routes, by hand; request schemas come from the same zod schemas that validate requests.
-const ROUTES: Record<string, Record<string, Op>> = {
-  '/v1/events': { post: { summary: 'Send one event, or {"events": [...]} (up to 1000)', body: z.union([eventSchema, z.object({ events: z.array(eventSchema) })]), ok: 202 } },
-  '/v1/events/{id}': { get: { summary: 'Read an event and the runs it started' } },
-  '/v1/products': { get: { summary: 'List products' }, post: { summary: 'Create a product', body: productInput, ok: 201 } },
-  '/v1/products/{id}': { get: { summary: 'Read a product' }, patch: { summary: 'Change a product' }, delete: { summary: 'Archive a product' } },
-  '/v1/customers': { get: { summary: 'List customers (?tag=)' } },
-  '/v1/customers/{id}': { get: { summary: 'Read a customer with notes' }, put: { summary: 'Create or update a customer', body: customerInput } },
-  '/v1/subscriptions/{id}': { get: { summary: 'Read a subscription' } },
-  '/v1/installment-plans/{id}': { get: { summary: 'Read an installment plan' } },
-  '/v1/payments': { get: { summary: 'List payment attempts (?customer_id=)' } },
-  '/v1/workflows': { get: { summary: 'List workflows' }, post: { summary: 'Create a workflow', body: workflowInputSchema, ok: 201 } },
-  '/v1/workflows/{id}': {
-    get: { summary: 'Read a workflow' },
-    put: { summary: 'Replace a workflow (new version)', body: workflowInputSchema },
-    patch: { summary: 'Change the status' },
-    delete: { summary: 'Delete a workflow (runs continue)', ok: 204 },
-  },
-  '/v1/workflows/{id}/versions': { get: { summary: 'Version history' } },
-  '/v1/workflows/{id}/test': { post: { summary: 'Render what a run would do, without side effects' } },
-  '/v1/workflow-templates': { get: { summary: 'Starter workflows to copy (pick products, then create)' } },
-  '/v1/workflow-templates/{id}': { get: { summary: 'One starter workflow' } },
-  '/v1/workflows/{id}/archive': { post: { summary: 'Archive a workflow (as DELETE): it starts no runs; its runs carry on', ok: 204 } },
-  '/v1/workflows/{id}/unarchive': { post: { summary: 'Bring an archived workflow back, paused (GET /v1/workflows?archived=true lists them)' } },
-  '/v1/workflows/preview': { post: { summary: 'What an unsaved workflow would do for an event ({workflow, event?}): validated as a save, rendered, nothing stored' } },
-  '/v1/runs': { get: { summary: 'List runs (?workflow_id=&customer_id=&status=&outcome=)' } },
-  '/v1/runs/{id}': { get: { summary: 'Read a run with its steps' } },
-  '/v1/runs/{id}/cancel': { post: { summary: 'Cancel a running or waiting run ({reason?, by?})' } },
-  '/v1/runs/{id}/retry': { post: { summary: 'Resume a failed run from its failed step ({latest_version?: true} moves it to the newest version)' } },
-  '/v1/runs/{id}/skip-step': { post: { summary: 'Skip the failed or waiting step a run is on ({step_id?, note?, by?})' } },
-  '/v1/runs/{id}/mark-paid': { post: { summary: 'Record the run\'s payment as paid and end it as recovered ({amount?, note?, by?})' } },
-  '/v1/messages': { get: { summary: 'List messages (?customer_id=&channel=&run_id=)' } },
-  '/v1/keys': { get: { summary: 'List API keys' }, post: { summary: 'Create an API key (shown once)', ok: 201 } },
-  '/healthz': { get: { summary: 'Health: 200 when the database answers' } },
-  '/metrics': { get: { summary: 'Prometheus metrics' } },
+type Json = Record<string, unknown>
+
+/** Fastify's path to OpenAPI's: `:id` → `{id}`, a wildcard tail `*` → `{<wildcard>}`. */
+export function openApiPath(url: string, wildcard = 'path'): string {
+  return url.replace(/:(\w+)/g, '{$1}').replace(/\*$/, `{${wildcard}}`)
 }
 
-function jsonSchema(schema: z.ZodType): unknown {
-  try {
-    return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })
-  } catch {
-    return { type: 'object' }
+function jsonSchema(schema: z.ZodType): Json {
+  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json
+}
+
+/** `post` + `/v1/runs/{id}/skip-step` → `postV1RunsIdSkipStep`: unique because method and path are. */
+function operationId(method: string, path: string): string {
+  const words = path.split(/[^A-Za-z0-9]+/).filter(Boolean)
+  return method.toLowerCase() + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('')
+}
+
+const SIGNATURE_SCHEMES: Record<string, string> = { 'Stripe-Signature': 'stripeSignature', 'X-Twilio-Signature': 'twilioSignature' }
+
+function security(auth: RouteAuth, doc: RouteDoc | undefined): Json[] {
+  switch (auth) {
+    case 'api-key':
+      return [{ bearer: [] }]
+    case 'metrics-token':
+      return [{ metricsToken: [] }, { bearer: [] }]
+    case 'signature':
+      return doc?.signatureHeader ? [{ [SIGNATURE_SCHEMES[doc.signatureHeader] ?? 'signature']: [] }] : []
+    case 'public':
+    case 'link-token':
+      return []
   }
 }
 
-/** The OpenAPI 3.1 document of the public API. */
-export function openApiDocument(version: string): Record<string, unknown> {
-  const paths: Record<string, unknown> = {}
-  for (const [path, ops] of Object.entries(ROUTES)) {
-    paths[path] = Object.fromEntries(
-      Object.entries(ops).map(([method, op]) => [
-        method,
-        {
-          summary: op.summary,
-          ...(path.startsWith('/v1') ? { security: [{ bearer: [] }] } : {}),
-          ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(op.body) } } } } : {}),
-          responses: {
-            [String(op.ok ?? 200)]: { description: 'OK' },
-            default: { description: 'Problem', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
-          },
+const CONTENT: Record<NonNullable<RouteDoc['produces']>, string | undefined> = {
+  json: 'application/json', html: 'text/html', text: 'text/plain', xml: 'text/xml', none: undefined,
+}
+
+function responses(doc: RouteDoc, auth: RouteAuth): Json {
+  const type = CONTENT[doc.produces ?? 'json']
+  const ok = doc.ok ?? 200
+  const success = (description: string, status: number) => ({ description, ...(type && status !== 204 ? { content: { [type]: {} } } : {}) })
+  const errors =
+    // Customer-facing pages (the portal, short links) explain errors in a page, never JSON.
+    doc.produces === 'html' || auth === 'link-token'
+      ? { description: 'An HTML page explaining what went wrong', content: { 'text/html': {} } }
+      : { description: 'Problem (RFC 9457)', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } }
+  return {
+    [String(ok)]: success(ok === 303 ? 'Redirect (Location)' : 'OK', ok),
+    ...Object.fromEntries(Object.entries(doc.also ?? {}).map(([status, why]) => [status, success(why, Number(status))])),
+    ...(auth === 'api-key' || auth === 'metrics-token' ? { 401: errors } : {}),
+    default: errors,
+  }
+}
+
+function parameters(path: string, doc: RouteDoc, wildcard: string): Json[] {
+  const inPath = [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: { type: 'string' },
+    description: doc.params?.[name === wildcard ? '*' : name!] ?? '',
+  }))
+  if (!doc.query) return inPath
+  const q = jsonSchema(doc.query) as { properties?: Record<string, Json>; required?: string[] }
+  const inQuery = Object.entries(q.properties ?? {}).map(([name, schema]) => ({
+    name,
+    in: 'query',
+    required: q.required?.includes(name) ?? false,
+    schema,
+    ...(typeof schema.description === 'string' ? { description: schema.description } : {}),
+  }))
+  return [...inPath, ...inQuery]
+}
+
+function operation(route: RouteRecord, path: string, wildcard: string): Json {
+  const doc: RouteDoc = route.doc ?? { summary: `Undocumented: ${route.method} ${route.url}` }
+  const body = doc.body
+    ? {
+        requestBody: {
+          required: !doc.bodyOptional,
+          content: { [doc.bodyType === 'form' ? 'application/x-www-form-urlencoded' : 'application/json']: { schema: jsonSchema(doc.body) } },
         },
-      ]),
-    )
+      }
+    : {}
+  const parts = path.split('/')
+  return {
+    operationId: operationId(route.method, path),
+    summary: doc.summary,
+    ...(doc.description ? { description: doc.description } : {}),
+    tags: [parts[1] === 'v1' ? parts[2]! : parts[1] || 'ops'],
+    security: security(route.auth, route.doc),
+    'x-recoup-auth': route.auth,
+    ...(route.doc ? {} : { 'x-undocumented': true }),
+    ...(parameters(path, doc, wildcard).length ? { parameters: parameters(path, doc, wildcard) } : {}),
+    ...body,
+    responses: responses(doc, route.auth),
+  }
+}
+
+/** What `/openapi.json` is built from. */
+export interface OpenApiInput {
+  readonly version: string
+  /** The app's route table (route-table.ts). */
+  readonly routes: readonly RouteRecord[]
+  /** Whether the built dashboard is served (GET of any other path). */
+  readonly dashboard?: boolean
+}
+
+/** The OpenAPI 3.1 document of every registered route. An undocumented route still appears, marked `x-undocumented`. */
+export function openApiDocument(input: OpenApiInput): Json {
+  const paths: Record<string, Record<string, Json>> = {}
+  for (const route of input.routes) {
+    const wildcard = route.doc?.wildcardName ?? 'path'
+    const path = openApiPath(route.url, wildcard)
+    ;(paths[path] ??= {})[route.method.toLowerCase()] = operation(route, path, wildcard)
+  }
+  if (input.dashboard) {
+    paths['/'] ??= {
+      get: {
+        operationId: 'getDashboard',
+        summary: 'The dashboard: any GET outside /v1/ that names no route serves its static files (or index.html, for client-side routes)',
+        tags: ['dashboard'],
+        security: [],
+        'x-recoup-auth': 'public',
+        responses: { 200: { description: 'A dashboard file', content: { 'text/html': {} } } },
+      },
+    }
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Recoup API', version },
+    info: { title: 'Recoup API', version: input.version },
     paths,
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'An API key (POST /v1/keys) or the admin key (RECOUP_API_KEY)' },
+        metricsToken: { type: 'http', scheme: 'bearer', description: 'RECOUP_METRICS_TOKEN (an API key works too)' },
+        stripeSignature: { type: 'apiKey', in: 'header', name: 'Stripe-Signature', description: "Stripe's signature over the raw body, with the endpoint's signing secret" },
+        twilioSignature: { type: 'apiKey', in: 'header', name: 'X-Twilio-Signature', description: "Twilio's signature over the URL and form parameters, with the account's auth token" },
+      },
       schemas: {
         Problem: {
           type: 'object',

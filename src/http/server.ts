@@ -1,9 +1,12 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { createApiKey, listApiKeys } from '../store/repos/api-keys.js'
-import { authBy, KeyChecker, type RouteAuth } from './auth.js'
+import { pingDatabase } from '../store/repos/settings.js'
+import { KeyChecker } from './auth.js'
 import type { HttpDeps } from './deps.js'
 import { openApiDocument } from './openapi.js'
+import { documented } from './route-doc.js'
+import { recordRoutes, routeTable } from './route-table.js'
 import { clientErrorHandler, errorHandler, problem, sendProblem } from './problem.js'
 import { guardRequestInput } from './request-guard.js'
 import { catalogRoutes } from './routes/products-customers.js'
@@ -28,21 +31,10 @@ export interface HttpOptions {
   readonly version: string
 }
 
-/** A route as registered: method, url and config (its `auth` among them). */
-export interface RouteRecord {
-  readonly method: string
-  readonly url: string
-  readonly auth: RouteAuth
-}
+export { routeTable, type RouteRecord } from './route-table.js'
 
-const ROUTE_TABLES = new WeakMap<FastifyInstance, RouteOptions[]>()
-
-/** Every route the app has registered, with the auth each declares (tests walk this table). */
-export function routeTable(app: FastifyInstance): RouteRecord[] {
-  return (ROUTE_TABLES.get(app) ?? []).flatMap((r) =>
-    [r.method].flat().map((method) => ({ method, url: r.url, auth: r.config?.auth ?? 'api-key' })),
-  )
-}
+/** POST /v1/keys: the key's name. */
+const keyInput = z.strictObject({ name: z.string().min(1).max(100).default('api') })
 
 /** Builds the HTTP app: auth, routes, problem+json errors. It does not listen. */
 export function buildHttp(options: HttpOptions): FastifyInstance {
@@ -61,9 +53,7 @@ export function buildHttp(options: HttpOptions): FastifyInstance {
     // Node answers a request without Host with a bare 400 of its own; a hook answers it instead.
     http: { requireHostHeader: false },
   })
-  const table: RouteOptions[] = []
-  ROUTE_TABLES.set(app, table)
-  app.addHook('onRoute', (route) => void table.push(route))
+  recordRoutes(app)
   const keys = new KeyChecker({ db: d.db, adminKey: options.adminKey, metricsToken: options.metricsToken })
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler((req, reply) => {
@@ -81,25 +71,29 @@ export function buildHttp(options: HttpOptions): FastifyInstance {
   })
   app.addHook('preValidation', async (req) => guardRequestInput(req))
 
-  app.get('/healthz', authBy('public'), async (_req, reply) => {
+  app.get('/healthz', documented({ summary: 'Health: 200 when the database answers, 503 when it does not', auth: 'public' }), async (_req, reply) => {
     try {
-      await d.db.selectFrom('settings').select('key').limit(1).execute()
+      await pingDatabase(d.db)
       return { status: 'ok', database: d.store.dialect }
     } catch {
       return sendProblem(reply, problem(503, 'database_unavailable', 'The database does not answer'))
     }
   })
-  app.get('/metrics', authBy('metrics-token'), async (_req, reply) => reply.type(d.metrics.registry.contentType).send(await d.metrics.registry.metrics()))
-  app.get('/openapi.json', authBy('public'), async () => openApiDocument(options.version))
+  app.get('/metrics', documented({ summary: 'Prometheus metrics', auth: 'metrics-token', produces: 'text' }), async (_req, reply) => reply.type(d.metrics.registry.contentType).send(await d.metrics.registry.metrics()))
+  // Built once, on the first request: by then every route is registered (fastify refuses new ones after ready).
+  let openApi: Record<string, unknown> | undefined
+  app.get('/openapi.json', documented({ summary: 'This document: every route, generated from the route table', auth: 'public' }), async () =>
+    (openApi ??= openApiDocument({ version: options.version, routes: routeTable(app), dashboard: d.webRoot !== undefined })),
+  )
 
-  app.post('/v1/keys', async (req, reply) => {
-    const { name } = parseBody(z.strictObject({ name: z.string().min(1).max(100).default('api') }), req.body ?? {})
+  app.post('/v1/keys', documented({ summary: 'Create an API key (the key is shown once)', body: keyInput, bodyOptional: true, ok: 201 }), async (req, reply) => {
+    const { name } = parseBody(keyInput, req.body ?? {})
     return reply.code(201).send(await createApiKey(d.db, name))
   })
-  app.get('/v1/keys', async () => ({ data: await listApiKeys(d.db), next_cursor: null }))
+  app.get('/v1/keys', documented({ summary: 'List API keys (without the keys)' }), async () => ({ data: await listApiKeys(d.db), next_cursor: null }))
   if (d.loadDemo) {
     const load = d.loadDemo
-    app.post('/v1/demo', async (_req, reply) => reply.code(201).send(await load()))
+    app.post('/v1/demo', documented({ summary: 'Load demo data (products, customers, workflows, events)', ok: 201 }), async (_req, reply) => reply.code(201).send(await load()))
   }
 
   catalogRoutes(app, d)

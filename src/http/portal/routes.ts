@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
+import { z } from 'zod'
 import type { PaymentRetryProvider } from '../../providers/stripe/payments.js'
 import type { LinkClaims, LinkPurpose, LinkSigner } from '../../domain/links.js'
 import { uiLanguage } from '../../domain/locale.js'
@@ -10,6 +11,7 @@ import { findCustomer, upsertCustomer } from '../../store/repos/customers.js'
 import type { Database } from '../../store/schema.js'
 import { authenticateScopeBy } from '../auth.js'
 import { toProblem } from '../problem.js'
+import { documented } from '../route-doc.js'
 import { acceptFormBodies, formOf } from './form-body.js'
 import {
   messagePage,
@@ -55,6 +57,17 @@ class PortalPageError extends Error {
     this.name = 'PortalPageError'
   }
 }
+
+// The forms the pages post (requireOwnForm checks `action`); for the document only.
+const retryForm = z.object({ action: z.enum(['retry', 'update_card']).describe('retry (path ends /retry) or update_card (path ends /update-card)') })
+const unsubscribeForm = z.object({
+  action: z.literal('unsubscribe').optional(),
+  'List-Unsubscribe': z.literal('One-Click').optional().describe('RFC 8058 one-click, sent by mail providers'),
+})
+const offerForm = z.object({ action: z.enum(['accept', 'decline']), step: z.string().describe('The offer step the page showed') })
+const TOKEN = { '*': 'The signed link token from the email or SMS' }
+/** A portal page's documentation: HTML, authenticated by the signed token in the path. */
+const page = (summary: string, body?: z.ZodType) => documented({ summary, produces: 'html', params: TOKEN, wildcardName: 'token', ...(body ? { body, bodyType: 'form' as const } : {}) })
 
 const invalidLink = () => new PortalPageError(404, 'This link is not valid', 'Please open the newest email or message we sent you, or reply to it and we will help.')
 const expiredLink = () => new PortalPageError(410, 'This link has expired', 'For your security our links stop working after a while. Contact us or use the link in our newest email.')
@@ -110,7 +123,7 @@ export function portalRoutes(app: FastifyInstance, deps: PortalDeps): void {
       /** Whether the customer can enter a new card on the processor's page for this run. */
       const cardUpdateFor = (view: RunView) => (view.kind === 'payment' && deps.payments?.cardUpdateUrl ? deps.payments : undefined)
 
-      scope.get('/update-payment/*', async (req, reply) => {
+      scope.get('/update-payment/*', page('The update-payment page: retry the payment, or update the card on the processor\'s page'), async (req, reply) => {
         const token = tokenOf(req)
         const view = await runOf(open(token, 'update_payment'))
         if (view.settled) return sendPage(reply, 200, settledPage({ business, productName: view.productName, lang: view.lang }))
@@ -123,7 +136,7 @@ export function portalRoutes(app: FastifyInstance, deps: PortalDeps): void {
         return sendPage(reply, 200, updatePaymentPage({ ...due(view), retryAction: `${base}/retry`, updateCardAction: `${base}/update-card` }))
       })
 
-      scope.post('/update-payment/*', async (req, reply) => {
+      scope.post('/update-payment/*', page('{token}/retry asks for a payment retry; {token}/update-card answers 303 to the processor\'s card page', retryForm), async (req, reply) => {
         const rest = (req.params as { '*'?: string })['*'] ?? ''
         if (rest.endsWith('/update-card')) return updateCard(req, reply)
         const claims = open(tokenOf(req, '/retry'), 'update_payment')
@@ -175,7 +188,7 @@ export function portalRoutes(app: FastifyInstance, deps: PortalDeps): void {
         return reply.redirect(url, 303)
       }
 
-      scope.get('/unsubscribe/*', async (req, reply) => {
+      scope.get('/unsubscribe/*', page('The unsubscribe page'), async (req, reply) => {
         const token = tokenOf(req)
         const claims = open(token, 'unsubscribe')
         const customer = await findCustomer(deps.db, claims.cus)
@@ -185,7 +198,7 @@ export function portalRoutes(app: FastifyInstance, deps: PortalDeps): void {
         return sendPage(reply, 200, unsubscribePage({ business, action, already: customer.email_opt_out, lang: uiLanguage(customer.locale), ...(email ? { email } : {}) }))
       })
 
-      scope.post('/unsubscribe/*', async (req, reply) => {
+      scope.post('/unsubscribe/*', page('Unsubscribe from emails (the page\'s form, or RFC 8058 one-click)', unsubscribeForm), async (req, reply) => {
         const claims = open(tokenOf(req), 'unsubscribe')
         // RFC 8058 one-click: the mail provider posts `List-Unsubscribe=One-Click` from its own
         // servers, so there is no browser context to check; the signed token is the authority.
@@ -197,7 +210,7 @@ export function portalRoutes(app: FastifyInstance, deps: PortalDeps): void {
         return sendPage(reply, 200, unsubscribedPage({ business, lang: uiLanguage(customer.locale), ...(email ? { email } : {}) }))
       })
 
-      scope.get('/offer/*', async (req, reply) => {
+      scope.get('/offer/*', page('The offer page: accept or decline the run\'s offer'), async (req, reply) => {
         const token = tokenOf(req)
         const view = await runOf(open(token, 'offer'))
         const offer = await loadOffer(deps.db, view.run, deps.now())
@@ -208,7 +221,7 @@ export function portalRoutes(app: FastifyInstance, deps: PortalDeps): void {
         return sendPage(reply, 200, offerPage({ ...page, stepId: offer.stepId, acceptAction: `${base}/accept`, declineAction: `${base}/decline` }))
       })
 
-      scope.post('/offer/*', async (req, reply) => {
+      scope.post('/offer/*', page('{token}/accept or {token}/decline answers the offer', offerForm), async (req, reply) => {
         const rest = (req.params as { '*'?: string })['*'] ?? ''
         const decision = rest.endsWith('/accept') ? 'accept' : rest.endsWith('/decline') ? 'decline' : undefined
         if (!decision) throw invalidLink()

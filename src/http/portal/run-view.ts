@@ -2,6 +2,9 @@ import type { Kysely } from 'kysely'
 import { declineKind } from '../../domain/decline-kind.js'
 import { uiLanguage, type UiLanguage } from '../../domain/locale.js'
 import { formatMoney } from '../../domain/money.js'
+import { subscriptionStatus } from '../../store/repos/billing-records.js'
+import { customerLocale } from '../../store/repos/customers.js'
+import { findRunRow } from '../../store/repos/runs.js'
 import type { Database, RunRow } from '../../store/schema.js'
 import type { EventContext } from '../../triggers/trigger.js'
 import { PAGE_COPY } from './page-copy.js'
@@ -22,10 +25,9 @@ export interface RunView {
 
 /** Reads the run a link points at, or undefined when it is gone or belongs to someone else. */
 export async function loadRunView(db: Kysely<Database>, runId: string, customerId: string): Promise<RunView | undefined> {
-  const run = await db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst()
+  const run = await findRunRow(db, runId)
   if (!run || run.customer_id !== customerId) return undefined
-  const customer = await db.selectFrom('customers').select('locale').where('id', '=', customerId).executeTakeFirst()
-  const locale = customer?.locale ?? undefined
+  const locale = (await customerLocale(db, customerId)) ?? undefined
   const lang = uiLanguage(locale)
   const t = PAGE_COPY[lang]
   const context = JSON.parse(run.context) as EventContext
@@ -34,8 +36,7 @@ export async function loadRunView(db: Kysely<Database>, runId: string, customerI
   const payment = context.payment
   let settled = false
   if (run.subscription_id) {
-    const sub = await db.selectFrom('subscriptions').select('status').where('id', '=', run.subscription_id).executeTakeFirst()
-    settled = sub?.status === 'active'
+    settled = (await subscriptionStatus(db, run.subscription_id)) === 'active'
   }
   const base = { run, productName, productIds: JSON.parse(run.product_ids) as string[], settled, lang }
   if (plan && !payment) {

@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
 import { SHORT_CODE, type LinkPurpose, type LinkSigner } from '../../domain/links.js'
 import { uiLanguage } from '../../domain/locale.js'
-import { authBy } from '../auth.js'
+import { z } from 'zod'
+import { documented } from '../route-doc.js'
 import { findCustomer, upsertCustomer } from '../../store/repos/customers.js'
 import type { Database, ShortLinkRow } from '../../store/schema.js'
 import { findShortLink } from '../../store/repos/short-links.js'
@@ -11,6 +12,9 @@ import { PAGE_COPY, pageLanguage } from './page-copy.js'
 import { messagePage, unsubscribedPage } from './pages.js'
 import { RateLimiter } from './rate-limit.js'
 import { PORTAL_HEADERS } from './routes.js'
+
+const CODE = { code: 'The 16-character code' }
+const oneClick = z.object({ 'List-Unsubscribe': z.literal('One-Click') })
 
 export interface ShortLinkDeps {
   readonly db: Kysely<Database>
@@ -72,14 +76,14 @@ export function shortLinkRoutes(app: FastifyInstance, deps: ShortLinkDeps): void
       return row
     }
 
-    scope.get('/l/:code', authBy('link-token'), async (req, reply) => {
+    scope.get('/l/:code', documented({ summary: 'A short link: 303 to its signed portal page (404 unknown, 410 expired, 429 too many misses)', auth: 'link-token', ok: 303, produces: 'none', params: CODE }), async (req, reply) => {
       const row = await lookup(req, reply)
       if (!row) return reply
       const claims = { p: row.purpose as LinkPurpose, run: row.run_id, cus: row.customer_id, exp: Date.parse(row.expires_at) }
       return reply.code(303).header('location', deps.links.path(claims)).send()
     })
 
-    scope.post('/l/:code', authBy('link-token'), async (req, reply) => {
+    scope.post('/l/:code', documented({ summary: 'RFC 8058 one-click unsubscribe through an unsubscribe short link', auth: 'link-token', produces: 'html', params: CODE, body: oneClick, bodyType: 'form' }), async (req, reply) => {
       const row = await lookup(req, reply)
       if (!row) return reply
       // Only the unsubscribe link takes a post, and only the one-click form mail providers send.

@@ -4,15 +4,14 @@ import { z } from 'zod'
 import { ValidationError } from '../../domain/errors.js'
 import { minorUnitsSchema } from '../../domain/money.js'
 import { recoveryReport } from '../../store/repos/analytics.js'
-import { hashKey } from '../../store/repos/api-keys.js'
+import { hashKey, keyNameByHash } from '../../store/repos/api-keys.js'
 import { listMessages } from '../../store/repos/messages.js'
 import { pageRequest } from '../../store/page.js'
-import { RUN_OUTCOMES } from '../../store/repos/runs.js'
+import { isOneOf, RUN_OUTCOMES, RUN_STATUSES } from '../../domain/statuses.js'
 import type { Database } from '../../store/schema.js'
 import type { HttpDeps } from '../deps.js'
+import { documented, ID_PARAM, pageQuery } from '../route-doc.js'
 import { parseBody, query } from '../validate.js'
-
-const RUN_STATUSES = ['running', 'waiting', 'completed', 'failed', 'canceled', 'exited']
 
 const who = z.string().trim().min(1, 'Say who you are, or leave it out').max(100, 'Keep the name under 100 characters').optional()
 const note = z.string().trim().max(1000, 'Keep the note under 1,000 characters').optional()
@@ -27,8 +26,8 @@ const markPaidBody = z.strictObject({ amount: minorUnitsSchema.refine((n) => n >
  */
 async function actor(req: FastifyRequest, db: Kysely<Database>, by: string | undefined): Promise<string> {
   const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1]
-  const row = bearer ? await db.selectFrom('api_keys').select('name').where('hash', '=', hashKey(bearer)).executeTakeFirst() : undefined
-  const key = row ? `API key "${row.name}"` : 'the admin API key'
+  const name = bearer ? await keyNameByHash(db, hashKey(bearer)) : undefined
+  const key = name !== undefined ? `API key "${name}"` : 'the admin API key'
   return by ? `${by} (${key})` : key
 }
 
@@ -38,47 +37,78 @@ function optionalBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S
 }
 const CHANNELS = ['email', 'sms', 'team', 'webhook']
 
+const runsQuery = pageQuery.extend({
+  workflow_id: z.string().optional(),
+  customer_id: z.string().optional(),
+  status: z.enum(RUN_STATUSES).optional(),
+  outcome: z.enum(RUN_OUTCOMES).optional(),
+  event_id: z.string().optional().describe('Runs this event started'),
+  from: z.string().optional().describe('Created at or after (ISO 8601)'),
+  to: z.string().optional().describe('Created before (ISO 8601)'),
+})
+const messagesQuery = pageQuery.extend({
+  customer_id: z.string().optional(),
+  channel: z.enum(CHANNELS).optional(),
+  run_id: z.string().optional(),
+  status: z.string().optional(),
+})
+const analyticsQuery = z.object({
+  from: z.string().optional().describe('A date (YYYY-MM-DD) or an ISO 8601 time; default 30 days ago'),
+  to: z.string().optional().describe('A date (that whole day is included) or an ISO 8601 time; default now'),
+})
+const RUN_ID = { id: 'The run\'s id' }
+
 /** Runs (read, cancel, retry) and messages. */
 export function runRoutes(app: FastifyInstance, d: HttpDeps): void {
-  app.get('/v1/runs', async (req) => {
+  app.get('/v1/runs', documented({ summary: 'List runs (?workflow_id=&customer_id=&status=&outcome=&event_id=&from=&to=)', query: runsQuery }), async (req) => {
     const q = query(req)
-    if (q.status && !RUN_STATUSES.includes(q.status)) {
+    if (q.status && !isOneOf(RUN_STATUSES, q.status)) {
       throw new ValidationError('Invalid query', [{ path: 'status', message: `must be one of: ${RUN_STATUSES.join(', ')}` }])
     }
-    if (q.outcome && !(RUN_OUTCOMES as readonly string[]).includes(q.outcome)) {
+    if (q.outcome && !isOneOf(RUN_OUTCOMES, q.outcome)) {
       throw new ValidationError('Invalid query', [{ path: 'outcome', message: `must be one of: ${RUN_OUTCOMES.join(', ')}` }])
     }
     return d.runs.list({
       ...pageRequest(q),
       workflowId: q.workflow_id,
       customerId: q.customer_id,
-      status: q.status,
-      outcome: q.outcome,
+      status: isOneOf(RUN_STATUSES, q.status) ? q.status : undefined,
+      outcome: isOneOf(RUN_OUTCOMES, q.outcome) ? q.outcome : undefined,
       eventId: q.event_id,
       createdFrom: q.from,
       createdTo: q.to,
     })
   })
-  app.get<{ Params: { id: string } }>('/v1/runs/:id', async (req) => d.runs.get(req.params.id))
-  app.post<{ Params: { id: string } }>('/v1/runs/:id/cancel', async (req) => {
+  app.get<{ Params: { id: string } }>('/v1/runs/:id', documented({ summary: 'Read a run with its steps', params: RUN_ID }), async (req) => d.runs.get(req.params.id))
+  app.post<{ Params: { id: string } }>('/v1/runs/:id/cancel', documented({ summary: 'Cancel a running or waiting run', body: cancelBody, bodyOptional: true, params: RUN_ID }), async (req) => {
     const body = optionalBody(cancelBody, req.body)
     return d.runs.cancel(req.params.id, { by: await actor(req, d.db, body.by), note: body.reason })
   })
-  app.post<{ Params: { id: string } }>('/v1/runs/:id/retry', async (req) => {
+  app.post<{ Params: { id: string } }>('/v1/runs/:id/retry', documented({
+    summary: 'Resume a failed run from its failed step (latest_version: true moves it to the newest version)',
+    body: retryBody,
+    bodyOptional: true,
+    params: RUN_ID,
+  }), async (req) => {
     const body = optionalBody(retryBody, req.body)
     return d.runs.retry(req.params.id, { latest: body.latest_version })
   })
-  app.post<{ Params: { id: string } }>('/v1/runs/:id/skip-step', async (req) => {
+  app.post<{ Params: { id: string } }>('/v1/runs/:id/skip-step', documented({ summary: 'Skip the failed or waiting step a run is on', body: skipBody, bodyOptional: true, params: RUN_ID }), async (req) => {
     const body = optionalBody(skipBody, req.body)
     return d.runs.skipStep(req.params.id, { by: await actor(req, d.db, body.by), note: body.note, stepId: body.step_id })
   })
-  app.post<{ Params: { id: string } }>('/v1/runs/:id/mark-paid', async (req) => {
+  app.post<{ Params: { id: string } }>('/v1/runs/:id/mark-paid', documented({
+    summary: "Record the run's payment as paid and end it as recovered",
+    body: markPaidBody,
+    bodyOptional: true,
+    params: RUN_ID,
+  }), async (req) => {
     const body = optionalBody(markPaidBody, req.body)
     const by = await actor(req, d.db, body.by)
     return d.runs.markPaid(req.params.id, { by, note: body.note, amount: body.amount }, (trx, event) => d.ingestor.acceptInTransaction(trx, event))
   })
 
-  app.get('/v1/messages', async (req) => {
+  app.get('/v1/messages', documented({ summary: 'List messages (?customer_id=&channel=&run_id=&status=)', query: messagesQuery }), async (req) => {
     const q = query(req)
     if (q.channel && !CHANNELS.includes(q.channel)) {
       throw new ValidationError('Invalid query', [{ path: 'channel', message: `must be one of: ${CHANNELS.join(', ')}` }])
@@ -97,7 +127,7 @@ function bound(value: string | undefined, field: string, fallback: string): stri
 
 /** Recovery analytics. `to` given as a date includes that whole day. */
 export function analyticsRoutes(app: FastifyInstance, d: HttpDeps): void {
-  app.get('/v1/analytics/recovery', async (req) => {
+  app.get('/v1/analytics/recovery', documented({ summary: 'Recovery analytics between from and to (default: the last 30 days)', query: analyticsQuery }), async (req) => {
     const q = query(req)
     const from = bound(q.from, 'from', new Date(Date.now() - 30 * 86_400_000).toISOString())
     let to = bound(q.to, 'to', new Date(Date.now() + 1000).toISOString())

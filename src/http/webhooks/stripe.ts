@@ -8,7 +8,11 @@ import { paidInvoices } from '../../ingest/records.js'
 import { lookupsFor, mapStripeEvent, type StripeLookedUp, type StripeMapOptions } from '../../providers/stripe/webhook-events.js'
 import { createStripeLookups, type StripeLookups } from '../../providers/stripe/lookups.js'
 import { applySubscriptionUpdate } from '../../providers/stripe/records.js'
-import { authBy } from '../auth.js'
+import { z } from 'zod'
+import { documented } from '../route-doc.js'
+
+/** What the route reads of a delivery before its type decides the rest (the raw bytes are what is verified). */
+const stripeEnvelope = z.looseObject({ id: z.string(), type: z.string(), data: z.looseObject({ object: z.looseObject({}) }) })
 
 /** Stripe's default, and what its docs recommend: older deliveries could be replays. */
 const DEFAULT_TOLERANCE_SECONDS = 300
@@ -88,7 +92,13 @@ export function stripeWebhookRoutes(app: FastifyInstance, deps: StripeWebhookDep
   void app.register(async (scope) => {
     // The signature covers the exact bytes Stripe sent; re-serialized JSON would not verify.
     scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body))
-    scope.post('/v1/webhooks/stripe', authBy('signature'), async (req, reply) => {
+    scope.post('/v1/webhooks/stripe', documented({
+      summary: 'Stripe webhook deliveries (signed): mapped to Recoup events and ingested',
+      description: 'A delivery that does not verify is answered 400; a signed one Recoup cannot use is answered 200 {ignored: reason}.',
+      auth: 'signature',
+      signatureHeader: 'Stripe-Signature',
+      body: stripeEnvelope,
+    }), async (req, reply) => {
       const nowMs = now()
       const body = verify(req.body, req.headers['stripe-signature'], { secret: deps.webhookSecret, tolerance, nowMs })
       const log = envelopeLog(body)

@@ -1,9 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { FastifyError, FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
+import { z } from 'zod'
+import { setSmsOptOutByPhone } from '../../store/repos/customers.js'
 import type { Database } from '../../store/schema.js'
 import { acceptFormBodies, formOf } from '../portal/form-body.js'
-import { authBy } from '../auth.js'
+import { documented } from '../route-doc.js'
 import { problem, sendProblem, toProblem } from '../problem.js'
 
 export interface TwilioInboundDeps {
@@ -17,6 +19,13 @@ export interface TwilioInboundDeps {
 // Twilio's default opt-out / opt-in keywords (carriers require honouring them).
 const STOP_WORDS = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT'])
 const START_WORDS = new Set(['START', 'UNSTOP', 'YES'])
+
+/** The form fields this route reads of Twilio's (it posts many more). */
+const inboundSms = z.looseObject({
+  From: z.string().optional().describe('The sender, E.164'),
+  Body: z.string().optional(),
+  OptOutType: z.enum(['STOP', 'START', 'HELP']).optional().describe('Set by Twilio Advanced Opt-Out'),
+})
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 const PATH = '/v1/webhooks/twilio'
@@ -37,7 +46,14 @@ export function twilioInboundRoutes(app: FastifyInstance, deps: TwilioInboundDep
       return sendProblem(reply, problem(status, 'twilio_webhook_error', status >= 500 ? 'Something went wrong on our side; it has been logged.' : err.message))
     })
 
-    scope.post(PATH, authBy('signature'), async (req, reply) => {
+    scope.post(PATH, documented({
+      summary: 'Twilio inbound SMS (signed): STOP / START replies set the customer\'s sms_opt_out',
+      auth: 'signature',
+      signatureHeader: 'X-Twilio-Signature',
+      body: inboundSms,
+      bodyType: 'form',
+      produces: 'xml',
+    }), async (req, reply) => {
       if (!deps.authToken) return sendProblem(reply, problem(404, 'twilio_not_enabled', 'Inbound SMS is not enabled: set RECOUP_TWILIO_AUTH_TOKEN.'))
       const signature = req.headers['x-twilio-signature']
       const params = formOf(req.body)
@@ -48,11 +64,7 @@ export function twilioInboundRoutes(app: FastifyInstance, deps: TwilioInboundDep
       const from = params.get('From')
       const optOut = optOutChange(params)
       if (from && optOut !== undefined) {
-        await deps.db
-          .updateTable('customers')
-          .set({ sms_opt_out: optOut ? 1 : 0, updated_at: new Date().toISOString() })
-          .where('phone', '=', from)
-          .execute()
+        await setSmsOptOutByPhone(deps.db, from, optOut, new Date().toISOString())
       }
       return reply.code(200).type('text/xml').send(EMPTY_TWIML)
     })

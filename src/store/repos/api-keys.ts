@@ -32,3 +32,9 @@ export async function countApiKeys(db: Kysely<Database>): Promise<number> {
 export async function listApiKeys(db: Kysely<Database>): Promise<{ id: string; name: string; prefix: string; created_at: string }[]> {
   return db.selectFrom('api_keys').select(['id', 'name', 'prefix', 'created_at']).orderBy('id').execute()
 }
+
+/** The name of the key with this hash, if any (who acted, in a run's history). */
+export async function keyNameByHash(db: Kysely<Database>, hash: string): Promise<string | undefined> {
+  const row = await db.selectFrom('api_keys').select('name').where('hash', '=', hash).executeTakeFirst()
+  return row?.name
+}

@@ -187,3 +187,18 @@ export async function listCustomers(db: Kysely<Database>, req: PageRequest & { t
   const page = toPage(rows, req, (r) => r.id, toCustomer)
   return req.tag ? { ...page, data: page.data.filter((c) => c.tags.includes(req.tag!)) } : page
 }
+
+/** Whether a customer with this id exists. */
+export async function customerExists(db: Kysely<Database>, id: string): Promise<boolean> {
+  return (await db.selectFrom('customers').select('id').where('id', '=', id).executeTakeFirst()) !== undefined
+}
+
+/** A customer's locale: undefined when there is no such customer, null when none is set. */
+export async function customerLocale(db: Kysely<Database>, id: string): Promise<string | null | undefined> {
+  return (await db.selectFrom('customers').select('locale').where('id', '=', id).executeTakeFirst())?.locale
+}
+
+/** Records an SMS opt-out (true) or opt-in (false) on every customer with this phone number. */
+export async function setSmsOptOutByPhone(db: Kysely<Database>, phone: string, optOut: boolean, now: string): Promise<void> {
+  await db.updateTable('customers').set({ sms_opt_out: optOut ? 1 : 0, updated_at: now }).where('phone', '=', phone).execute()
+}

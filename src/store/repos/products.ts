@@ -81,3 +81,8 @@ export async function findProducts(db: Kysely<Database>, ids: readonly string[])
   const rows = await db.selectFrom('products').selectAll().where('id', 'in', [...ids]).execute()
   return new Map(rows.map((r) => [r.id, toProduct(r)]))
 }
+
+/** Whether a product with this id exists (archived ones included). */
+export async function productExists(db: Kysely<Database>, id: string): Promise<boolean> {
+  return (await db.selectFrom('products').select('id').where('id', '=', id).executeTakeFirst()) !== undefined
+}

@@ -204,3 +204,8 @@ export async function countRunsByStatus(db: Kysely<Database>): Promise<Record<st
     .execute()
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]))
 }
+
+/** Reads a run row, or undefined when there is none. */
+export async function findRunRow(db: Kysely<Database>, id: string): Promise<RunRow | undefined> {
+  return db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst()
+}

@@ -7,3 +7,8 @@ export async function settingOrCreate(db: Kysely<Database>, key: string, make: (
   const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirstOrThrow()
   return row.value
 }
+
+/** Resolves when the database answers a trivial read (the health check); throws when it does not. */
+export async function pingDatabase(db: Kysely<Database>): Promise<void> {
+  await db.selectFrom('settings').select('key').limit(1).execute()
+}
