@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { Kysely } from 'kysely'
 import { countRunsByStatus } from '../store/repos/runs.js'
+import { RUN_STATUSES } from '../domain/statuses.js'
 import type { Database } from '../store/schema.js'
 
 /** Prometheus metrics of one app (own registry, so several apps can share a process in tests). */
@@ -31,7 +32,7 @@ export class Metrics {
       async collect() {
         const counts = await countRunsByStatus(db)
         this.reset()
-        for (const s of ['running', 'waiting', 'completed', 'failed', 'canceled', 'exited']) this.set({ status: s }, counts[s] ?? 0)
+        for (const s of RUN_STATUSES) this.set({ status: s }, counts[s] ?? 0)
       },
     })
   }

@@ -346,7 +346,7 @@ async function applyRecords(db: Kysely<Database>, events: readonly RecoupEvent[]
       const failed = e.type === 'payment.failed'
       payments.push({
         id: e.id, event_id: e.id, payment_id: p.id, customer_id: e.customer.id, subscription_id: p.subscription_id ?? null,
-        invoice_id: p.invoice_id ?? null, product_ids: JSON.stringify(e.product_ids), status: failed ? 'failed' : 'succeeded',
+        invoice_id: p.invoice_id ?? null, product_ids: JSON.stringify(e.product_ids), status: failed ? ('failed' as const) : ('succeeded' as const),
         amount: p.amount, currency: p.currency, failure_code: failed ? (p.failure_code ?? null) : null,
         failure_message: failed ? (p.failure_message ?? null) : null, attempt: p.attempt ?? null, occurred_at: occurred(e), created_at: now,
         decline_code: failed ? (p.decline_code ?? null) : null, advice_code: failed ? (p.advice_code ?? null) : null,

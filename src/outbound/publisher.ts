@@ -2,9 +2,9 @@ import type { Kysely } from 'kysely'
 import type { JobQueue } from '../queue/job-queue.js'
 import { allEndpointRows, queueDelivery, type OutboundEventType } from '../store/repos/webhook-endpoints.js'
 import type { Database, RunRow, WebhookEndpointRow } from '../store/schema.js'
+import type { RecoveryOutcome } from '../domain/statuses.js'
 
-/** How a recovery ended, for `recovery.ended`. */
-export type RecoveryOutcome = 'recovered' | 'offer_accepted' | 'exhausted' | 'canceled'
+export type { RecoveryOutcome } from '../domain/statuses.js'
 
 /**
  * Turns run endings into deliveries for subscribed endpoints, each with its `deliver_webhook` job,

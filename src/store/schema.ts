@@ -1,4 +1,7 @@
 import type { Generated } from 'kysely'
+import type {
+  DeliveryStatus, MessageStatus, PaymentStatus, ReasonStatus, RunOutcome, RunStatus, StepStatus, WorkflowStatus,
+} from '../domain/statuses.js'
 
 // Row types. Times are ISO 8601 UTC text; JSON is stored as text in both dialects so one
 // repository serves SQLite and PostgreSQL alike. Money is integer minor units.
@@ -78,7 +81,7 @@ export interface PaymentRow {
   subscription_id: string | null
   invoice_id: string | null
   product_ids: string
-  status: string
+  status: PaymentStatus
   amount: number
   currency: string
   failure_code: string | null
@@ -99,7 +102,7 @@ export interface PaymentRow {
   card_fingerprint: string | null
   payment_intent_id: string | null
   /** Whether the failure's reason is `known`, still `pending` (on its way from Stripe) or `unknown`. */
-  reason_status: string | null
+  reason_status: ReasonStatus | null
   /** When the processor itself will try again (Stripe's `next_payment_attempt`), if it will. */
   next_attempt_at: string | null
   /** Who made the attempt: `stripe`, `recoup`, `customer`, or the sender of the event. */
@@ -132,7 +135,7 @@ export interface EventRow {
 export interface WorkflowRow {
   id: string
   name: string
-  status: string
+  status: WorkflowStatus
   version: number
   trigger_type: string
   definition: string
@@ -158,7 +161,7 @@ export interface RunRow {
   subscription_id: string | null
   plan_id: string | null
   exit_on: string
-  status: string
+  status: RunStatus
   cursor: number | null
   seq: number
   context: string
@@ -171,7 +174,7 @@ export interface RunRow {
   /** JSON `{reason, payment_method_id?, at}`: one payment attempt asked for outside the schedule. */
   attempt_request: string | null
   /** How the run ended for the money: recovered | offer_accepted | not_recovered | canceled; null while it runs. */
-  outcome: string | null
+  outcome: RunOutcome | null
   /** Who ended the run by hand (the API key's name), when staff canceled it or marked it paid. */
   ended_by: string | null
 }
@@ -180,7 +183,7 @@ export interface StepResultRow {
   run_id: string
   step_id: string
   type: string
-  status: string
+  status: StepStatus
   attempts: number
   started_at: string | null
   finished_at: string | null
@@ -204,7 +207,7 @@ export interface MessageRow {
   to: string
   subject: string | null
   body: string
-  status: string
+  status: MessageStatus
   provider_id: string | null
   error: string | null
   created_at: string
@@ -235,7 +238,7 @@ export interface DeliveryRow {
   endpoint_id: string
   event_type: string
   payload: string
-  status: string
+  status: DeliveryStatus
   attempts: number
   next_attempt_at: number
   last_error: string | null

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import { newId } from '../../domain/ids.js'
 import { toPage, type Page, type PageRequest } from '../page.js'
 import type { Database, MessageRow } from '../schema.js'
+import type { MessageStatus } from '../../domain/statuses.js'
 
 export type MessageChannel = 'email' | 'sms' | 'team' | 'webhook'
 
@@ -14,7 +15,7 @@ export interface Message {
   to: string
   subject?: string
   body: string
-  status: 'sent' | 'outbox' | 'failed' | 'skipped'
+  status: MessageStatus
   provider_id?: string
   error?: string
   created_at: string
@@ -70,6 +71,7 @@ export async function listMessages(
   if (req.customerId) q = q.where('customer_id', '=', req.customerId)
   if (req.channel) q = q.where('channel', '=', req.channel)
   if (req.runId) q = q.where('run_id', '=', req.runId)
-  if (req.status) q = q.where('status', '=', req.status)
+  // The filter comes from a query string: a status no message has simply matches nothing.
+  if (req.status) q = q.where('status', '=', req.status as MessageStatus)
   return toPage(await q.execute(), req, (r) => r.id, toMessage)
 }

@@ -5,15 +5,10 @@ import type { JobQueue } from '../../queue/job-queue.js'
 import { toPage, type Page, type PageRequest } from '../page.js'
 import type { RawStep } from '../../domain/workflow.js'
 import type { Database, RunRow, StepResultRow } from '../schema.js'
+import { ACTIVE_RUN_STATUSES, apiStepStatus, NOT_STARTED_STEP_STATUSES, type ApiStepStatus, type RunOutcome, type RunStatus } from '../../domain/statuses.js'
 import { getWorkflowVersion } from './workflows.js'
 
-export type RunStatus = 'running' | 'waiting' | 'completed' | 'failed' | 'canceled' | 'exited'
-export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['running', 'waiting']
-export type StepStatus = 'pending' | 'running' | 'completed' | 'failed' | 'skipped'
-
-/** How a run ended for the money: what billing staff read first. */
-export type RunOutcome = 'recovered' | 'offer_accepted' | 'not_recovered' | 'canceled'
-export const RUN_OUTCOMES: readonly RunOutcome[] = ['recovered', 'offer_accepted', 'not_recovered', 'canceled']
+export { ACTIVE_RUN_STATUSES, RUN_OUTCOMES, type RunOutcome, type RunStatus, type StepStatus } from '../../domain/statuses.js'
 
 /** Events that end a run because the customer took an offer (or its terms were applied). */
 const OFFER_EVENTS = ['offer.accepted', 'installment_plan.restructured', 'payment.extended']
@@ -33,7 +28,7 @@ export function runOutcome(status: string, reason: string | null): RunOutcome {
 export interface StepResult {
   id: string
   type: string
-  status: StepStatus
+  status: ApiStepStatus
   attempts: number
   started_at: string | null
   finished_at: string | null
@@ -46,7 +41,7 @@ export function toStepResult(r: StepResultRow): StepResult {
   return {
     id: r.step_id,
     type: r.type,
-    status: r.status as StepStatus,
+    status: apiStepStatus(r.status),
     attempts: r.attempts,
     started_at: r.started_at,
     finished_at: r.finished_at,
@@ -112,18 +107,18 @@ export async function finishRun(
  * end. An open offer the customer accepted counts as done.
  */
 export async function settleSteps(db: Kysely<Database>, runId: string, now: string, outcome: RunOutcome): Promise<void> {
-  await db.updateTable('step_results').set({ status: 'skipped', finished_at: now }).where('run_id', '=', runId).where('status', '=', 'pending').execute()
+  await db.updateTable('step_results').set({ status: 'skipped', finished_at: now }).where('run_id', '=', runId).where('status', 'in', [...NOT_STARTED_STEP_STATUSES]).execute()
   if (outcome === 'offer_accepted') {
-    await db.updateTable('step_results').set({ status: 'completed', finished_at: now }).where('run_id', '=', runId).where('status', '=', 'running').where('type', '=', 'offer').execute()
+    await db.updateTable('step_results').set({ status: 'completed', finished_at: now }).where('run_id', '=', runId).where('status', '=', 'waiting').where('type', '=', 'offer').execute()
   }
-  await db.updateTable('step_results').set({ status: 'skipped', finished_at: now }).where('run_id', '=', runId).where('status', '=', 'running').execute()
+  await db.updateTable('step_results').set({ status: 'skipped', finished_at: now }).where('run_id', '=', runId).where('status', '=', 'waiting').execute()
 }
 
 /** The step id under which a run keeps the team alert of an accepted offer (`<offer step>--accepted-alert`). */
 export const ACCEPTED_ALERT_SUFFIX = '--accepted-alert'
 
 /**
- * Queues the team alerts the run's accepted offer asks for (`alert_on_accept`), as pending
+ * Queues the team alerts the run's accepted offer asks for (`alert_on_accept`), as queued
  * notify_team results the engine sends once the run has ended. Returns whether any was queued.
  */
 async function queueAcceptedAlerts(db: Kysely<Database>, run: Pick<RunRow, 'id' | 'workflow_id' | 'workflow_version'>, now: string): Promise<boolean> {
@@ -134,7 +129,7 @@ async function queueAcceptedAlerts(db: Kysely<Database>, run: Pick<RunRow, 'id' 
   const def = await getWorkflowVersion(db, run.workflow_id, run.workflow_version)
   const offers = new Map(flatSteps(def.steps).filter((s) => s.type === 'offer' && s.alert_on_accept).map((s) => [s.id, s.alert_on_accept]))
   const rows = accepted.filter((a) => offers.has(a.step_id)).map((a) => ({
-    run_id: run.id, step_id: `${a.step_id}${ACCEPTED_ALERT_SUFFIX}`, type: 'notify_team', status: 'pending', attempts: 0,
+    run_id: run.id, step_id: `${a.step_id}${ACCEPTED_ALERT_SUFFIX}`, type: 'notify_team', status: 'queued' as const, attempts: 0,
     started_at: now, finished_at: null, output: JSON.stringify(offers.get(a.step_id)), error: null,
   }))
   if (rows.length === 0) return false
@@ -150,8 +145,8 @@ function flatSteps(steps: readonly RawStep[]): RawStep[] {
 export interface RunFilter extends PageRequest {
   readonly workflowId?: string
   readonly customerId?: string
-  readonly status?: string
-  readonly outcome?: string
+  readonly status?: RunStatus
+  readonly outcome?: RunOutcome
   readonly eventId?: string
   readonly createdFrom?: string
   readonly createdTo?: string

@@ -87,7 +87,7 @@ export async function getDeliveryToSend(db: Kysely<Database>, id: string): Promi
 export async function recordAttempt(
   db: Kysely<Database>,
   id: string,
-  outcome: { status: 'delivered' | 'failed' | 'pending'; attempts: number; nextAttemptAt: number; error: string | null },
+  outcome: { status: DeliveryRow['status']; attempts: number; nextAttemptAt: number; error: string | null },
 ): Promise<void> {
   await db
     .updateTable('deliveries')

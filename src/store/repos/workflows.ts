@@ -85,7 +85,8 @@ export async function listWorkflows(db: Kysely<Database>, req: PageRequest & { s
   }
   let q = db.selectFrom('workflows').selectAll().where('deleted_at', 'is', null).orderBy('id').limit(req.limit + 1)
   if (req.after) q = q.where('id', '>', req.after)
-  if (req.status) q = q.where('status', '=', req.status)
+  // The filter comes from a query string: a status no workflow has simply matches nothing.
+  if (req.status) q = q.where('status', '=', req.status as WorkflowRow['status'])
   if (req.triggerType) q = q.where('trigger_type', '=', req.triggerType)
   return toPage(await q.execute(), req, (r) => r.id, toWorkflow)
 }
