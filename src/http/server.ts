@@ -16,6 +16,7 @@ import { analyticsRoutes, runRoutes } from './routes/runs.js'
 import { workflowRoutes } from './routes/workflows.js'
 import { serveWeb } from './static.js'
 import { templateRoutes } from './routes/workflow-templates.js'
+import { workflowCatalogRoutes } from './routes/catalog.js'
 import { parseBody } from './validate.js'
 import { z } from 'zod'
 import { RecoupError } from '../domain/errors.js'
@@ -100,6 +101,7 @@ export function buildHttp(options: HttpOptions): FastifyInstance {
   eventRoutes(app, d)
   workflowRoutes(app, d)
   templateRoutes(app, d)
+  workflowCatalogRoutes(app, d)
   runRoutes(app, d)
   analyticsRoutes(app, d)
   endpointRoutes(app, d)

@@ -1,6 +1,6 @@
 import { planEventSchema, type RecoupEvent } from '../domain/events.js'
 import type { TriggerSpec } from './trigger.js'
-import { PLAN_VARIABLES } from './variables.js'
+import { COMMON_SUGGESTED, PLAN_VARIABLES } from './variables.js'
 
 const sample: RecoupEvent = {
   id: 'evt_sample_plan_canceled',
@@ -26,6 +26,7 @@ export const installmentCanceled: TriggerSpec = {
   },
   variables: PLAN_VARIABLES,
   suggestedVariables: [
+    ...COMMON_SUGGESTED,
     'installment_plan.balance_due | money: installment_plan.currency',
     'installment_plan.installment_amount | money: installment_plan.currency',
     'installment_plan.installments_paid', 'installment_plan.installments_total', 'installment_plan.reason',

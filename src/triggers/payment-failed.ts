@@ -1,6 +1,6 @@
 import { paymentEventSchema, subscriptionIdOf, type RecoupEvent } from '../domain/events.js'
 import type { TriggerSpec } from './trigger.js'
-import { PAYMENT_VARIABLES } from './variables.js'
+import { COMMON_SUGGESTED, PAYMENT_VARIABLES } from './variables.js'
 
 const sample: RecoupEvent = {
   id: 'evt_sample_payment_failed',
@@ -27,6 +27,7 @@ export const paymentFailed: TriggerSpec = {
   },
   variables: PAYMENT_VARIABLES,
   suggestedVariables: [
+    ...COMMON_SUGGESTED,
     'payment.amount | money: payment.currency', 'payment.failure_code', 'payment.failure_message', 'payment.attempt', 'payment.invoice_id',
   ],
   sampleEvent: sample,

@@ -19,6 +19,11 @@ const common: VariableTree = {
   run: { id: true, created_at: true },
 }
 
+/** Variables every run has that the dashboard's picker offers first, before a trigger's own. */
+export const COMMON_SUGGESTED: readonly string[] = [
+  'customer.name', 'customer.email', 'customer.phone', 'product.name', 'links.update_payment', 'links.offer', 'workflow.name', 'run.id',
+]
+
 /** Variables of a run started by `payment.failed`. */
 export const PAYMENT_VARIABLES: VariableTree = {
   ...common,

@@ -13,10 +13,5 @@ export function formatValue(v: unknown): string {
   return JSON.stringify(v, null, 2)
 }
 
-/** Words for a trigger type. */
-export function triggerLabel(type: string): string {
-  return type === 'payment.failed' ? 'Payment failed' : type === 'installment_plan.canceled' ? 'Installment plan canceled' : type
-}
-
 /** Encodes an id for a URL path segment. */
 export const enc = (id: string): string => encodeURIComponent(id)

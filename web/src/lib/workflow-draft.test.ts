@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   draftFieldPaths, draftFromApi, draftFromTemplate, draftToApi, emptyDraft, formatConditionValue, move, newStep, parseConditionValue,
-  sampleEvent, uniqueStepId, variablesFor,
+  uniqueStepId,
 } from './workflow-draft'
 import { placeErrors } from './problem'
 
@@ -129,10 +129,5 @@ describe('workflow draft', () => {
     expect(uniqueStepId('send_email', new Set(['send-email-1']))).toBe('send-email-2')
     expect(move(['a', 'b', 'c'], 2, 1)).toEqual(['a', 'c', 'b'])
     expect(move(['a', 'b'], 0, -1)).toEqual(['a', 'b'])
-  })
-  it('offers the variables and sample event of the trigger', () => {
-    expect(variablesFor('installment_plan.canceled').some((v) => v.startsWith('payment.'))).toBe(false)
-    expect(sampleEvent('payment.failed', ['*'])).toMatchObject({ product_ids: [], payment: { amount: 4900 } })
-    expect(sampleEvent('installment_plan.canceled', ['p1', 'p2'])).toMatchObject({ product_ids: ['p1'] })
   })
 })

@@ -4,30 +4,10 @@
 
 import { durationForApi, splitList, splitSequence } from './text'
 
-export const TRIGGER_TYPES = ['payment.failed', 'installment_plan.canceled'] as const
-export type TriggerType = (typeof TRIGGER_TYPES)[number]
+/** A trigger type (the catalog, GET /v1/catalog, lists them). */
+export type TriggerType = string
 export const CONDITION_OPS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'contains', 'exists'] as const
 export type ConditionOp = (typeof CONDITION_OPS)[number]
-export const STEP_TYPES = [
-  'send_email', 'send_sms', 'notify_team', 'update_customer', 'wait', 'webhook', 'retry_payment', 'offer', 'update_subscription', 'branch',
-] as const
-export type StepType = (typeof STEP_TYPES)[number]
-/** Event types a run can exit on (the server's EVENT_TYPES), with words for people. */
-export const EXIT_EVENTS = [
-  'payment.succeeded', 'payment.extended', 'installment_plan.restructured', 'offer.accepted', 'offer.declined',
-  'payment_method.updated', 'payment.retry_requested', 'installment_plan.canceled', 'payment.failed',
-] as const
-export const EXIT_EVENT_LABELS: Record<(typeof EXIT_EVENTS)[number], string> = {
-  'payment.succeeded': 'The customer paid',
-  'payment.extended': 'The due date was extended (extend offer accepted)',
-  'installment_plan.restructured': 'The plan was restructured (restructure offer accepted)',
-  'offer.accepted': 'The customer accepted an offer',
-  'offer.declined': 'The customer declined an offer',
-  'payment_method.updated': 'The customer updated their payment method',
-  'payment.retry_requested': 'The customer asked to retry the payment',
-  'installment_plan.canceled': 'An installment plan was canceled',
-  'payment.failed': 'Another payment failed',
-}
 export type WorkflowStatus = 'draft' | 'active' | 'paused'
 
 export interface ConditionDraft {
@@ -115,19 +95,6 @@ let seq = 0
 export function newKey(): string {
   seq += 1
   return `k${seq}`
-}
-
-export const STEP_LABELS: Record<StepType, string> = {
-  send_email: 'Send email',
-  send_sms: 'Send SMS',
-  notify_team: 'Alert the team',
-  update_customer: 'Update customer (CRM)',
-  wait: 'Wait',
-  webhook: 'Call a webhook',
-  retry_payment: 'Retry the payment',
-  offer: 'Make an offer',
-  update_subscription: 'End the subscription',
-  branch: 'Branch (if / else)',
 }
 
 /** A step id not yet used in `taken`, derived from the type: `send-email-2`. */
@@ -390,7 +357,7 @@ export function draftFromApi(v: unknown): WorkflowDraft {
     description: str(o.description),
     status: status === 'active' || status === 'paused' ? status : 'draft',
     version: typeof o.version === 'number' ? o.version : undefined,
-    triggerType: type === 'installment_plan.canceled' ? type : 'payment.failed',
+    triggerType: type || 'payment.failed',
     products: arr(trigger.products).map(str),
     conditions: conditionsFromApi(trigger.conditions),
     exitOn: Array.isArray(o.exit_on) ? o.exit_on.map(str) : ['payment.succeeded'],
@@ -465,53 +432,4 @@ export function move<T>(list: readonly T[], from: number, to: number): T[] {
   const [item] = copy.splice(from, 1)
   copy.splice(to, 0, item as T)
   return copy
-}
-
-/** A sample event for the live preview, for the trigger and products chosen. */
-export function sampleEvent(type: TriggerType, products: readonly string[]): Json {
-  const productIds = products.filter((p) => p !== '*')
-  const base = {
-    id: `evt_preview_${type.replace(/\W/g, '_')}`,
-    type,
-    occurred_at: '2026-11-21T10:00:00Z',
-    customer: { id: 'cus_preview', email: 'ada@example.com', phone: '+15555550100', name: 'Ada Lovelace' },
-    product_ids: productIds.length ? [productIds[0]] : [],
-  }
-  if (type === 'installment_plan.canceled') {
-    return {
-      ...base,
-      installment_plan: {
-        id: 'plan_preview', installments_total: 6, installments_paid: 2, installment_amount: 10000,
-        currency: 'USD', balance_due: 40000, reason: 'customer_request',
-      },
-    }
-  }
-  return {
-    ...base,
-    payment: {
-      id: 'pay_preview', amount: 4900, currency: 'USD', subscription_id: 'sub_preview', invoice_id: 'in_preview',
-      failure_code: 'card_declined', failure_message: 'Your card was declined.', attempt: 1,
-    },
-  }
-}
-
-/** Template variables a trigger offers, for the variable picker. */
-export function variablesFor(type: TriggerType): string[] {
-  const common = [
-    'customer.name', 'customer.email', 'customer.phone', 'product.name', 'links.update_payment', 'links.offer',
-    'workflow.name', 'run.id',
-  ]
-  if (type === 'installment_plan.canceled') {
-    return [
-      ...common,
-      'installment_plan.balance_due | money: installment_plan.currency',
-      'installment_plan.installment_amount | money: installment_plan.currency',
-      'installment_plan.installments_paid', 'installment_plan.installments_total', 'installment_plan.reason',
-    ]
-  }
-  return [
-    ...common,
-    'payment.amount | money: payment.currency', 'payment.failure_code', 'payment.failure_message', 'payment.attempt',
-    'payment.invoice_id',
-  ]
 }

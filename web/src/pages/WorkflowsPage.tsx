@@ -2,7 +2,8 @@ import { useEffect, useState } from 'react'
 import { api, errorMessage, type Page } from '../lib/api'
 import { usePagedList, useAsync } from '../lib/use-async'
 import type { Product, RecoveryAnalytics, Run, Workflow } from '../lib/types'
-import { enc, formatDateTime, triggerLabel } from '../lib/format'
+import { enc, formatDateTime } from '../lib/format'
+import { loadCatalog, triggerTitle } from '../lib/catalog'
 import { navigate, useLocation } from '../lib/router'
 import { describeConditions } from '../lib/condition-words'
 import { formatMoney } from '../lib/money'
@@ -39,7 +40,14 @@ export function WorkflowsPage() {
 }
 
 /** Archived workflows: they start no runs; each can be brought back (paused). */
+/** Words for a trigger type, from the catalog (the type itself until it has loaded). */
+function useTriggerLabel(): (type: string) => string {
+  const catalog = useAsync(loadCatalog, [])
+  return (type) => triggerTitle(catalog.data, type)
+}
+
 function ArchivedWorkflows() {
+  const triggerLabel = useTriggerLabel()
   const list = usePagedList((cursor) => api.get<Page<Workflow>>('/v1/workflows', { cursor, archived: 'true' }), [])
   const [error, setError] = useState<string | undefined>()
   const unarchive = async (w: Workflow) => {
@@ -80,6 +88,7 @@ function ArchivedWorkflows() {
 }
 
 function ActiveWorkflows() {
+  const triggerLabel = useTriggerLabel()
   const list = usePagedList((cursor) => api.get<Page<Workflow>>('/v1/workflows', { cursor }), [])
   const products = useAsync(() => api.get<Page<Product>>('/v1/products', { limit: 500 }), [])
   const analytics = useAsync(() => api.get<RecoveryAnalytics>('/v1/analytics/recovery').catch(() => null), [])

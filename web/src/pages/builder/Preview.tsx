@@ -2,7 +2,9 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react'
 import { api, ApiError, errorMessage } from '../../lib/api'
 import { minorToInput, parseMoney } from '../../lib/money'
 import { SAMPLE_CASES, SAMPLE_LOCALES, withCase } from '../../lib/sample-cases'
-import { draftToApi, sampleEvent, type WorkflowDraft } from '../../lib/workflow-draft'
+import { sampleEvent, type Catalog } from '../../lib/catalog'
+import { draftToApi, type WorkflowDraft } from '../../lib/workflow-draft'
+import { useBuilder } from './context'
 import type { Product } from '../../lib/types'
 import { Notice } from '../../components/ui'
 import { PreviewResult } from './PreviewResult'
@@ -19,8 +21,8 @@ const DEBOUNCE_MS = 350
 type Json = Record<string, unknown>
 
 /** The sample event the controls describe: a case, a language, an amount, a product, a phone or none. */
-function buildEvent(draft: WorkflowDraft, o: { sampleCase: string; locale: string; amount: number | null; product: string; phone: boolean }): Json {
-  const base = withCase(sampleEvent(draft.triggerType, o.product ? [o.product] : draft.products), o.sampleCase, o.locale)
+function buildEvent(catalog: Catalog | null, draft: WorkflowDraft, o: { sampleCase: string; locale: string; amount: number | null; product: string; phone: boolean }): Json {
+  const base = withCase(sampleEvent(catalog, draft.triggerType, o.product ? [o.product] : draft.products), o.sampleCase, o.locale)
   const customer = { ...(base.customer as Json) }
   if (!o.phone) delete customer.phone
   const out: Json = { ...base, customer }
@@ -37,6 +39,7 @@ function buildEvent(draft: WorkflowDraft, o: { sampleCase: string; locale: strin
  * trigger would not start a run, which condition failed.
  */
 export function Preview({ draft, products }: Props) {
+  const { catalog } = useBuilder()
   const [sampleCase, setSampleCase] = useState(SAMPLE_CASES[0]!.id)
   const [locale, setLocale] = useState('')
   // The sample events are in US dollars.
@@ -56,7 +59,7 @@ export function Preview({ draft, products }: Props) {
   const amount = 'minor' in parsedAmount ? parsedAmount.minor : null
   const chosen = draft.products.filter((p) => p !== '*')
   // Cheap to build on every render; the request below is compared as text, so nothing re-renders for it.
-  const built = buildEvent(draft, { sampleCase, locale, amount, product: chosen.includes(product) ? product : '', phone })
+  const built = buildEvent(catalog, draft, { sampleCase, locale, amount, product: chosen.includes(product) ? product : '', phone })
   const eventText = customJson ?? JSON.stringify(built, null, 2)
   // What the server is asked to render: the draft as edited, with a stand-in name and any product
   // until those are chosen, so the messages show from the first keystroke.
@@ -102,10 +105,13 @@ export function Preview({ draft, products }: Props) {
     }
   }, [])
 
+  // The sample event comes from the catalog: nothing to render before it has loaded.
+  const ready = catalog !== null
   useEffect(() => {
+    if (!ready) return
     const t = setTimeout(() => void run(request), DEBOUNCE_MS)
     return () => clearTimeout(t)
-  }, [request, run])
+  }, [request, run, ready])
 
   const names = new Map(products.map((p) => [p.id, p.name]))
   return (

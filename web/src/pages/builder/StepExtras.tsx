@@ -1,8 +1,7 @@
 import { Field } from '../../components/Field'
+import { traitsOf } from '../../lib/catalog'
 import type { StepDraft } from '../../lib/workflow-draft'
-
-/** Step types whose failure lets the run go on unless they say otherwise (the server's default). */
-const CONTINUE_BY_DEFAULT = new Set(['notify_team'])
+import { useBuilder } from './context'
 
 /**
  * What every step may say beyond its own fields: what a failure does to the run (`on_error`), and
@@ -10,13 +9,16 @@ const CONTINUE_BY_DEFAULT = new Set(['notify_team'])
  * Kept in the step's `extra`, which the draft sends as it is.
  */
 export function StepExtras({ path, step: s, onChange }: { path: string; step: StepDraft; onChange: (s: StepDraft) => void }) {
-  if (s.type === 'branch') return null
+  const { catalog } = useBuilder()
+  const traits = traitsOf(catalog, s.type)
+  // A step with arms (a branch) cannot fail: it has no on_error.
+  if (traits?.arms.length) return null
   const setExtra = (patch: Record<string, unknown>) => {
     const extra = { ...s.extra, ...patch }
     for (const [k, v] of Object.entries(extra)) if (v === undefined) delete extra[k]
     onChange({ ...s, extra })
   }
-  const continues = CONTINUE_BY_DEFAULT.has(s.type)
+  const continues = traits?.continues_on_error ?? false
   const onError = s.extra.on_error === 'continue' || s.extra.on_error === 'fail' ? s.extra.on_error : ''
   const temporary = s.extra.until === 'recovered'
   const restore = (s.extra.restore_fields && typeof s.extra.restore_fields === 'object' ? s.extra.restore_fields : {}) as Record<string, unknown>

@@ -1,6 +1,7 @@
 import { useEffect, useId, useState } from 'react'
 import { FieldErrorText } from '../../components/Field'
-import { move, newStep, STEP_LABELS, STEP_TYPES, type StepDraft, type StepType } from '../../lib/workflow-draft'
+import { stepTitle } from '../../lib/catalog'
+import { move, newStep, type StepDraft } from '../../lib/workflow-draft'
 import { useBuilder } from './context'
 import { StepExtras } from './StepExtras'
 import { StepForm } from './StepForm'
@@ -13,12 +14,11 @@ interface Props {
   title: string
 }
 
-const label = (type: string) => STEP_LABELS[type as StepType] ?? type
-
 /** An ordered list of steps: add, move up/down, edit and remove. Branch steps nest another list. */
 export function StepsEditor({ path, steps, onChange, title }: Props) {
-  const { stepIds } = useBuilder()
-  const [type, setType] = useState<StepType>('send_email')
+  const { stepIds, catalog } = useBuilder()
+  const label = (type: string) => stepTitle(catalog, type)
+  const [type, setType] = useState('send_email')
   const addId = useId()
   const set = (i: number, s: StepDraft) => onChange(steps.map((x, j) => (j === i ? s : x)))
   // "Add step" takes the keyboard to the new step's first field.
@@ -61,8 +61,8 @@ export function StepsEditor({ path, steps, onChange, title }: Props) {
       <FieldErrorText path={path} />
       <div className="add-step">
         <label htmlFor={addId}>{steps.length ? 'Next step' : 'First step'}</label>
-        <select id={addId} value={type} onChange={(e) => setType(e.target.value as StepType)}>
-          {STEP_TYPES.map((t) => <option key={t} value={t}>{STEP_LABELS[t]}</option>)}
+        <select id={addId} value={type} onChange={(e) => setType(e.target.value)}>
+          {(catalog?.step_types ?? []).map((t) => <option key={t.type} value={t.type}>{t.title}</option>)}
         </select>
         <button
           type="button" className="btn"

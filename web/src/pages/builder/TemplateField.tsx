@@ -1,7 +1,7 @@
 import { useId, useRef, useState, type ReactNode } from 'react'
 import { Field } from '../../components/Field'
 import { insertAt } from '../../lib/text'
-import { variablesFor } from '../../lib/workflow-draft'
+import { variablesFor } from '../../lib/catalog'
 import { useBuilder } from './context'
 
 interface Props {
@@ -16,10 +16,10 @@ interface Props {
 
 /** A text field for a Liquid template, with a picker that inserts `{{ variable }}` at the caret. */
 export function TemplateField({ path, label, value, onChange, multiline, hint, after }: Props) {
-  const { triggerType } = useBuilder()
+  const { triggerType, catalog } = useBuilder()
   const ref = useRef<HTMLInputElement & HTMLTextAreaElement>(null)
   const pickerId = useId()
-  const variables = variablesFor(triggerType)
+  const variables = variablesFor(catalog, triggerType)
   const [choice, setChoice] = useState(variables[0] ?? '')
   const picked = variables.includes(choice) ? choice : variables[0] ?? ''
   const insert = (variable: string) => {

@@ -1,7 +1,7 @@
 import { api, type Page } from '../../lib/api'
 import { useAsync } from '../../lib/use-async'
-import { triggerLabel } from '../../lib/format'
-import { STEP_LABELS, type StepType } from '../../lib/workflow-draft'
+import { stepTitle, triggerTitle } from '../../lib/catalog'
+import { useBuilder } from './context'
 import { Notice } from '../../components/ui'
 
 export interface WorkflowTemplate {
@@ -14,6 +14,7 @@ export interface WorkflowTemplate {
 
 /** Starter workflows (GET /v1/workflow-templates) a new workflow can be copied from. */
 export function TemplatePicker({ onPick }: { onPick: (t: WorkflowTemplate) => void }) {
+  const { catalog } = useBuilder()
   const templates = useAsync(() => api.get<Page<WorkflowTemplate>>('/v1/workflow-templates'), [])
   const list = templates.data?.data ?? []
   if (!templates.loading && !templates.error && list.length === 0) return null
@@ -27,10 +28,10 @@ export function TemplatePicker({ onPick }: { onPick: (t: WorkflowTemplate) => vo
         {list.map((t) => (
           <li key={t.id} className="template" data-testid={`template-${t.id}`}>
             <h3 className="wrap">{t.name}</h3>
-            <p className="muted">{triggerLabel(t.trigger.type)} · {t.steps.length} steps</p>
+            <p className="muted">{triggerTitle(catalog, t.trigger.type)} · {t.steps.length} steps</p>
             {t.description ? <p className="wrap">{t.description}</p> : null}
             <ol className="template-steps">
-              {t.steps.map((s) => <li key={s.id}>{STEP_LABELS[s.type as StepType] ?? s.type}</li>)}
+              {t.steps.map((s) => <li key={s.id}>{stepTitle(catalog, s.type)}</li>)}
             </ol>
             <button type="button" className="btn btn-primary" aria-label={`Use template: ${t.name}`} onClick={() => onPick(t)}>
               Use this template

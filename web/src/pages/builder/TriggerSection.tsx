@@ -2,8 +2,8 @@ import { Field, FieldErrorText } from '../../components/Field'
 import { Notice } from '../../components/ui'
 import type { Product } from '../../lib/types'
 import { describeConditions } from '../../lib/condition-words'
-import { EXIT_EVENT_LABELS, EXIT_EVENTS, TRIGGER_TYPES, parseConditionValue, type QuietHoursDraft, type WorkflowDraft } from '../../lib/workflow-draft'
-import { triggerLabel } from '../../lib/format'
+import { parseConditionValue, type QuietHoursDraft, type WorkflowDraft } from '../../lib/workflow-draft'
+import { useBuilder } from './context'
 import { ConditionsEditor } from './ConditionsEditor'
 import { ProductPicker } from './ProductPicker'
 
@@ -16,6 +16,8 @@ interface Props {
 
 /** Name, trigger type, products, conditions and exit events. */
 export function TriggerSection({ draft, update, products, productsError }: Props) {
+  const { catalog } = useBuilder()
+  const exitEvents = catalog?.exit_events ?? []
   const setQuiet = (patch: Partial<QuietHoursDraft>) => update({ quietHours: { ...draft.quietHours, ...patch } })
   return (
     <>
@@ -32,10 +34,10 @@ export function TriggerSection({ draft, update, products, productsError }: Props
         <h2 id="trigger-title">1. Trigger</h2>
         <fieldset className="radio-group" id="field-trigger-type" tabIndex={-1}>
           <legend>When this happens</legend>
-          {TRIGGER_TYPES.map((t) => (
+          {(catalog?.trigger_types ?? []).map(({ type: t, title }) => (
             <label key={t} className="check">
               <input type="radio" name="trigger-type" value={t} checked={draft.triggerType === t} onChange={() => update({ triggerType: t })} />
-              <span className="wrap">{triggerLabel(t)} <span className="muted">({t})</span></span>
+              <span className="wrap">{title} <span className="muted">({t})</span></span>
             </label>
           ))}
           <FieldErrorText path="trigger.type" />
@@ -56,17 +58,17 @@ export function TriggerSection({ draft, update, products, productsError }: Props
         ) : null}
         <fieldset className="exit-on" id="field-exit_on" tabIndex={-1}>
           <legend>Stop the run early when</legend>
-          {EXIT_EVENTS.map((t) => (
+          {exitEvents.map(({ type: t, title }) => (
             <label key={t} className="check">
               <input
                 type="checkbox" checked={draft.exitOn.includes(t)}
                 onChange={(e) => update({ exitOn: e.target.checked ? [...draft.exitOn, t] : draft.exitOn.filter((x) => x !== t) })}
               />
-              <span className="wrap">{EXIT_EVENT_LABELS[t]} <span className="muted">(<code>{t}</code>)</span></span>
+              <span className="wrap">{title} <span className="muted">(<code>{t}</code>)</span></span>
             </label>
           ))}
           <p className="hint">Only events for the same customer and product (and the same subscription or plan when both name one) end the run, as “exited”.</p>
-          {draft.exitOn.filter((t) => !(EXIT_EVENTS as readonly string[]).includes(t)).map((t) => (
+          {catalog && draft.exitOn.filter((t) => !exitEvents.some((e) => e.type === t)).map((t) => (
             <p key={t} className="hint">Also: <code>{t}</code> (kept as saved)</p>
           ))}
           <FieldErrorText path="exit_on" />

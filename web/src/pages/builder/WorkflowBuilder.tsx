@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react'
 import { api, ApiError, errorMessage, type Page } from '../../lib/api'
 import { useAsync } from '../../lib/use-async'
+import { loadCatalog } from '../../lib/catalog'
 import { navigate, setNavigationGuard } from '../../lib/router'
 import { activationProblems, pathInWords, typedProblems } from '../../lib/draft-checks'
 import { enc } from '../../lib/format'
@@ -40,6 +41,7 @@ export function WorkflowBuilder({ id }: { id?: string }) {
   // The draft as last loaded or saved: anything else is an unsaved change.
   const [baseline, setBaseline] = useState<string | null>(() => (id ? null : JSON.stringify(draftToApi(emptyDraft()))))
   const products = useAsync(() => api.get<Page<Product>>('/v1/products', { limit: 500 }), [])
+  const catalog = useAsync(loadCatalog, [])
   const loaded = useAsync(async () => {
     if (!id) return null
     const wf = await api.get<Workflow>(`/v1/workflows/${enc(id)}`)
@@ -72,8 +74,8 @@ export function WorkflowBuilder({ id }: { id?: string }) {
     }
   }, [dirty])
   const info = useMemo(
-    () => ({ triggerType: draft?.triggerType ?? 'payment.failed', products: products.data?.data ?? [], stepIds: allStepIds(draft?.steps ?? []) }),
-    [draft?.triggerType, draft?.steps, products.data],
+    () => ({ triggerType: draft?.triggerType ?? 'payment.failed', products: products.data?.data ?? [], stepIds: allStepIds(draft?.steps ?? []), catalog: catalog.data ?? null }),
+    [draft?.triggerType, draft?.steps, products.data, catalog.data],
   )
 
   if (!draft) {
