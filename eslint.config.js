@@ -29,6 +29,10 @@ export default defineConfig(
       // An underscore marks a name kept on purpose: a field dropped from a copy
       // (`const { id: _id, ...rest } = row`) or a parameter a fixed signature requires.
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // A `let` that a callback reads before its one assignment stays `let`: as a `const` the
+      // callback would throw in the temporal dead zone instead of seeing undefined
+      // (queue/postgres/scheduler.ts: a pool can stop while `runner` is still being started).
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
     },
   },
   {

@@ -309,7 +309,6 @@ async function pollRuns(
   }
 }
 
-const sum = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0)
 const countsText = (c: Record<string, number>) =>
   Object.entries(c)
     .filter(([, v]) => v > 0)

@@ -10,7 +10,7 @@ import { pageRequest } from '../../store/page.js'
 import { isOneOf, RUN_OUTCOMES, RUN_STATUSES } from '../../domain/statuses.js'
 import type { Database } from '../../store/schema.js'
 import type { HttpDeps } from '../deps.js'
-import { documented, ID_PARAM, pageQuery } from '../route-doc.js'
+import { documented, pageQuery } from '../route-doc.js'
 import { parseBody, query } from '../validate.js'
 
 const who = z.string().trim().min(1, 'Say who you are, or leave it out').max(100, 'Keep the name under 100 characters').optional()
