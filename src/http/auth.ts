@@ -7,7 +7,8 @@ import type { Database } from '../store/schema.js'
 
 /**
  * How a route proves who is calling. Every route needs an API key unless its own config says
- * otherwise; the decision is made from the route that matched, never from the URL's text.
+ * otherwise (`documented({ auth })`, route-doc.ts); the decision is made from the route that
+ * matched, never from the URL's text.
  * - `api-key`: `Authorization: Bearer <key>` (the default).
  * - `public`: nothing to prove (health, the OpenAPI document).
  * - `signature`: the provider's signature on the body (Stripe, Twilio), checked by the route.
@@ -20,11 +21,6 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     auth?: RouteAuth
   }
-}
-
-/** Route options that declare how a route is authenticated instead of an API key. */
-export function authBy(auth: RouteAuth): { config: { auth: RouteAuth } } {
-  return { config: { auth } }
 }
 
 /** Marks every route later registered in `scope` (a plugin) as authenticated by `auth`. */
