@@ -352,7 +352,7 @@ async function applyRecords(db: Kysely<Database>, events: readonly RecoupEvent[]
         decline_code: failed ? (p.decline_code ?? null) : null, advice_code: failed ? (p.advice_code ?? null) : null,
         network_advice_code: failed ? (p.network_advice_code ?? null) : null, network_decline_code: failed ? (p.network_decline_code ?? null) : null,
         card_brand: p.card_brand ?? null, payment_method_id: p.payment_method_id ?? null, card_fingerprint: p.card_fingerprint ?? null,
-        payment_intent_id: p.payment_intent_id ?? null, reason_status: !failed ? null : p.reason_pending === true ? 'pending' : 'known',
+        payment_intent_id: p.payment_intent_id ?? null, reason_status: !failed ? null : p.reason_pending === true ? ('pending' as const) : ('known' as const),
         next_attempt_at: failed && p.next_attempt_at ? new Date(p.next_attempt_at).toISOString() : null,
         source: typeof e.metadata?.source === 'string' ? e.metadata.source.slice(0, 40) : null,
       })
