@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   draftFieldPaths, draftFromApi, draftFromTemplate, draftToApi, emptyDraft, formatConditionValue, move, newStep, parseConditionValue,
-  uniqueStepId,
+  stepFromApi, stepToApi, uniqueStepId,
 } from './workflow-draft'
 import { placeErrors } from './problem'
 
@@ -124,6 +124,12 @@ describe('workflow draft', () => {
       'steps[4].schedule[1]', 'steps[7].days', 'quiet_hours.time_zone', 'exit_on',
     ])
     expect(placed.unplaced).toEqual([])
+  })
+  it('keeps every field of a step type it has no form for, and sends them back as they were', () => {
+    const api = { id: 'whats', type: 'send_whatsapp', to: '+15555550100', body: 'Hi {{ customer.name }}', template: 'recovery_1' }
+    const draft = stepFromApi(api)
+    expect(draft.extra).toEqual({ to: '+15555550100', body: 'Hi {{ customer.name }}', template: 'recovery_1' })
+    expect(stepToApi(draft)).toEqual(api)
   })
   it('makes unique step ids and moves steps', () => {
     expect(uniqueStepId('send_email', new Set(['send-email-1']))).toBe('send-email-2')

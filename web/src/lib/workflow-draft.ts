@@ -316,11 +316,20 @@ const KNOWN_STEP_KEYS = new Set([
   'if', 'then', 'else',
 ])
 
+/**
+ * Step types the builder has a form of its own for. Any other type (a new one the server's catalog
+ * lists) is edited as its params in JSON: every field but id and type is kept in `extra`.
+ */
+export const FORM_STEP_TYPES: ReadonlySet<string> = new Set([
+  'send_email', 'send_sms', 'notify_team', 'update_customer', 'wait', 'webhook', 'retry_payment', 'offer', 'update_subscription', 'branch',
+])
+
 /** A step from the API as the form edits it. */
 export function stepFromApi(v: unknown): StepDraft {
   const o = obj(v)
   const s = newStep(str(o.type), new Set())
-  const extra = Object.fromEntries(Object.entries(o).filter(([k]) => !KNOWN_STEP_KEYS.has(k)))
+  const known = FORM_STEP_TYPES.has(s.type) ? KNOWN_STEP_KEYS : new Set(['id', 'type'])
+  const extra = Object.fromEntries(Object.entries(o).filter(([k]) => !known.has(k)))
   const channel = str(o.channel)
   return {
     ...s,

@@ -6,6 +6,7 @@ import { newKey, type StepDraft } from '../../lib/workflow-draft'
 import { describeSchedule } from '../../lib/step-output'
 import { useBuilder } from './context'
 import { ConditionsEditor } from './ConditionsEditor'
+import { JsonParamsForm } from './JsonParamsForm'
 import { StepsEditor } from './StepsEditor'
 import { TemplateField } from './TemplateField'
 
@@ -219,7 +220,7 @@ export function StepForm({ path, step: s, onChange }: Props) {
     default:
       return (
         <div className="step-form">
-          <p className="hint">This step type ({s.type}) has no form here; its settings are kept as they are.</p>
+          <JsonParamsForm path={path} step={s} onChange={onChange} />
           {idField}
         </div>
       )
