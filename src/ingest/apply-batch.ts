@@ -5,8 +5,19 @@ import { newId } from '../domain/ids.js'
 import type { EventPublisher } from '../outbound/publisher.js'
 import { toCustomer, type Customer } from '../store/repos/customers.js'
 import type { JobQueue } from '../queue/job-queue.js'
-import { ACTIVE_RUN_STATUSES, finishRun } from '../store/repos/runs.js'
-import type { Database, RunRow } from '../store/schema.js'
+import { finishRun } from '../store/repos/runs.js'
+import type { Database, PaymentRow, RunRow } from '../store/schema.js'
+import { insertNewEvents } from '../store/sql/insert-events.js'
+import { insertPayments } from '../store/sql/insert-payments.js'
+import { insertRuns } from '../store/sql/insert-runs.js'
+import { insertStepResults } from '../store/sql/insert-step-results.js'
+import { setRunContext } from '../store/sql/run-updates.js'
+import { activeRunsOf } from '../store/sql/select-active-runs.js'
+import { runsOfEvents } from '../store/sql/select-runs-of-events.js'
+import { waitingRunsOfCustomers, waitingRunsOwnedBy } from '../store/sql/select-waiting-runs.js'
+import { upsertCanceledPlans, type CanceledPlan } from '../store/sql/upsert-canceled-plans.js'
+import { upsertCustomerRows } from '../store/sql/upsert-customers.js'
+import { upsertEndedSubscriptions, upsertPaidSubscriptions, type EndedSubscription, type PaidSubscription } from '../store/sql/upsert-subscriptions.js'
 import { eventContext, selectedProducts, triggerMatches } from '../triggers/trigger.js'
 import type { CatalogCache } from './catalog-cache.js'
 import { applyToRecords, paidInvoices } from './records.js'
@@ -30,21 +41,6 @@ export interface BatchContext {
   /** Where new runs' first jobs and woken runs' jobs are written. */
   readonly jobs: JobQueue
   readonly nowMs: number
-}
-
-// Both dialects cap bound parameters per statement (SQLite 32766); stay well below.
-const MAX_PARAMS = 30_000
-
-function chunks<T>(rows: readonly T[], columns: number): T[][] {
-  const size = Math.max(1, Math.floor(MAX_PARAMS / columns))
-  const out: T[][] = []
-  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size))
-  return out
-}
-
-/** Bound parameters per row of a multi-row insert: the rows' own column count, never a hand count. */
-function columnsOf(rows: readonly object[]): number {
-  return rows.length === 0 ? 1 : Object.keys(rows[0]!).length
 }
 
 /** True when `event` ends `run`: it meets the run's exit_on, or it accepts the run's own offer. */
@@ -80,22 +76,15 @@ export async function applyEventBatch(db: Kysely<Database>, events: readonly Rec
   const first = new Map<string, RecoupEvent>()
   for (const e of events) if (!first.has(e.id)) first.set(e.id, e)
   const candidates = [...first.values()]
-  const inserted = new Set<string>()
-  for (const part of chunks(candidates, 6)) {
-    const rows = await db
-      .insertInto('events')
-      .values(part.map((e) => ({ id: e.id, type: e.type, customer_id: e.customer.id, payload: JSON.stringify(e), occurred_at: occurred(e), received_at: now })))
-      .onConflict((oc) => oc.column('id').doNothing())
-      .returning('id')
-      .execute()
-    for (const r of rows) inserted.add(r.id)
-  }
+  const inserted = await insertNewEvents(
+    db,
+    candidates.map((e) => ({ id: e.id, type: e.type, customer_id: e.customer.id, payload: JSON.stringify(e), occurred_at: occurred(e), received_at: now })),
+  )
   const fresh = candidates.filter((e) => inserted.has(e.id))
   const knownIds = candidates.filter((e) => !inserted.has(e.id)).map((e) => e.id)
   const earlierRuns = new Map<string, { id: string; workflow_id: string }[]>()
-  for (const part of chunks(knownIds, 1)) {
-    const rows = await db.selectFrom('runs').select(['id', 'workflow_id', 'event_id']).where('event_id', 'in', part).orderBy('id').execute()
-    for (const r of rows) (earlierRuns.get(r.event_id) ?? earlierRuns.set(r.event_id, []).get(r.event_id)!).push({ id: r.id, workflow_id: r.workflow_id })
+  for (const r of await runsOfEvents(db, knownIds)) {
+    ;(earlierRuns.get(r.event_id) ?? earlierRuns.set(r.event_id, []).get(r.event_id)!).push({ id: r.id, workflow_id: r.workflow_id })
   }
 
   const customers = await upsertCustomers(db, fresh, now)
@@ -110,10 +99,7 @@ export async function applyEventBatch(db: Kysely<Database>, events: readonly Rec
   // 2. In event order: end runs, wake runs, start runs.
   const customerIds = [...new Set(live.map((e) => e.customer.id))]
   const active = new Map<string, RunRow[]>()
-  for (const part of chunks(customerIds, 1)) {
-    const rows = await db.selectFrom('runs').selectAll().where('customer_id', 'in', part).where('status', 'in', [...ACTIVE_RUN_STATUSES]).execute()
-    for (const r of rows) (active.get(r.customer_id) ?? active.set(r.customer_id, []).get(r.customer_id)!).push(r)
-  }
+  for (const r of await activeRunsOf(db, customerIds)) (active.get(r.customer_id) ?? active.set(r.customer_id, []).get(r.customer_id)!).push(r)
   const created: RunRow[] = []
   const createdBy = new Map<string, RunRow[]>()
   const exitedBy = new Map<string, string[]>()
@@ -234,35 +220,28 @@ export async function applyEventBatch(db: Kysely<Database>, events: readonly Rec
       await finishRun(db, ctx.jobs, e.run.id, e.status, e.reason, { outcome: e.outcome })
     }
   }
-  for (const part of chunks(created, columnsOf(created))) await db.insertInto('runs').values(part).execute()
+  await insertRuns(db, created)
   const ended = new Set(['exited', 'canceled'])
   await ctx.jobs.scheduleMany(db, created.filter((r) => !ended.has(r.status)).map((r) => ({ runId: r.id, runAt: firstJobAt.get(r.id) ?? ctx.nowMs })))
   for (const run of active.values()) {
-    for (const r of run) if (retold.has(r.id) && !createdIds.has(r.id)) await db.updateTable('runs').set({ context: r.context }).where('id', '=', r.id).execute()
+    for (const r of run) if (retold.has(r.id) && !createdIds.has(r.id)) await setRunContext(db, r.id, r.context)
   }
   await ctx.jobs.wake(db, [...retold].filter((id) => !createdIds.has(id)), ctx.nowMs)
   await requestAttempts(db, ctx.jobs, attempts, ctx.nowMs)
   await ctx.jobs.wake(db, await applyDeclineReasons(db, live, active, now), ctx.nowMs)
   const parked = created.filter((r) => r.status === 'waiting' && waitStarts.has(r.id))
-  for (const part of chunks(parked, 9)) {
-    await db
-      .insertInto('step_results')
-      .values(part.map((r) => {
-        const { until, stepId } = waitStarts.get(r.id)!
-        return { run_id: r.id, step_id: stepId, ...waitingStepResult(until, now) }
-      }))
-      .execute()
-  }
+  await insertStepResults(db, parked.map((r) => {
+    const { until, stepId } = waitStarts.get(r.id)!
+    return { run_id: r.id, step_id: stepId, ...waitingStepResult(until, now) }
+  }))
   for (const e of endings) await ctx.publisher.runEnded(db, e.run, e.status, e.reason, e.outcome)
   if (wakeCustomers.size > 0) {
-    const waiting = await db.selectFrom('runs').select('id').where('customer_id', 'in', [...wakeCustomers]).where('status', '=', 'waiting').execute()
-    await ctx.jobs.wake(db, waiting.map((r) => r.id), ctx.nowMs)
+    await ctx.jobs.wake(db, await waitingRunsOfCustomers(db, [...wakeCustomers]), ctx.nowMs)
   }
   if (wakeRuns.size > 0) {
     // Only the customer's own runs: an event names a run, but cannot wake someone else's.
     const owners = live.filter((e) => e.type === 'offer.declined').map((e) => e.customer.id)
-    const waiting = await db.selectFrom('runs').select('id').where('id', 'in', [...wakeRuns]).where('customer_id', 'in', owners).where('status', '=', 'waiting').execute()
-    await ctx.jobs.wake(db, waiting.map((r) => r.id), ctx.nowMs)
+    await ctx.jobs.wake(db, await waitingRunsOwnedBy(db, [...wakeRuns], owners), ctx.nowMs)
   }
 
   // 4. One answer per input event, in input order.
@@ -308,25 +287,7 @@ async function upsertCustomers(db: Kysely<Database>, events: readonly RecoupEven
     id: c.id, email: c.email ?? null, phone: c.phone ?? null, name: c.name ?? null, time_zone: c.time_zone ?? null, locale: c.locale ?? null,
     tags: '[]', fields: '{}', sms_opt_out: 0, email_opt_out: 0, created_at: now, updated_at: now,
   }))
-  for (const part of chunks(rows, 12)) {
-    const saved = await db
-      .insertInto('customers')
-      .values(part)
-      .onConflict((oc) =>
-        oc.column('id').doUpdateSet((eb) => ({
-          // An event that leaves a field out keeps what we know.
-          email: eb.fn.coalesce(eb.ref('excluded.email'), eb.ref('customers.email')),
-          phone: eb.fn.coalesce(eb.ref('excluded.phone'), eb.ref('customers.phone')),
-          name: eb.fn.coalesce(eb.ref('excluded.name'), eb.ref('customers.name')),
-          time_zone: eb.fn.coalesce(eb.ref('excluded.time_zone'), eb.ref('customers.time_zone')),
-          locale: eb.fn.coalesce(eb.ref('excluded.locale'), eb.ref('customers.locale')),
-          updated_at: now,
-        })),
-      )
-      .returningAll()
-      .execute()
-    for (const r of saved) out.set(r.id, toCustomer(r))
-  }
+  for (const r of await upsertCustomerRows(db, rows)) out.set(r.id, toCustomer(r))
   return out
 }
 
@@ -336,23 +297,23 @@ function definedOnly<T extends object>(o: T): Partial<T> {
 
 /** Payments (every attempt), subscriptions (their last payment decides) and canceled plans. */
 async function applyRecords(db: Kysely<Database>, events: readonly RecoupEvent[], occurred: (e: RecoupEvent) => string, now: string): Promise<void> {
-  const payments = []
-  const subscriptions = new Map<string, { id: string; customer_id: string; product_ids: string; status: string; amount: number; currency: string; created_at: string; updated_at: string }>()
-  const plans = new Map<string, Database['installment_plans']>()
-  const endedSubscriptions = new Map<string, { id: string; customer_id: string; product_ids: string; status: string; created_at: string; updated_at: string }>()
+  const payments: PaymentRow[] = []
+  const subscriptions = new Map<string, PaidSubscription>()
+  const plans = new Map<string, CanceledPlan>()
+  const endedSubscriptions = new Map<string, EndedSubscription>()
   for (const e of events) {
     if (e.type === 'payment.failed' || e.type === 'payment.succeeded') {
       const p = e.payment
       const failed = e.type === 'payment.failed'
       payments.push({
         id: e.id, event_id: e.id, payment_id: p.id, customer_id: e.customer.id, subscription_id: p.subscription_id ?? null,
-        invoice_id: p.invoice_id ?? null, product_ids: JSON.stringify(e.product_ids), status: failed ? ('failed' as const) : ('succeeded' as const),
+        invoice_id: p.invoice_id ?? null, product_ids: JSON.stringify(e.product_ids), status: failed ? 'failed' : 'succeeded',
         amount: p.amount, currency: p.currency, failure_code: failed ? (p.failure_code ?? null) : null,
         failure_message: failed ? (p.failure_message ?? null) : null, attempt: p.attempt ?? null, occurred_at: occurred(e), created_at: now,
         decline_code: failed ? (p.decline_code ?? null) : null, advice_code: failed ? (p.advice_code ?? null) : null,
         network_advice_code: failed ? (p.network_advice_code ?? null) : null, network_decline_code: failed ? (p.network_decline_code ?? null) : null,
         card_brand: p.card_brand ?? null, payment_method_id: p.payment_method_id ?? null, card_fingerprint: p.card_fingerprint ?? null,
-        payment_intent_id: p.payment_intent_id ?? null, reason_status: !failed ? null : p.reason_pending === true ? ('pending' as const) : ('known' as const),
+        payment_intent_id: p.payment_intent_id ?? null, reason_status: !failed ? null : p.reason_pending === true ? 'pending' : 'known',
         next_attempt_at: failed && p.next_attempt_at ? new Date(p.next_attempt_at).toISOString() : null,
         source: typeof e.metadata?.source === 'string' ? e.metadata.source.slice(0, 40) : null,
       })
@@ -374,34 +335,11 @@ async function applyRecords(db: Kysely<Database>, events: readonly RecoupEvent[]
         id: p.id, customer_id: e.customer.id, product_ids: JSON.stringify(e.product_ids), status: 'canceled',
         installments_total: p.installments_total, installments_paid: p.installments_paid, installment_amount: p.installment_amount,
         currency: p.currency, balance_due: p.balance_due, reason: p.reason ?? null, created_at: now, updated_at: now,
-      } as Database['installment_plans'])
+      })
     }
   }
-  for (const part of chunks(payments, columnsOf(payments))) await db.insertInto('payments').values(part).execute()
-  for (const part of chunks([...subscriptions.values()], 8)) {
-    await db
-      .insertInto('subscriptions')
-      .values(part)
-      .onConflict((oc) =>
-        oc.column('id').doUpdateSet((eb) => ({ status: eb.ref('excluded.status'), amount: eb.ref('excluded.amount'), currency: eb.ref('excluded.currency'), updated_at: now })),
-      )
-      .execute()
-  }
-  for (const row of endedSubscriptions.values()) {
-    // Only the status: what we know of its amount and products stays.
-    await db.insertInto('subscriptions').values(row).onConflict((oc) => oc.column('id').doUpdateSet({ status: row.status, updated_at: now })).execute()
-  }
-  for (const part of chunks([...plans.values()], 12)) {
-    await db
-      .insertInto('installment_plans')
-      .values(part)
-      .onConflict((oc) =>
-        oc.column('id').doUpdateSet((eb) => ({
-          status: eb.ref('excluded.status'), installments_total: eb.ref('excluded.installments_total'), installments_paid: eb.ref('excluded.installments_paid'),
-          installment_amount: eb.ref('excluded.installment_amount'), currency: eb.ref('excluded.currency'), balance_due: eb.ref('excluded.balance_due'),
-          reason: eb.ref('excluded.reason'), updated_at: now,
-        })),
-      )
-      .execute()
-  }
+  await insertPayments(db, payments)
+  await upsertPaidSubscriptions(db, [...subscriptions.values()])
+  await upsertEndedSubscriptions(db, [...endedSubscriptions.values()])
+  await upsertCanceledPlans(db, [...plans.values()])
 }
