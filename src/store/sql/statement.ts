@@ -17,12 +17,6 @@ export async function runSql<R>(db: Kysely<Database>, text: string, parameters: 
   return (await db.executeQuery<R>(CompiledQuery.raw(text, parameters as unknown[]))).rows
 }
 
-/** A statement whose text differs only in dialect: `?` placeholders, numbered for PostgreSQL once. */
-export function dialectText(text: string): Record<DialectName, string> {
-  let n = 0
-  return { sqlite: text, postgres: text.replace(/\?/g, () => `$${++n}`) }
-}
-
 /**
  * A list parameter for `in (…)`: one statement text for any number of values. SQLite reads a JSON
  * array (json_each), PostgreSQL a text array (= any), so neither re-prepares per list length.
