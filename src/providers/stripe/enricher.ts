@@ -4,6 +4,7 @@ import type { DeclineDetails, PaymentRetryProvider } from './payments.js'
 import { PermanentError } from '../../domain/errors.js'
 import { idProblem } from '../../domain/ids.js'
 import type { Database } from '../../store/schema.js'
+import { claimReasonLookups, endReasonClaim, reasonLookupsDue, reasonStatusOf } from '../../store/repos/decline-claims.js'
 import type { Ingestor } from '../../ingest/ingest.js'
 import { cleanDecline, hasReason } from './mapping.js'
 
@@ -129,31 +130,10 @@ export class StripeReasonEnricher {
     const pendingBefore = iso(nowMs - (lookup ? o.graceMs : o.giveUpMs))
     // A claim this old belongs to a process that died: every live one finishes within giveUp + one lookup.
     const abandonedBefore = iso(nowMs - (o.giveUpMs + o.lookupTimeoutMs + 60_000))
-    const rows = await o.db
-      .selectFrom('payments')
-      .select(['id', 'customer_id', 'invoice_id', 'payment_intent_id', 'amount', 'currency', 'created_at'])
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('reason_status', '=', 'pending'), eb('created_at', '<=', pendingBefore)]),
-          eb.and([eb('reason_status', '=', 'fetching'), eb('created_at', '<=', abandonedBefore)]),
-        ]),
-      )
-      .orderBy('created_at')
-      .limit(o.batchSize * 2)
-      .execute()
+    const rows = await reasonLookupsDue(o.db, { pendingBefore, abandonedBefore, limit: o.batchSize * 2 })
     const due = rows.filter((r) => (this.#retryAt.get(r.id) ?? 0) <= nowMs).slice(0, o.batchSize)
     if (due.length === 0) return 0
-    const claimed = new Set(
-      (
-        await o.db
-          .updateTable('payments')
-          .set({ reason_status: 'fetching' })
-          .where('id', 'in', due.map((r) => r.id))
-          .where((eb) => eb.or([eb('reason_status', '=', 'pending'), eb.and([eb('reason_status', '=', 'fetching'), eb('created_at', '<=', abandonedBefore)])]))
-          .returning('id')
-          .execute()
-      ).map((r) => r.id),
-    )
+    const claimed = await claimReasonLookups(o.db, due.map((r) => r.id), abandonedBefore)
     const mine = due.filter((r) => claimed.has(r.id))
     await inParallel(mine, o.concurrency, (row) => this.#enrich(row, nowMs, lookup))
     return mine.length
@@ -193,8 +173,7 @@ export class StripeReasonEnricher {
   /** Records the reason (or `unknown`) through ingest, unless a webhook brought one meanwhile. */
   async #record(row: PendingRow, decline: DeclineDetails | undefined, nowMs: number): Promise<void> {
     const { db, ingestor } = this.#o
-    const current = await db.selectFrom('payments').select('reason_status').where('id', '=', row.id).executeTakeFirst()
-    if (current?.reason_status !== 'fetching') return
+    if ((await reasonStatusOf(db, row.id)) !== 'fetching') return
     const fields = decline ? cleanDecline(decline) : { failure_code: 'unknown' }
     const paymentIntent = decline?.payment_intent_id ?? row.payment_intent_id
     await ingestor.accept({
@@ -212,13 +191,13 @@ export class StripeReasonEnricher {
       metadata: { source: 'stripe', found_by: decline ? 'stripe_api' : 'nobody' },
     })
     // The reason lands on this failure (it names its invoice); should it not, the claim must not stay.
-    await db.updateTable('payments').set({ reason_status: 'unknown' }).where('id', '=', row.id).where('reason_status', '=', 'fetching').execute()
+    await endReasonClaim(db, row.id, 'unknown')
   }
 
   /** Puts a claimed failure back, to be tried again by this process after `delayMs` (or by another). */
   async #release(row: PendingRow, nowMs: number, delayMs: number): Promise<void> {
     this.#retryAt.set(row.id, nowMs + Math.max(delayMs, 100))
-    await this.#o.db.updateTable('payments').set({ reason_status: 'pending' }).where('id', '=', row.id).where('reason_status', '=', 'fetching').execute()
+    await endReasonClaim(this.#o.db, row.id, 'pending')
   }
 }
 
