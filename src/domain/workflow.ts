@@ -28,12 +28,7 @@ export type Trigger = z.output<typeof triggerSchema>
  */
 export const ON_ERROR = ['fail', 'continue'] as const
 export type OnError = (typeof ON_ERROR)[number]
-const CONTINUE_BY_DEFAULT = new Set(['notify_team'])
-
-/** Whether a step's failure lets the run go on (its `on_error`, else its type's default). */
-export function continuesOnError(step: { readonly type: string; readonly on_error?: unknown }): boolean {
-  return step.on_error === undefined ? CONTINUE_BY_DEFAULT.has(step.type) : step.on_error === 'continue'
-}
+// Each type's default is its action's `continuesOnError` trait (src/steps/registry.ts continuesOnError).
 
 /** A step before its type-specific fields are checked (the action registry checks those). */
 export const rawStepSchema = z.looseObject({ id: stepIdSchema, type: z.string().min(1) })
