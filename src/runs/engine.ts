@@ -342,7 +342,7 @@ export class Engine {
    */
   async #sendAcceptedAlerts(run: RunRow, customer: Record<string, unknown>): Promise<void> {
     const pending = await this.#db
-      .selectFrom('step_results').selectAll().where('run_id', '=', run.id).where('type', '=', 'notify_team').where('status', '=', 'queued')
+      .selectFrom('step_results').selectAll().where('run_id', '=', run.id).where('type', '=', notifyTeam.type).where('status', '=', 'queued')
       .where('step_id', 'like', `%${ACCEPTED_ALERT_SUFFIX}`).execute()
     if (pending.length === 0) return
     const def = (await this.#load(run.workflow_id, run.workflow_version)).def
