@@ -76,7 +76,7 @@ export class Ingestor {
    */
   async acceptTogether(raws: readonly unknown[]): Promise<IngestResult[]> {
     const events = raws.map((raw, i) => parseEvent(raw, raws.length > 1 ? [i] : []))
-    const results = await this.#batcher.run((trx) => this.#apply(trx, events))
+    const results = await this.#batcher.run((trx) => this.#apply(trx, events), { urgent: true })
     this.#onCommitted()
     return results
   }
@@ -119,7 +119,8 @@ export class Ingestor {
 
   async #applyGroup(group: Waiting[]): Promise<void> {
     try {
-      const results = await this.#batcher.run((trx) => this.#apply(trx, group.map((w) => w.event)))
+      // Urgent: a caller waits for this commit, while engine steps can wait for the next one.
+      const results = await this.#batcher.run((trx) => this.#apply(trx, group.map((w) => w.event)), { urgent: true })
       group.forEach((w, i) => w.resolve(results[i]))
       this.#onCommitted()
     } catch (err) {

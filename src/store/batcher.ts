@@ -17,11 +17,15 @@ interface Pending {
  * serialization conflict (two transactions taking the same rows in opposite orders, e.g. ingest
  * ending a run while a worker commits that run's step) is run again after a short pause.
  * Units must only touch the database (they may run more than once).
+ *
+ * Units marked `urgent` (a request someone is waiting on, such as ingest) go ahead of the queued
+ * ones in the next commit, so an event does not wait behind a backlog of engine steps.
  */
 export class TransactionBatcher {
   readonly #db: Kysely<Database>
   readonly #maxBatch: number
   #queue: Pending[] = []
+  #urgent: Pending[] = []
   #flushing = false
   #scheduled = false
 
@@ -30,17 +34,21 @@ export class TransactionBatcher {
     this.#maxBatch = options.maxBatch ?? 500
   }
 
-  /** Runs `work` inside a (possibly shared) transaction and resolves after it commits. */
-  run<T>(work: Work<T>): Promise<T> {
+  /** Runs `work` inside a (possibly shared) transaction and resolves after it commits; `urgent` units commit first. */
+  run<T>(work: Work<T>, options: { urgent?: boolean } = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ work, resolve: resolve as (v: unknown) => void, reject })
+      ;(options.urgent ? this.#urgent : this.#queue).push({ work, resolve: resolve as (v: unknown) => void, reject })
       this.#schedule()
     })
   }
 
   /** Resolves when everything queued so far has been committed or rejected. */
   async drain(): Promise<void> {
-    while (this.#queue.length > 0 || this.#flushing) await new Promise((r) => setTimeout(r, 5))
+    while (this.#pending() > 0 || this.#flushing) await new Promise((r) => setTimeout(r, 5))
+  }
+
+  #pending(): number {
+    return this.#queue.length + this.#urgent.length
   }
 
   #schedule(): void {
@@ -53,14 +61,15 @@ export class TransactionBatcher {
   }
 
   async #flush(): Promise<void> {
-    if (this.#flushing || this.#queue.length === 0) return
+    if (this.#flushing || this.#pending() === 0) return
     this.#flushing = true
-    const batch = this.#queue.splice(0, this.#maxBatch)
+    const batch = this.#urgent.splice(0, this.#maxBatch)
+    if (batch.length < this.#maxBatch) batch.push(...this.#queue.splice(0, this.#maxBatch - batch.length))
     try {
       await this.#commit(batch)
     } finally {
       this.#flushing = false
-      if (this.#queue.length > 0) this.#schedule()
+      if (this.#pending() > 0) this.#schedule()
     }
   }
 
