@@ -1,7 +1,9 @@
 // The seam between actions and the outside world. An action renders a message; a channel delivers it.
 // Channels throw PermanentError (do not retry) or RetryLaterError / any other Error (retry with backoff).
 
-export type ChannelKind = 'email' | 'sms' | 'slack' | 'webhook'
+import type { ChannelKind } from '../domain/channels.js'
+
+export type { ChannelKind }
 
 /** A message ready to deliver: every template already rendered. */
 export interface OutboundMessage {
@@ -33,12 +35,7 @@ export interface Channel {
 }
 
 /** The channels an app was built with; a missing one means "outbox only". */
-export interface Channels {
-  readonly email?: Channel
-  readonly sms?: Channel
-  readonly slack?: Channel
-  readonly webhook?: Channel
-}
+export type Channels = { readonly [K in ChannelKind]?: Channel }
 
 /** Keeps the message in the outbox: the no-configuration default for every kind. */
 export function outboxChannel(kind: ChannelKind): Channel {

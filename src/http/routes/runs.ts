@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
 import { z } from 'zod'
 import { ValidationError } from '../../domain/errors.js'
+import { MESSAGE_CHANNELS } from '../../domain/channels.js'
 import { minorUnitsSchema } from '../../domain/money.js'
 import { recoveryReport } from '../../store/repos/analytics.js'
 import { hashKey, keyNameByHash } from '../../store/repos/api-keys.js'
@@ -35,7 +36,6 @@ async function actor(req: FastifyRequest, db: Kysely<Database>, by: string | und
 function optionalBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   return parseBody(schema, body === undefined || body === null || body === '' ? {} : body)
 }
-const CHANNELS = ['email', 'sms', 'team', 'webhook']
 
 const runsQuery = pageQuery.extend({
   workflow_id: z.string().optional(),
@@ -48,7 +48,7 @@ const runsQuery = pageQuery.extend({
 })
 const messagesQuery = pageQuery.extend({
   customer_id: z.string().optional(),
-  channel: z.enum(CHANNELS).optional(),
+  channel: z.enum(MESSAGE_CHANNELS).optional(),
   run_id: z.string().optional(),
   status: z.string().optional(),
 })
@@ -110,8 +110,8 @@ export function runRoutes(app: FastifyInstance, d: HttpDeps): void {
 
   app.get('/v1/messages', documented({ summary: 'List messages (?customer_id=&channel=&run_id=&status=)', query: messagesQuery }), async (req) => {
     const q = query(req)
-    if (q.channel && !CHANNELS.includes(q.channel)) {
-      throw new ValidationError('Invalid query', [{ path: 'channel', message: `must be one of: ${CHANNELS.join(', ')}` }])
+    if (q.channel && !(MESSAGE_CHANNELS as readonly string[]).includes(q.channel)) {
+      throw new ValidationError('Invalid query', [{ path: 'channel', message: `must be one of: ${MESSAGE_CHANNELS.join(', ')}` }])
     }
     return listMessages(d.db, { ...pageRequest(q), customerId: q.customer_id, channel: q.channel, runId: q.run_id, status: q.status })
   })

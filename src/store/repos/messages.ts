@@ -4,7 +4,9 @@ import { toPage, type Page, type PageRequest } from '../page.js'
 import type { Database, MessageRow } from '../schema.js'
 import type { MessageStatus } from '../../domain/statuses.js'
 
-export type MessageChannel = 'email' | 'sms' | 'team' | 'webhook'
+import type { MessageChannel } from '../../domain/channels.js'
+
+export type { MessageChannel }
 
 export interface Message {
   id: string
