@@ -149,13 +149,24 @@ function scopeLocale(filter: FilterThis): string | undefined {
   return typeof value === 'string' && value !== '' ? canonicalLocale(value) : undefined
 }
 
+const DATE_FORMATS = new Map<string, Intl.DateTimeFormat>()
+
 function formatDate(value: unknown, style: string, locale: string): string {
   if (typeof value !== 'string' && !(value instanceof Date)) return ''
   const d = new Date(value)
   if (Number.isNaN(d.getTime())) return ''
   if (style === 'iso') return d.toISOString()
   const dateStyle = style === 'long' || style === 'short' || style === 'full' ? style : 'medium'
-  return new Intl.DateTimeFormat(locale, { dateStyle, timeZone: 'UTC' }).format(d)
+  // Building an Intl.DateTimeFormat costs far more than formatting with one (a tenth of the
+  // engine's CPU in a burst of emails): keep one per locale and style.
+  const key = `${locale}|${dateStyle}`
+  let format = DATE_FORMATS.get(key)
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { dateStyle, timeZone: 'UTC' })
+    if (DATE_FORMATS.size >= 500) DATE_FORMATS.clear()
+    DATE_FORMATS.set(key, format)
+  }
+  return format.format(d)
 }
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
