@@ -1,8 +1,7 @@
 import type { Kysely } from 'kysely'
-import type { z } from 'zod'
 import { ValidationError, type FieldIssue } from '../domain/errors.js'
-import { eventSchema, type RecoupEvent } from '../domain/events.js'
-import { zodIssues } from '../workflows/definition.js'
+import type { RecoupEvent } from '../domain/events.js'
+import { parseEvent } from '../domain/parse-event.js'
 import type { EventPublisher } from '../outbound/publisher.js'
 import type { TransactionBatcher } from '../store/batcher.js'
 import type { JobQueue } from '../queue/job-queue.js'
@@ -11,18 +10,12 @@ import { applyEventBatch, type IngestResult } from './apply-batch.js'
 import type { CatalogCache } from './catalog-cache.js'
 
 export type { IngestResult } from './apply-batch.js'
+export { parseEvent }
 
 /** Per-event outcome of a batch: the result, or the problem with that one event. */
 export type BatchItem =
   | ({ readonly index: number; readonly status: 200 | 202 } & IngestResult)
   | { readonly index: number; readonly status: 422; readonly event_id?: string; readonly errors: readonly FieldIssue[] }
-
-/** Validates raw input as an event, or throws a ValidationError naming each bad field. */
-export function parseEvent(raw: unknown, prefix: readonly PropertyKey[] = []): RecoupEvent {
-  const parsed = eventSchema.safeParse(raw)
-  if (!parsed.success) throw new ValidationError('The event is not valid', zodIssues(parsed.error as z.ZodError, prefix))
-  return parsed.data
-}
 
 interface Waiting {
   readonly event: RecoupEvent

@@ -3,7 +3,6 @@ import { ACTIONS, STEP_TYPES } from '../steps/registry.js'
 import { amountValueProblem } from '../domain/amount-fields.js'
 import type { Condition } from '../domain/conditions.js'
 import { ValidationError, type FieldIssue } from '../domain/errors.js'
-import { issueMessage } from '../domain/issue-words.js'
 import {
   DEFAULT_EXIT_ON,
   ON_ERROR,
@@ -18,21 +17,10 @@ import { TemplateError, type TemplateRenderer } from '../templates/render.js'
 import { TRIGGERS } from '../triggers/catalog.js'
 import { eventContext } from '../triggers/trigger.js'
 import { checkVariable, type VariableTree } from '../triggers/variables.js'
+import { formatPath, zodIssues } from '../domain/zod-issues.js'
 
-/** Formats a zod path as `steps[2].subject`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = ''
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`
-    else out += out ? `.${String(seg)}` : String(seg)
-  }
-  return out
-}
-
-/** Turns zod issues into field issues for people, each path prefixed with `prefix`; `subject` names what is saved. */
-export function zodIssues(error: z.ZodError, prefix: readonly PropertyKey[] = [], subject?: string): FieldIssue[] {
-  return error.issues.map((i) => ({ path: formatPath([...prefix, ...i.path]) || '(body)', message: issueMessage(i, subject) }))
-}
+// Kept where callers found them before they moved to domain/ (ingest must not import workflows/).
+export { formatPath, zodIssues }
 
 export interface ProductLookup {
   /** Returns the ids among `ids` that exist. */

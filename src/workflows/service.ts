@@ -9,7 +9,7 @@ import { ConflictError, NotFoundError, PermanentError, ValidationError } from '.
 import type { RecoupEvent } from '../domain/events.js'
 import type { WorkflowDefinition } from '../domain/workflow.js'
 import { newId } from '../domain/ids.js'
-import { parseEvent } from '../ingest/ingest.js'
+import { parseEvent } from '../domain/parse-event.js'
 import type { Database } from '../store/schema.js'
 import { findProducts } from '../store/repos/products.js'
 import { findCustomer } from '../store/repos/customers.js'
