@@ -3,6 +3,7 @@ import type { WorkflowService } from '../workflows/service.js'
 import type { Ingestor } from '../ingest/ingest.js'
 import type { Database } from '../store/schema.js'
 import { findWorkflow } from '../store/repos/workflows.js'
+import { seedProducts } from '../store/repos/product-seed.js'
 import { STARTER_WORKFLOWS } from '../workflows/starters.js'
 
 const PRODUCTS = [
@@ -27,9 +28,7 @@ const LOCALES = [undefined, 'de', undefined, 'es', undefined, 'de', undefined, '
 export async function loadDemo(options: { db: Kysely<Database>; workflows: WorkflowService; ingestor: Ingestor }): Promise<Record<string, unknown>> {
   const { db, workflows, ingestor } = options
   const now = new Date().toISOString()
-  for (const p of PRODUCTS) {
-    await db.insertInto('products').values({ ...p, archived_at: null, created_at: now, updated_at: now }).onConflict((oc) => oc.column('id').doNothing()).execute()
-  }
+  await seedProducts(db, PRODUCTS, now)
   const [payment, plan] = STARTER_WORKFLOWS
   // Minutes instead of days, so a newcomer sees retries, offers and follow-ups happen.
   const short: Record<string, Record<string, unknown>> = { wait: { duration: 'PT2M' }, retry_payment: { schedule: ['PT2M', 'PT5M'] }, offer: { expires_in: 'PT10M' } }

@@ -7,6 +7,7 @@ import { PermanentError, RetryLaterError } from '../domain/errors.js'
 import { budgetAllows, judgeDecline, type RetryBudget } from '../domain/retry-rules.js'
 import { cardHistory } from '../store/repos/card-history.js'
 import { insertMessage } from '../store/repos/messages.js'
+import { addRunNote, clearAttemptRequest, recordAttemptPayment, replaceAttemptRequest, setRunContext } from '../store/repos/run-changes.js'
 import type { Database, RunRow } from '../store/schema.js'
 
 /** What a run was asked for (runs.attempt_request, written by ingest). */
@@ -61,8 +62,7 @@ export async function attemptNow(run: RunRow, context: Record<string, unknown>, 
   const raw = run.attempt_request!
   const request = JSON.parse(raw) as AttemptRequest
   const payment = context.payment as PaymentSnapshot | undefined
-  const clear = (trx: Kysely<Database>) =>
-    trx.updateTable('runs').set({ attempt_request: null }).where('id', '=', run.id).where('attempt_request', '=', raw).execute()
+  const clear = (trx: Kysely<Database>) => clearAttemptRequest(trx, run.id, raw)
   if (!payment) {
     await deps.transact(async (trx) => void (await clear(trx)))
     return 'done'
@@ -79,11 +79,7 @@ export async function attemptNow(run: RunRow, context: Record<string, unknown>, 
     if (refusal) {
       await deps.transact(async (trx) => {
         await clear(trx)
-        await trx
-          .insertInto('customer_notes')
-          .values({ id: `note:${run.id}:${request.event_id ?? request.at}`, customer_id: run.customer_id, run_id: run.id, body: `Not retried after the customer ${what(request)}: ${refusal}`, created_at: new Date(deps.now()).toISOString() })
-          .onConflict((oc) => oc.column('id').doNothing())
-          .execute()
+        await addRunNote(trx, { id: `note:${run.id}:${request.event_id ?? request.at}`, customerId: run.customer_id, runId: run.id, body: `Not retried after the customer ${what(request)}: ${refusal}`, at: new Date(deps.now()).toISOString() })
       })
       return 'done'
     }
@@ -106,7 +102,7 @@ export async function attemptNow(run: RunRow, context: Record<string, unknown>, 
     const tries = (request.tries ?? 0) + 1
     if (err instanceof RetryLaterError && tries < MAX_TRIES) {
       await deps.transact(async (trx) => {
-        await trx.updateTable('runs').set({ attempt_request: JSON.stringify({ ...request, tries }) }).where('id', '=', run.id).where('attempt_request', '=', raw).execute()
+        await replaceAttemptRequest(trx, run.id, raw, JSON.stringify({ ...request, tries }))
         await deps.schedule(trx, run.id, nowMs + RETRY_LATER_MS)
       })
       return 'later'
@@ -114,11 +110,7 @@ export async function attemptNow(run: RunRow, context: Record<string, unknown>, 
     const why = err instanceof Error ? err.message : String(err)
     await deps.transact(async (trx) => {
       await clear(trx)
-      await trx
-        .insertInto('customer_notes')
-        .values({ id: `note:${key}`, customer_id: run.customer_id, run_id: run.id, body: `The payment attempt after the customer ${what(request)} could not be made: ${why}`, created_at: new Date(nowMs).toISOString() })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .execute()
+      await addRunNote(trx, { id: `note:${key}`, customerId: run.customer_id, runId: run.id, body: `The payment attempt after the customer ${what(request)} could not be made: ${why}`, at: new Date(nowMs).toISOString() })
     })
     if (!(err instanceof PermanentError) && !(err instanceof RetryLaterError)) throw err
     return 'done'
@@ -148,24 +140,20 @@ export async function attemptNow(run: RunRow, context: Record<string, unknown>, 
     }
     const d = result.decline ?? {}
     const at = new Date(nowMs).toISOString()
-    await trx
-      .insertInto('payments')
-      .values({
-        id: `attempt:${key}`, event_id: `attempt:${key}`, payment_id: payment.id, customer_id: run.customer_id,
-        subscription_id: payment.subscription_id ?? null, invoice_id: payment.invoice_id ?? null, product_ids: JSON.stringify(products),
-        status: 'failed', amount: payment.amount, currency: payment.currency,
-        failure_code: d.failure_code ?? result.failureCode ?? null, failure_message: d.failure_message ?? result.failureMessage ?? null,
-        attempt: null, occurred_at: at, created_at: at,
-        decline_code: d.decline_code ?? null, advice_code: d.advice_code ?? null, network_advice_code: d.network_advice_code ?? null,
-        network_decline_code: d.network_decline_code ?? null, card_brand: d.card_brand ?? null,
-        payment_method_id: d.payment_method_id ?? request.payment_method_id ?? null, card_fingerprint: d.card_fingerprint ?? null,
-        payment_intent_id: d.payment_intent_id ?? null, reason_status: 'known', next_attempt_at: null, source,
-      })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute()
+    await recordAttemptPayment(trx, {
+      id: `attempt:${key}`, event_id: `attempt:${key}`, payment_id: payment.id, customer_id: run.customer_id,
+      subscription_id: payment.subscription_id ?? null, invoice_id: payment.invoice_id ?? null, product_ids: JSON.stringify(products),
+      status: 'failed', amount: payment.amount, currency: payment.currency,
+      failure_code: d.failure_code ?? result.failureCode ?? null, failure_message: d.failure_message ?? result.failureMessage ?? null,
+      attempt: null, occurred_at: at, created_at: at,
+      decline_code: d.decline_code ?? null, advice_code: d.advice_code ?? null, network_advice_code: d.network_advice_code ?? null,
+      network_decline_code: d.network_decline_code ?? null, card_brand: d.card_brand ?? null,
+      payment_method_id: d.payment_method_id ?? request.payment_method_id ?? null, card_fingerprint: d.card_fingerprint ?? null,
+      payment_intent_id: d.payment_intent_id ?? null, reason_status: 'known', next_attempt_at: null, source,
+    })
     // The run goes on with the new card's reason (a retry decision must use the latest one).
     const fresh = { ...payment, failure_code: result.failureCode, ...d, reason_pending: false }
-    await trx.updateTable('runs').set({ context: JSON.stringify({ ...context, payment: fresh }) }).where('id', '=', run.id).execute()
+    await setRunContext(trx, run.id, JSON.stringify({ ...context, payment: fresh }))
   })
   return 'done'
 }

@@ -7,6 +7,7 @@ import {
   finishRun, getRunRow, listRunRows, runNames, stepResults, toStepResult, type RunFilter, type RunNames, type StepResult,
 } from '../store/repos/runs.js'
 import { healRecords } from '../store/repos/heal.js'
+import { addRunNote, exitFailedRunAsRecovered, reopenFailedRun, runRowIn, setRunEndedBy, skipRunStep } from '../store/repos/run-changes.js'
 import type { Database, RunRow } from '../store/schema.js'
 import { getWorkflow, getWorkflowVersion } from '../store/repos/workflows.js'
 import { compileProgram } from './program.js'
@@ -159,18 +160,7 @@ export class RunsService {
     const move = options.latest && before.status === 'failed' ? await this.#latestPosition(before) : undefined
     const ok = await this.#batcher.run(async (trx) => {
       const now = this.#now()
-      const res = await trx
-        .updateTable('runs')
-        .set((eb) => ({
-          status: 'running', outcome: null, ended_by: null, error: null, finished_at: null, updated_at: new Date(now).toISOString(), seq: eb('seq', '+', 1),
-          ...(move ? { workflow_version: move.version, cursor: move.cursor, exit_on: move.exitOn } : {}),
-        }))
-        .where('id', '=', id)
-        .where('status', '=', 'failed')
-        .where('seq', '=', before.seq)
-        .executeTakeFirst()
-      if (Number(res.numUpdatedRows) === 0) return false
-      await trx.updateTable('step_results').set({ status: 'pending', attempts: 0, error: null, finished_at: null }).where('run_id', '=', id).where('status', '=', 'failed').execute()
+      if (!(await reopenFailedRun(trx, { id, seq: before.seq, at: new Date(now).toISOString(), move }))) return false
       await this.#jobs.schedule(trx, id, now)
       return true
     })
@@ -213,30 +203,13 @@ export class RunsService {
     const ok = await this.#batcher.run(async (trx) => {
       const now = this.#now()
       const at = new Date(now).toISOString()
-      const res = await trx
-        .updateTable('runs')
-        .set((eb) => ({
-          status: 'running', cursor: node.next, outcome: null, error: null, finished_at: null, wait_until: null, wait_reason: null,
-          attempt_request: null, updated_at: at, seq: eb('seq', '+', 1),
-        }))
-        .where('id', '=', id)
-        .where('seq', '=', run.seq)
-        .where('status', 'in', ['failed', 'waiting'])
-        .executeTakeFirst()
-      if (Number(res.numUpdatedRows) === 0) return false
-      const prior = await trx.selectFrom('step_results').selectAll().where('run_id', '=', id).where('step_id', '=', node.step.id).executeTakeFirst()
       const skipped = { skipped_by: action.by, skipped_at: at, ...(action.note ? { skip_note: action.note } : {}) }
-      const output = JSON.stringify({ ...(prior?.output ? (JSON.parse(prior.output) as Record<string, unknown>) : {}), ...skipped })
-      await trx
-        .insertInto('step_results')
-        .values({ run_id: id, step_id: node.step.id, type: node.step.type, status: 'skipped', attempts: prior?.attempts ?? 0, started_at: prior?.started_at ?? null, finished_at: at, output, error: prior?.error ?? null })
-        .onConflict((oc) => oc.columns(['run_id', 'step_id']).doUpdateSet({ status: 'skipped', finished_at: at, output }))
-        .execute()
-      await trx
-        .insertInto('customer_notes')
-        .values({ id: `note:${id}:skip:${node.step.id}:${now}`, customer_id: run.customer_id, run_id: id, body: `Step "${node.step.id}" skipped by ${action.by}${action.note ? `: ${action.note}` : ''}`, created_at: at })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .execute()
+      const moved = await skipRunStep(trx, {
+        id, seq: run.seq, cursor: node.next, at, step: { id: node.step.id, type: node.step.type },
+        output: (prior) => JSON.stringify({ ...(prior?.output ? (JSON.parse(prior.output) as Record<string, unknown>) : {}), ...skipped }),
+      })
+      if (!moved) return false
+      await addRunNote(trx, { id: `note:${id}:skip:${node.step.id}:${now}`, customerId: run.customer_id, runId: id, body: `Step "${node.step.id}" skipped by ${action.by}${action.note ? `: ${action.note}` : ''}`, at })
       await this.#jobs.schedule(trx, id, now)
       return true
     })
@@ -272,22 +245,18 @@ export class RunsService {
         payment,
         metadata: { source: 'staff', by: action.by, ...(action.note ? { note: action.note } : {}), run_id: run.id },
       })
-      const after = await trx.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+      const after = await runRowIn(trx, id)
       if (after.status === 'running' || after.status === 'waiting') {
         // Its exit_on does not name payments: staff saying it is paid ends it all the same.
         await finishRun(trx, this.#jobs, id, 'exited', reason, { outcome: 'recovered', by: action.by })
         await this.#publisher.runEnded(trx, after, 'exited', reason, 'recovered')
       } else if (after.status === 'failed') {
-        await trx
-          .updateTable('runs')
-          .set((eb) => ({ status: 'exited', outcome: 'recovered', ended_by: action.by, error: reason, updated_at: at, finished_at: at, seq: eb('seq', '+', 1) }))
-          .where('id', '=', id)
-          .execute()
+        await exitFailedRunAsRecovered(trx, id, { by: action.by, reason, at })
         await healRecords(trx, after)
         await this.#publisher.runEnded(trx, after, 'exited', reason, 'recovered')
       } else {
         // Ended by the payment just recorded: say who recorded it.
-        await trx.updateTable('runs').set({ ended_by: action.by, error: reason }).where('id', '=', id).execute()
+        await setRunEndedBy(trx, id, action.by, reason)
       }
     })
     this.#onChange()
