@@ -135,7 +135,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     deliverWebhook: (deliveryId) => deliverWebhook({ db, channels, jobs, now, retry: config.retry }, deliveryId),
   }
   const scheduler = config.worker
-    ? queue.scheduler({ tasks, now, concurrency: config.concurrency, pollMs: config.pollMs, log: (level, message, meta) => logger[level](meta ?? {}, message) })
+    ? queue.scheduler({ tasks, now, concurrency: config.concurrency, pollMs: config.pollMs, localQueue: config.pgLocalQueue, log: (level, message, meta) => logger[level](meta ?? {}, message) })
     : undefined
   if (scheduler) signal.listen(() => scheduler.wake())
   const workflows = new WorkflowService({ db, templates, allowPrivateUrls: config.webhookAllowPrivate, preview: { publicUrl, business: config.business }, onChange: () => catalog.invalidate() })

@@ -39,6 +39,7 @@ const schema = z.object({
   RECOUP_WORKER: bool.default(true),
   RECOUP_WORKER_SCHEMA: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
   RECOUP_PG_POOL_SIZE: int(3, 1000).default(20),
+  RECOUP_PG_LOCAL_QUEUE: int(0, 10_000).optional(),
   RECOUP_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   RECOUP_BUSINESS_NAME: z.string().trim().min(1).max(100).optional(),
   RECOUP_BRAND_LOGO_URL: z.url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL').optional(),
@@ -76,6 +77,8 @@ export interface Config {
   readonly workerSchema: string | undefined
   /** PostgreSQL only: most connections one process opens, shared by the API, the engine and graphile-worker. */
   readonly pgPoolSize: number
+  /** PostgreSQL only: jobs a worker process fetches at once for all its workers (graphile-worker's local queue; default: the concurrency; 0: off). */
+  readonly pgLocalQueue: number
   /** A bearer token that may read /metrics besides API keys (for a Prometheus scraper). */
   readonly metricsToken: string | undefined
   /** Who customer messages and portal pages come from (name, logo, colour, postal address). */
@@ -126,6 +129,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     worker: e.RECOUP_WORKER,
     workerSchema: e.RECOUP_WORKER_SCHEMA,
     pgPoolSize: e.RECOUP_PG_POOL_SIZE,
+    pgLocalQueue: e.RECOUP_PG_LOCAL_QUEUE ?? e.RECOUP_CONCURRENCY,
     metricsToken: e.RECOUP_METRICS_TOKEN,
     business: Object.freeze({
       // Unset: the display name of RECOUP_EMAIL_FROM when one was set ("Acme Billing <billing@acme.com>").

@@ -21,6 +21,8 @@ export interface SchedulerOptions {
   /** Most jobs run at once by this process. */
   readonly concurrency: number
   readonly pollMs: number
+  /** PostgreSQL: graphile-worker's local queue size (0: off). */
+  readonly localQueue?: number
   readonly log: (level: 'error' | 'warn' | 'info' | 'debug', message: string, meta?: Record<string, unknown>) => void
 }
 
@@ -57,7 +59,7 @@ export function openQueue(store: Store, options: QueueOptions): Queue {
     scheduler: (o) =>
       new GraphileScheduler({
         connectionString: options.databaseUrl, pool: store.pool!, schema, tasks: o.tasks,
-        concurrency: o.concurrency, pollMs: o.pollMs, clockOffset: options.clockOffset, log: o.log,
+        concurrency: o.concurrency, pollMs: o.pollMs, localQueue: o.localQueue, clockOffset: options.clockOffset, log: o.log,
       }),
   }
 }

@@ -16,6 +16,8 @@ export interface GraphileSchedulerOptions {
   readonly tasks: TaskHandlers
   /** Most runs advanced at once by this process. */
   readonly concurrency: number
+  /** Jobs fetched at once for this process's workers (graphile-worker's local queue); 0: each worker fetches its own. */
+  readonly localQueue?: number
   /** How often to look for jobs that came due (new jobs arrive by LISTEN/NOTIFY at once). */
   readonly pollMs: number
   /** How often to look for jobs held by workers that died. */
@@ -89,6 +91,16 @@ export class GraphileScheduler implements Scheduler {
     let poolId: string | undefined
     events.on('pool:create', ({ workerPool }) => {
       poolId = workerPool.id
+      // graphile-worker starts its own graceful shutdowns (a failed batch, a migration notice) and
+      // drops their promise; with a local queue that promise rejects when the prefetched jobs
+      // cannot be handed back (the database is gone), which would end the process. Their locks die
+      // with this pool's alive lock, so other workers (or our next pool) take the jobs over.
+      const shutdown = workerPool.gracefulShutdown
+      workerPool.gracefulShutdown = function (this: typeof workerPool, ...args: Parameters<typeof shutdown>) {
+        const p = shutdown.apply(this, args)
+        Promise.resolve(p).catch(() => {})
+        return p
+      }
       this.#ours.add(poolId)
       this.#onLifeline((c) => holdAlive(c, workerPool.id))
     })
@@ -127,9 +139,10 @@ export class GraphileScheduler implements Scheduler {
       // (the database went away) stops this pool instead of leaving its jobs locked by a pool
       // that lives on (graphile-worker's unbatched failJob gives up with an unhandled rejection).
       // The stopped pool's ids lose their alive locks, so its jobs are freed and run again.
-      // No local queue: when the database is gone as a pool stops, handing its prefetched jobs
-      // back fails with an unhandled rejection inside graphile-worker, which ends the process.
-      preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
+      // A local queue (RECOUP_PG_LOCAL_QUEUE) fetches due jobs in batches for all our workers: one
+      // round trip per batch instead of one per job (see the gracefulShutdown guard above for its
+      // failed hand-back).
+      preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0, ...(this.#o.localQueue ? { localQueue: { size: this.#o.localQueue } } : {}) } },
       logger: new GraphileLogger((scope) => (level, message, meta) => {
         // A pool smaller than the concurrency is our choice (RECOUP_PG_POOL_SIZE): steps wait for a connection.
         if (message.includes('smaller than concurrency')) return
