@@ -291,13 +291,13 @@ for (const dialect of DIALECTS) {
 
     it('heals the record when the money comes in: temporary tags and fields marked until recovered are undone', async () => {
       const a = await start()
-      await a.inject('PUT', '/v1/customers/cus_ada', { name: 'Ada Lovelace', tags: ['vip', 'good-standing'], fields: { plan: 'pro' } })
+      await a.inject('PUT', '/v1/customers/cus_ada', { name: 'Ada Lovelace', tags: ['vip', 'good-standing'], fields: { plan: 'pro', limits: { seats: 5 } } })
       await a.inject('POST', '/v1/workflows', {
         id: 'wf_heal', name: 'Mark at risk', status: 'active', trigger: { type: 'payment.failed', products: ['prod_pro'] },
         steps: [
           {
             id: 'at-risk', type: 'update_customer', add_tags: ['at-risk', 'vip'], remove_tags: ['good-standing'],
-            set_fields: { billing_status: 'past_due', plan: 'pro-suspended' }, until: 'recovered', restore_fields: { billing_status: 'active' },
+            set_fields: { billing_status: 'past_due', plan: 'pro-suspended', limits: 'suspended' }, until: 'recovered', restore_fields: { billing_status: 'active' },
           },
           { id: 'history', type: 'update_customer', add_tags: ['had-a-failure'] },
           { id: 'pause', type: 'wait', duration: 'P3D' },
@@ -305,19 +305,19 @@ for (const dialect of DIALECTS) {
       })
       const runId = (await a.inject('POST', '/v1/events', paymentFailed('evt_heal'))).body.runs[0].id
       const waiting = await runIn(a, runId, 'waiting')
-      expect(waiting.steps[0].output.undo_when_recovered).toEqual({ remove_tags: ['at-risk'], add_tags: ['good-standing'], set_fields: { billing_status: 'active', plan: 'pro' } })
+      expect(waiting.steps[0].output.undo_when_recovered).toEqual({ remove_tags: ['at-risk'], add_tags: ['good-standing'], set_fields: { billing_status: 'active', plan: 'pro', limits: { seats: 5 } } })
       const during = (await a.inject('GET', '/v1/customers/cus_ada')).body
       expect(during.tags.sort()).toEqual(['at-risk', 'had-a-failure', 'vip'])
-      expect(during.fields).toEqual({ plan: 'pro-suspended', billing_status: 'past_due' })
+      expect(during.fields).toEqual({ plan: 'pro-suspended', billing_status: 'past_due', limits: 'suspended' })
 
       await a.inject('POST', '/v1/events', paymentSucceeded('evt_heal_paid'))
       expect((await runOf(a, runId)).outcome).toBe('recovered')
       const after = (await a.inject('GET', '/v1/customers/cus_ada')).body
       // vip was there before the run: it stays. The permanent history tag stays too.
       expect(after.tags.sort()).toEqual(['good-standing', 'had-a-failure', 'vip'])
-      expect(after.fields).toEqual({ plan: 'pro', billing_status: 'active' })
+      expect(after.fields).toEqual({ plan: 'pro', billing_status: 'active', limits: { seats: 5 } })
       expect(after.notes.map((n: { body: string }) => n.body)).toContain(
-        "Recovered, so the run's temporary changes were undone: removed tag at-risk; tagged good-standing again; billing_status back to active; plan back to pro.",
+        `Recovered, so the run's temporary changes were undone: removed tag at-risk; tagged good-standing again; billing_status back to active; plan back to pro; limits back to {"seats":5}.`,
       )
 
       // Not recovered: nothing is undone.

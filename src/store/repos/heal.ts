@@ -41,7 +41,7 @@ export async function healRecords(db: Kysely<Database>, run: Pick<RunRow, 'id' |
   const said = [
     ...(removeTags.length ? [`removed ${removeTags.length === 1 ? 'tag' : 'tags'} ${removeTags.join(', ')}`] : []),
     ...(addTags.length ? [`tagged ${addTags.join(', ')} again`] : []),
-    ...Object.entries(setFields).map(([k, v]) => `${k} back to ${v === null ? '(empty)' : String(v)}`),
+    ...Object.entries(setFields).map(([k, v]) => `${k} back to ${v === null ? '(empty)' : typeof v === 'object' ? JSON.stringify(v) : String(v)}`),
   ]
   const exists = await db.selectFrom('customers').select('id').where('id', '=', run.customer_id).executeTakeFirst()
   if (!exists) return
