@@ -56,6 +56,5 @@ export async function closeChannels(channels: Channels): Promise<void> {
 }
 
 export { assertPublicAddress } from './address-guard.js'
-export { isE164 } from '../domain/phone.js'
 export { signWebhook } from './webhook.js'
 export type { Channel, Channels, DeliveryResult, OutboundMessage } from './channel.js'

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import type { z } from 'zod'
 import { ValidationError } from '../domain/errors.js'
-import { zodIssues } from '../workflows/definition.js'
+import { zodIssues } from '../domain/zod-issues.js'
 
 /** Parses a request body with a schema or throws a ValidationError naming each bad field (`subject`: what is saved, for the messages). */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown, subject?: string): z.output<S> {

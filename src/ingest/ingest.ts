@@ -10,7 +10,6 @@ import { applyEventBatch, type IngestResult } from './apply-batch.js'
 import type { CatalogCache } from './catalog-cache.js'
 
 export type { IngestResult } from './apply-batch.js'
-export { parseEvent }
 
 /** Per-event outcome of a batch: the result, or the problem with that one event. */
 export type BatchItem =

@@ -19,9 +19,6 @@ import { eventContext } from '../triggers/trigger.js'
 import { checkVariable, type VariableTree } from '../triggers/variables.js'
 import { formatPath, zodIssues } from '../domain/zod-issues.js'
 
-// Kept where callers found them before they moved to domain/ (ingest must not import workflows/).
-export { formatPath, zodIssues }
-
 export interface ProductLookup {
   /** Returns the ids among `ids` that exist. */
   (ids: readonly string[]): Promise<ReadonlySet<string>>

@@ -110,7 +110,7 @@ export function runRoutes(app: FastifyInstance, d: HttpDeps): void {
 
   app.get('/v1/messages', documented({ summary: 'List messages (?customer_id=&channel=&run_id=&status=)', query: messagesQuery }), async (req) => {
     const q = query(req)
-    if (q.channel && !(MESSAGE_CHANNELS as readonly string[]).includes(q.channel)) {
+    if (q.channel && !isOneOf(MESSAGE_CHANNELS, q.channel)) {
       throw new ValidationError('Invalid query', [{ path: 'channel', message: `must be one of: ${MESSAGE_CHANNELS.join(', ')}` }])
     }
     return listMessages(d.db, { ...pageRequest(q), customerId: q.customer_id, channel: q.channel, runId: q.run_id, status: q.status })
