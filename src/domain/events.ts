@@ -3,6 +3,7 @@ import { idProblem } from './ids.js'
 import { localeSchema } from './locale.js'
 import { currencySchema, minorUnitsSchema } from './money.js'
 import { phoneSchema } from './phone.js'
+import { timeZoneSchema } from './time-zone.js'
 
 /** Event types Recoup understands. */
 export const EVENT_TYPES = [
@@ -37,7 +38,7 @@ export const customerRefSchema = z.strictObject({
   email: z.email('must be an email address').optional(),
   phone: phoneSchema.optional(),
   name: z.string().max(500).optional(),
-  time_zone: z.string().max(64).optional(),
+  time_zone: timeZoneSchema.optional(),
   /** BCP 47 language tag (`de`, `es-MX`) for the customer's messages and pages. */
   locale: localeSchema.optional(),
 })

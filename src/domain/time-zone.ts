@@ -10,5 +10,12 @@ export function isTimeZone(tz: string): boolean {
   }
 }
 
-/** A time zone field in API input: an IANA name this runtime knows. */
-export const timeZoneSchema = z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris')
+/**
+ * A time zone field in API input (a workflow's quiet hours, a customer's zone): an IANA name this
+ * runtime knows. Checked on the way in: quiet hours would silently pass over a stored unknown zone.
+ */
+export const timeZoneSchema = z
+  .string()
+  .max(64)
+  .refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris')
+  .describe('IANA time zone, e.g. Europe/Paris or America/New_York')

@@ -4,6 +4,7 @@ import { ConflictError, ValidationError } from '../../domain/errors.js'
 import { idProblem } from '../../domain/ids.js'
 import { localeSchema } from '../../domain/locale.js'
 import { phoneSchema } from '../../domain/phone.js'
+import { timeZoneSchema } from '../../domain/time-zone.js'
 import { customerExists, listNotes, getCustomer, listCustomers, upsertCustomer } from '../../store/repos/customers.js'
 import { pageRequest } from '../../store/page.js'
 import { createProduct, getProduct, listProducts, productExists, updateProduct } from '../../store/repos/products.js'
@@ -22,7 +23,7 @@ export const customerInput = z.strictObject({
   email: z.email('must be an email address').nullable().optional(),
   phone: phoneSchema.nullable().optional(),
   name: z.string().max(500).nullable().optional(),
-  time_zone: z.string().max(64).nullable().optional(),
+  time_zone: timeZoneSchema.nullable().optional(),
   /** BCP 47 language tag for messages and portal pages (`de`, `es-MX`); null: the default. */
   locale: localeSchema.nullable().optional(),
   tags: z.array(z.string().min(1).max(100)).max(200).optional(),
