@@ -49,7 +49,11 @@ export function buildHttp(options: HttpOptions): FastifyInstance {
     routerOptions: { maxParamLength: MAX_ENCODED_ID_LENGTH },
     // The router's own refusals (bad percent-encoding, a parameter too long) and the socket's
     // (headers too large, a malformed request line) are problem+json like everything else.
-    frameworkErrors: errorHandler,
+    // The router ignores what this returns. errorHandler returns the reply, which is a thenable
+    // (it settles when the response is written): nothing waits on it here, so it is dropped.
+    frameworkErrors: (err, req, reply) => {
+      errorHandler(err, req, reply)
+    },
     clientErrorHandler,
     // Node answers a request without Host with a bare 400 of its own; a hook answers it instead.
     http: { requireHostHeader: false },

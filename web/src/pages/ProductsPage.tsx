@@ -17,6 +17,7 @@ export function ProductsPage() {
   const [message, setMessage] = useState<{ kind: 'error' | 'success'; text: string } | null>(null)
   const [busy, setBusy] = useState(false)
 
+  // Never rejects: every failure ends in the notice, so the form can drop the promise.
   const create = async (e: FormEvent) => {
     e.preventDefault()
     setBusy(true)
@@ -53,7 +54,7 @@ export function ProductsPage() {
     <div>
       <PageHeader title="Products" />
       <FieldErrors.Provider value={errors}>
-        <form className="card product-form" onSubmit={create} aria-labelledby="new-product-title" noValidate>
+        <form className="card product-form" onSubmit={(e) => void create(e)} aria-labelledby="new-product-title" noValidate>
           <h2 id="new-product-title">Add a product</h2>
           <div className="form-row">
             <Field path="name" label="Name">{(a) => <input {...a} type="text" required value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />}</Field>

@@ -8,6 +8,7 @@ export function SignIn({ message, onSignedIn }: { message: string | null; onSign
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
 
+  // Never rejects: every failure ends in the field's error, so the form can drop the promise.
   const submit = async (e: FormEvent) => {
     e.preventDefault()
     const k = key.trim()
@@ -29,7 +30,7 @@ export function SignIn({ message, onSignedIn }: { message: string | null; onSign
 
   return (
     <main className="signin" id="main">
-      <form className="card signin-card" onSubmit={submit} noValidate>
+      <form className="card signin-card" onSubmit={(e) => void submit(e)} noValidate>
         <h1>Sign in to Recoup</h1>
         <p>Paste an API key. It is kept only in this browser tab and forgotten when you close it.</p>
         {message ? <Notice kind={message.includes('401') ? 'error' : 'info'}>{message}</Notice> : null}
