@@ -112,11 +112,11 @@ export async function runEnginePolicy(world: World, workflow: WorkflowSource, da
         await inPool(rows.map((r) => r.run_id), CONCURRENCY, async (runId) => {
           profile.advances++
           try {
-            await app!.engine.advance(runId)
+            await app!.engine!.advance(runId)
           } catch (err) {
             profile.advanceErrors++
             if (errorsLogged++ < 5) log(`advancing ${runId} failed: ${(err as Error).message}`)
-            const then = await app!.engine.onAdvanceError(runId, err)
+            const then = await app!.engine!.onAdvanceError(runId, err)
             if (then === 'retry') await app!.jobs.schedule(db, runId, clock.t + 5_000)
           }
         })

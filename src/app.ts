@@ -4,14 +4,15 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import { pino, type Logger } from 'pino'
-import { buildChannels, closeChannels } from './channels/index.js'
+import { buildChannels, closeChannels, type Channels } from './channels/index.js'
 import { VERSION, type Config } from './config.js'
 import { LinkSigner } from './domain/links.js'
-import { Engine } from './runs/engine.js'
-import { deliverWebhook } from './outbound/deliver-webhook.js'
+import type { Engine } from './runs/engine.js'
+import { EngineThread } from './runs/engine-thread.js'
+import { configuredPayments, wireEngine } from './runs/wiring.js'
 import { EventPublisher } from './outbound/publisher.js'
 import { RunsService } from './runs/service.js'
-import type { JobQueue, Scheduler, TaskHandlers } from './queue/job-queue.js'
+import type { JobQueue, Scheduler } from './queue/job-queue.js'
 import { openQueue } from './queue/open-queue.js'
 import { WorkSignal } from './queue/work-signal.js'
 import { WorkflowService } from './workflows/service.js'
@@ -22,17 +23,15 @@ import { CatalogCache } from './ingest/catalog-cache.js'
 import { Ingestor } from './ingest/ingest.js'
 import { stripeWebhookRoutes } from './http/webhooks/stripe.js'
 import { StripeReasonEnricher } from './providers/stripe/enricher.js'
-import { createManualRetryProvider } from './providers/manual.js'
-import { createStripeRetryProvider, type PaymentRetryProvider } from './providers/stripe/payments.js'
+import type { PaymentRetryProvider } from './providers/stripe/payments.js'
 import { portalRoutes } from './http/portal/routes.js'
 import { shortLinkRoutes } from './http/portal/short-links.js'
 import { twilioInboundRoutes } from './http/webhooks/twilio.js'
 import { countApiKeys, createApiKey } from './store/repos/api-keys.js'
 import { TransactionBatcher } from './store/batcher.js'
-import { migrate, openStore, type Store } from './store/database.js'
+import { isSharedSqliteFile, migrate, openStore, type Store } from './store/database.js'
 import { settingOrCreate } from './store/repos/settings.js'
 import { TemplateRenderer } from './templates/render.js'
-import { DEFAULT_RETRY_BUDGET } from './domain/retry-rules.js'
 
 // The project root from this module's URL: src/app.ts, or dist/recoup.mjs when bundled (same depth).
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -41,7 +40,9 @@ export interface App {
   readonly config: Config
   readonly store: Store
   readonly http: FastifyInstance
-  readonly engine: Engine
+  /** The engine, when it runs on this thread (absent when it runs on the engine thread). */
+  readonly engine: Engine | undefined
+  /** Runs due jobs: a scheduler on this thread, or the engine thread (absent for `serve --no-worker`). */
   readonly scheduler: Scheduler | undefined
   /** Where runs' jobs live: the jobs table (SQLite) or graphile-worker (PostgreSQL). */
   readonly jobs: JobQueue
@@ -101,44 +102,35 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const jobs = queue.jobs
   const catalog = new CatalogCache()
   const templates = new TemplateRenderer()
-  const channels = buildChannels(config)
   const metrics = new Metrics(db)
   const publisher = new EventPublisher({ now, jobs })
-  const payments = options.payments ?? (config.stripe.secretKey
-    ? createStripeRetryProvider({ secretKey: config.stripe.secretKey, apiBase: config.stripe.apiBase })
-    : createManualRetryProvider())
+  const payments = options.payments ?? configuredPayments(config)
   // Ingest and the runs service say when they committed new work; the scheduler (built last) listens.
   const signal = new WorkSignal()
   const wake = () => signal.notify()
   const ingestor = new Ingestor({ batcher, catalog, publisher, jobs, now, onCommitted: wake })
-  const engine = new Engine({
-    store,
-    batcher,
-    jobs,
-    channels,
-    payments,
-    recordEvent: (trx, event) => ingestor.acceptInTransaction(trx, event),
-    templates,
-    links,
-    retry: config.retry,
-    retryBudget: { ...DEFAULT_RETRY_BUDGET, perCard30Days: config.retryBudget },
-    publisher,
-    dailyMessageCap: config.dailyMessageCap,
-    now,
-    publicUrl,
-    business: config.business,
-    onStep: (type, ms, status) => metrics.stepLatency.observe({ type, status }, ms / 1000),
-  })
-  const tasks: TaskHandlers = {
-    advanceRun: (runId, o) => engine.advance(runId, o),
-    onAdvanceError: (runId, err) => engine.onAdvanceError(runId, err),
-    deliverWebhook: (deliveryId) => deliverWebhook({ db, channels, jobs, now, retry: config.retry }, deliveryId),
+  const onStep = (type: string, ms: number, status: string) => metrics.stepLatency.observe({ type, status }, ms / 1000)
+  // On a SQLite file the engine runs on its own thread, so steps never hold up ingest. A moved
+  // clock or a simulated payment provider (tests, the recovery lab) cannot cross to a thread.
+  const threaded = config.worker && config.engineThread && isSharedSqliteFile(config.databaseUrl) && !options.now && !options.payments
+  let engine: Engine | undefined
+  let scheduler: Scheduler | undefined
+  let channels: Channels | undefined
+  let engineThread: EngineThread | undefined
+  if (threaded) {
+    engineThread = new EngineThread({ data: { config, secret, publicUrl }, logger, onStep })
+    scheduler = engineThread
+  } else {
+    channels = buildChannels(config)
+    ;({ engine, scheduler } = wireEngine({
+      config, store, queue, batcher, ingestor, channels, payments, templates, links, publisher, now, publicUrl, logger, onStep,
+    }))
   }
-  const scheduler = config.worker
-    ? queue.scheduler({ tasks, now, concurrency: config.concurrency, pollMs: config.pollMs, localQueue: config.pgLocalQueue, log: (level, message, meta) => logger[level](meta ?? {}, message) })
-    : undefined
   if (scheduler) signal.listen(() => scheduler.wake())
-  const workflows = new WorkflowService({ db, templates, allowPrivateUrls: config.webhookAllowPrivate, preview: { publicUrl, business: config.business }, onChange: () => catalog.invalidate() })
+  const workflows = new WorkflowService({ db, templates, allowPrivateUrls: config.webhookAllowPrivate, preview: { publicUrl, business: config.business }, onChange: () => {
+    catalog.invalidate()
+    engineThread?.invalidateCatalog()
+  } })
   const runs = new RunsService({ db, batcher, publisher, jobs, now, onChange: wake })
   const webRoot = join(ROOT, 'dist', 'web')
   const http = buildHttp({
@@ -177,7 +169,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await scheduler?.stop(deadlineMs)
       await stripeEnricher?.stop()
       await batcher.drain()
-      await closeChannels(channels)
+      if (channels) await closeChannels(channels)
       await store.close()
     },
   }

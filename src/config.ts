@@ -37,6 +37,7 @@ const schema = z.object({
   RECOUP_BODY_LIMIT: int(1024, 100_000_000).default(10_000_000),
   RECOUP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RECOUP_WORKER: bool.default(true),
+  RECOUP_ENGINE_THREAD: bool.default(true),
   RECOUP_WORKER_SCHEMA: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
   RECOUP_PG_POOL_SIZE: int(3, 1000).default(20),
   RECOUP_PG_LOCAL_QUEUE: int(0, 10_000).optional(),
@@ -73,6 +74,8 @@ export interface Config {
   readonly logLevel: string
   /** Whether this process runs the engine (false for `serve --no-worker`). */
   readonly worker: boolean
+  /** SQLite files: run the engine on its own thread beside the HTTP thread (RECOUP_ENGINE_THREAD, default true). */
+  readonly engineThread: boolean
   /** PostgreSQL only: graphile-worker's schema (default: derived from DATABASE_URL, see workerSchemaFor). */
   readonly workerSchema: string | undefined
   /** PostgreSQL only: most connections one process opens, shared by the API, the engine and graphile-worker. */
@@ -127,6 +130,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimit: e.RECOUP_BODY_LIMIT,
     logLevel: e.RECOUP_LOG_LEVEL,
     worker: e.RECOUP_WORKER,
+    engineThread: e.RECOUP_ENGINE_THREAD,
     workerSchema: e.RECOUP_WORKER_SCHEMA,
     pgPoolSize: e.RECOUP_PG_POOL_SIZE,
     pgLocalQueue: e.RECOUP_PG_LOCAL_QUEUE ?? 0,

@@ -35,6 +35,12 @@ export interface OpenStoreOptions {
   readonly poolSize?: number
   /** PostgreSQL only: told of a pooled connection that failed (it is dropped; the next query opens another). */
   readonly onConnectionError?: (err: Error) => void
+  /**
+   * SQLite only: `owner` (default) takes the file's one-owner lock and refuses a file another
+   * process owns; `joined` is a second connection inside the process that already owns it (the
+   * engine thread), and takes no lock of its own.
+   */
+  readonly sqliteRole?: 'owner' | 'joined'
 }
 
 /** Tells which dialect a DATABASE_URL names. */
@@ -42,9 +48,14 @@ export function dialectOf(url: string): DialectName {
   return /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite'
 }
 
-/** Opens (and for SQLite, exclusively locks) the database named by `url`. */
+/** Opens the database named by `url` (for SQLite, as its one owner unless `sqliteRole` is `joined`). */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
-  return dialectOf(options.url) === 'postgres' ? openPostgres(options) : openSqlite(options.url)
+  return dialectOf(options.url) === 'postgres' ? openPostgres(options) : openSqlite(options.url, options.sqliteRole ?? 'owner')
+}
+
+/** Whether a SQLite URL names a file another connection (the engine thread's) can open too. */
+export function isSharedSqliteFile(url: string): boolean {
+  return dialectOf(url) === 'sqlite' && sqlitePath(url) !== ':memory:'
 }
 
 function sqlitePath(url: string): string {
@@ -53,29 +64,33 @@ function sqlitePath(url: string): string {
   return resolve(path)
 }
 
-function openSqlite(url: string): Store {
+function openSqlite(url: string, role: 'owner' | 'joined'): Store {
   const path = sqlitePath(url)
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
-  const raw = new SqliteDatabase(path, { timeout: 0 })
+  const memory = path === ':memory:'
+  if (!memory) mkdirSync(dirname(path), { recursive: true })
+  // The owner lock comes first: a second process is refused before it touches the data file.
+  const owner = !memory && role === 'owner' ? takeOwnerLock(path) : undefined
+  let raw: SqliteDatabase.Database
   try {
-    // EXCLUSIVE locking makes this process the file's only owner until it exits (the OS drops
-    // the lock even on kill -9), and lets WAL run without shared memory.
-    raw.pragma('locking_mode = EXCLUSIVE')
+    raw = new SqliteDatabase(path, { timeout: 0 })
+  } catch (err) {
+    owner?.close()
+    throw err
+  }
+  try {
+    // An in-memory database has one connection, so it can run without shared memory.
+    if (memory) raw.pragma('locking_mode = EXCLUSIVE')
     raw.pragma('journal_mode = WAL')
     raw.pragma('synchronous = NORMAL')
     raw.pragma('cache_size = -16384')
     raw.pragma('temp_store = MEMORY')
-    raw.exec('BEGIN IMMEDIATE; COMMIT')
   } catch (err) {
     raw.close()
-    if (err instanceof Error && /locked|busy/i.test(err.message)) {
-      throw new ResourceBusyError(
-        `The SQLite database ${path} is in use by another Recoup process. Stop it first, or point DATABASE_URL at another file.`,
-        { cause: err },
-      )
-    }
+    owner?.close()
     throw err
   }
+  // Two connections (HTTP thread and engine thread) write the file; a writer waits for the other's
+  // short transaction instead of failing.
   raw.pragma('busy_timeout = 5000')
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingSqlite(raw) }) })
   return {
@@ -85,8 +100,38 @@ function openSqlite(url: string): Store {
     commitLanes: 1,
     async close() {
       await db.destroy()
+      owner?.close()
     },
   }
+}
+
+/**
+ * One process owns a SQLite file: it holds a write lock on a sidecar file (`<file>-owner`) for as
+ * long as it runs. The lock is the operating system's (SQLite's POSIX advisory lock in EXCLUSIVE
+ * locking mode), so it is dropped even when the process is killed, and a second Recoup process
+ * (or a second store opened in this one) is refused at once. The data file itself stays in
+ * ordinary WAL mode, so the engine thread can open it beside the HTTP thread, and `sqlite3`'s
+ * `.backup` can read it while Recoup runs.
+ */
+function takeOwnerLock(path: string): SqliteDatabase.Database {
+  const lock = new SqliteDatabase(`${path}-owner`, { timeout: 0 })
+  try {
+    lock.pragma('locking_mode = EXCLUSIVE')
+    lock.exec('CREATE TABLE IF NOT EXISTS owner (pid INTEGER NOT NULL, since TEXT NOT NULL)')
+    // A write takes the EXCLUSIVE lock, which EXCLUSIVE locking mode keeps until the connection closes.
+    lock.prepare('INSERT INTO owner (pid, since) VALUES (?, ?)').run(process.pid, new Date().toISOString())
+    lock.exec('DELETE FROM owner WHERE rowid < (SELECT max(rowid) FROM owner)')
+  } catch (err) {
+    lock.close()
+    if (err instanceof Error && /locked|busy/i.test(err.message)) {
+      throw new ResourceBusyError(
+        `The SQLite database ${path} is in use by another Recoup process. Stop it first, or point DATABASE_URL at another file.`,
+        { cause: err },
+      )
+    }
+    throw err
+  }
+  return lock
 }
 
 /**
@@ -101,7 +146,10 @@ function cachingSqlite(raw: SqliteDatabase.Database) {
     prepare(text: string) {
       let stmt = cache.get(text)
       if (!stmt) {
-        stmt = raw.prepare(text)
+        // Kysely begins with a plain (deferred) `begin`. With a second writer on the file (the engine
+        // thread), a deferred transaction that reads first and then writes can fail at once with
+        // SQLITE_BUSY instead of waiting; `begin immediate` takes the write lock up front, so it waits.
+        stmt = raw.prepare(text === 'begin' ? 'begin immediate' : text)
         if (cache.size >= 2000) cache.clear()
         cache.set(text, stmt)
       }
