@@ -11,6 +11,8 @@ export interface EngineThreadData {
   /** The link-signing secret (from RECOUP_SECRET or the database). */
   readonly secret: string
   readonly publicUrl: string
+  /** The HTTP thread's log level: lines below it are not even sent. */
+  readonly logLevel: string
 }
 
 /** HTTP thread → engine thread. */
@@ -85,6 +87,11 @@ export class EngineThread implements Scheduler {
     setImmediate(() => {
       this.#wakePosted = false
     })
+  }
+
+  /** Ends the thread at once, as a crash would (tests use it); it is started again after `restartMs`. */
+  async kill(): Promise<void> {
+    await this.#worker?.terminate()
   }
 
   /** A workflow or product changed: the thread forgets its cached copies. */

@@ -22,11 +22,11 @@ import { configuredPayments, wireEngine } from './wiring.js'
 const port = parentPort
 if (!port) throw new Error('engine-worker.ts runs only as a worker thread (see EngineThread)')
 const post = (m: FromEngine) => port.postMessage(m)
-const { config, secret, publicUrl } = workerData as EngineThreadData
+const { config, secret, publicUrl, logLevel } = workerData as EngineThreadData
 
 // Log lines go to the HTTP thread's logger, which writes them with its own.
 const logger = pino(
-  { level: config.logLevel, base: { thread: 'engine' } },
+  { level: logLevel, base: { thread: 'engine' } },
   new Writable({
     write(chunk: Buffer, _enc, done) {
       post({ t: 'log', line: chunk.toString('utf8') })
@@ -87,4 +87,5 @@ async function stop(deadlineMs: number) {
 }
 
 await scheduler.start()
+logger.info({ concurrency: config.concurrency }, 'the engine thread is running')
 post({ t: 'ready' })
