@@ -118,7 +118,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   let channels: Channels | undefined
   let engineThread: EngineThread | undefined
   if (threaded) {
-    engineThread = new EngineThread({ data: { config, secret, publicUrl, logLevel: logger.level }, logger, onStep })
+    engineThread = new EngineThread({ data: { config, secret, publicUrl, logLevel: logger.level, writeGate: store.writeGate }, logger, onStep })
     scheduler = engineThread
   } else {
     channels = buildChannels(config)

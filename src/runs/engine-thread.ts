@@ -11,6 +11,8 @@ export interface EngineThreadData {
   /** The link-signing secret (from RECOUP_SECRET or the database). */
   readonly secret: string
   readonly publicUrl: string
+  /** The store's write gate, so the two threads' writers take turns (see WriteGate). */
+  readonly writeGate: SharedArrayBuffer | undefined
   /** The HTTP thread's log level: lines below it are not even sent. */
   readonly logLevel: string
 }

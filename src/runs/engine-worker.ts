@@ -22,7 +22,7 @@ import { configuredPayments, wireEngine } from './wiring.js'
 const port = parentPort
 if (!port) throw new Error('engine-worker.ts runs only as a worker thread (see EngineThread)')
 const post = (m: FromEngine) => port.postMessage(m)
-const { config, secret, publicUrl, logLevel } = workerData as EngineThreadData
+const { config, secret, publicUrl, logLevel, writeGate } = workerData as EngineThreadData
 
 // Log lines go to the HTTP thread's logger, which writes them with its own.
 const logger = pino(
@@ -48,7 +48,7 @@ function flushTimings() {
 }
 
 const now = Date.now
-const store = await openStore({ url: config.databaseUrl, sqliteRole: 'joined' })
+const store = await openStore({ url: config.databaseUrl, sqliteRole: 'joined', writeGate })
 const queue = openQueue(store, { databaseUrl: config.databaseUrl, workerSchema: config.workerSchema, clockOffset: () => 0 })
 // Shorter group commits than the HTTP thread's: while this thread holds the write lock, ingest waits.
 const batcher = new TransactionBatcher({ db: store.db, maxBatch: 64 })

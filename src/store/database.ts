@@ -6,6 +6,7 @@ import pg from 'pg'
 import { ResourceBusyError, RecoupError } from '../domain/errors.js'
 import { migrationProvider } from './migrations/index.js'
 import type { Database } from './schema.js'
+import { gatedStatement, WriteGate } from './write-gate.js'
 
 export type DialectName = 'sqlite' | 'postgres'
 
@@ -21,6 +22,8 @@ export interface Store {
    * others' round trips and a transaction per step pays a WAL flush each.
    */
   readonly commitLanes: number
+  /** SQLite files: the memory behind the write gate its connections share (see WriteGate). */
+  readonly writeGate?: SharedArrayBuffer
   /** PostgreSQL only: the connection pool behind `db`, for graphile-worker to share. */
   readonly pool?: pg.Pool
   close(): Promise<void>
@@ -41,6 +44,8 @@ export interface OpenStoreOptions {
    * engine thread), and takes no lock of its own.
    */
   readonly sqliteRole?: 'owner' | 'joined'
+  /** SQLite, `joined`: the owner's write gate (`Store.writeGate`), shared with its thread. */
+  readonly writeGate?: SharedArrayBuffer
 }
 
 /** Tells which dialect a DATABASE_URL names. */
@@ -50,7 +55,7 @@ export function dialectOf(url: string): DialectName {
 
 /** Opens the database named by `url` (for SQLite, as its one owner unless `sqliteRole` is `joined`). */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
-  return dialectOf(options.url) === 'postgres' ? openPostgres(options) : openSqlite(options.url, options.sqliteRole ?? 'owner')
+  return dialectOf(options.url) === 'postgres' ? openPostgres(options) : openSqlite(options.url, options.sqliteRole ?? 'owner', options.writeGate)
 }
 
 /** Whether a SQLite URL names a file another connection (the engine thread's) can open too. */
@@ -64,7 +69,7 @@ function sqlitePath(url: string): string {
   return resolve(path)
 }
 
-function openSqlite(url: string, role: 'owner' | 'joined'): Store {
+function openSqlite(url: string, role: 'owner' | 'joined', gateBuffer: SharedArrayBuffer | undefined): Store {
   const path = sqlitePath(url)
   const memory = path === ':memory:'
   if (!memory) mkdirSync(dirname(path), { recursive: true })
@@ -92,12 +97,15 @@ function openSqlite(url: string, role: 'owner' | 'joined'): Store {
   // Two connections (HTTP thread and engine thread) write the file; a writer waits for the other's
   // short transaction instead of failing.
   raw.pragma('busy_timeout = 5000')
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingSqlite(raw) }) })
+  // Writers of this process take turns at the gate, so they never meet SQLite's busy wait.
+  const gate = memory ? undefined : new WriteGate(gateBuffer)
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingSqlite(raw, gate) }) })
   return {
     db,
     dialect: 'sqlite',
     location: path,
     commitLanes: 1,
+    writeGate: gate?.buffer,
     async close() {
       await db.destroy()
       owner?.close()
@@ -139,7 +147,7 @@ function takeOwnerLock(path: string): SqliteDatabase.Database {
  * Statements are reused per SQL text, which is safe because Kysely's SQLite driver runs one
  * query at a time on its single connection.
  */
-function cachingSqlite(raw: SqliteDatabase.Database) {
+function cachingSqlite(raw: SqliteDatabase.Database, gate: WriteGate | undefined) {
   const cache = new Map<string, SqliteDatabase.Statement>()
   return {
     close: () => raw.close(),
@@ -149,7 +157,8 @@ function cachingSqlite(raw: SqliteDatabase.Database) {
         // Kysely begins with a plain (deferred) `begin`. With a second writer on the file (the engine
         // thread), a deferred transaction that reads first and then writes can fail at once with
         // SQLITE_BUSY instead of waiting; `begin immediate` takes the write lock up front, so it waits.
-        stmt = raw.prepare(text === 'begin' ? 'begin immediate' : text)
+        const sql = text === 'begin' ? 'begin immediate' : text
+        stmt = gate ? gatedStatement(raw, raw.prepare(sql), sql, gate) : raw.prepare(sql)
         if (cache.size >= 2000) cache.clear()
         cache.set(text, stmt)
       }
