@@ -1,9 +1,11 @@
 import type { Kysely } from 'kysely'
 import type { WorkflowService } from '../workflows/service.js'
+import type { RawStep } from '../domain/workflow.js'
 import type { Ingestor } from '../ingest/ingest.js'
 import type { Database } from '../store/schema.js'
 import { findWorkflow } from '../store/repos/workflows.js'
 import { seedProducts } from '../store/repos/product-seed.js'
+import { armsOf } from '../steps/registry.js'
 import { STARTER_WORKFLOWS } from '../workflows/starters.js'
 
 const PRODUCTS = [
@@ -34,7 +36,8 @@ export async function loadDemo(options: { db: Kysely<Database>; workflows: Workf
   const short: Record<string, Record<string, unknown>> = { wait: { duration: 'PT2M' }, retry_payment: { schedule: ['PT2M', 'PT5M'] }, offer: { expires_in: 'PT10M' } }
   const shortWaits = (steps: readonly Record<string, unknown>[]): Record<string, unknown>[] =>
     steps.map((s) => {
-      const arms = s.type === 'branch' ? { then: shortWaits((s.then ?? []) as Record<string, unknown>[]), else: shortWaits((s.else ?? []) as Record<string, unknown>[]) } : {}
+      // Nested step lists (a branch's then / else) by the step type's `arms` trait.
+      const arms = Object.fromEntries(armsOf(s as RawStep).map((a) => [a.name, shortWaits(a.steps)]))
       return { ...s, ...short[s.type as string], ...arms }
     })
   const wanted = [

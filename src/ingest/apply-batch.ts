@@ -6,21 +6,19 @@ import type { EventPublisher } from '../outbound/publisher.js'
 import { toCustomer, type Customer } from '../store/repos/customers.js'
 import type { JobQueue } from '../queue/job-queue.js'
 import { finishRun } from '../store/repos/runs.js'
-import type { Database, PaymentRow, RunRow } from '../store/schema.js'
+import type { Database, RunRow } from '../store/schema.js'
 import { insertNewEvents } from '../store/sql/insert-events.js'
-import { insertPayments } from '../store/sql/insert-payments.js'
 import { insertRuns } from '../store/sql/insert-runs.js'
 import { insertStepResults } from '../store/sql/insert-step-results.js'
 import { setRunContext } from '../store/sql/run-updates.js'
 import { activeRunsOf } from '../store/sql/select-active-runs.js'
 import { runsOfEvents } from '../store/sql/select-runs-of-events.js'
 import { waitingRunsOfCustomers, waitingRunsOwnedBy } from '../store/sql/select-waiting-runs.js'
-import { upsertCanceledPlans, type CanceledPlan } from '../store/sql/upsert-canceled-plans.js'
 import { upsertCustomerRows } from '../store/sql/upsert-customers.js'
-import { upsertEndedSubscriptions, upsertPaidSubscriptions, type EndedSubscription, type PaidSubscription } from '../store/sql/upsert-subscriptions.js'
-import { eventContext, selectedProducts, triggerMatches } from '../triggers/trigger.js'
+import { newRecordBatch } from '../triggers/record-batch.js'
+import { carriesPayment, eventContext, selectedProducts, triggerMatches, triggerOf } from '../triggers/trigger.js'
 import type { CatalogCache } from './catalog-cache.js'
-import { applyToRecords, paidInvoices } from './records.js'
+import { collectRecords, paidInvoices, writeRecordBatch } from './records.js'
 import {
   actionConcerns, applyDeclineReasons, attemptRequest, cancelsRun, laterFailure, mergeEarlierReasons, REASON_GATE, REASON_WAIT_MS, requestAttempts,
 } from './money-loop.js'
@@ -190,7 +188,7 @@ export async function applyEventBatch(db: Kysely<Database>, events: readonly Rec
         run.wait_reason = opening.reason
         waitStarts.set(run.id, { until, stepId: firstStep.id })
         firstJobAt.set(run.id, until)
-      } else if (event.type === 'payment.failed' && event.payment.reason_pending === true) {
+      } else if (carriesPayment(event) && event.payment.reason_pending === true) {
         // Stripe sends the reason in its own event, in no set order: the run starts when it comes
         // (or after REASON_WAIT_MS without it), so its first decision knows why the card failed.
         const until = ctx.nowMs + REASON_WAIT_MS
@@ -258,22 +256,19 @@ export async function applyEventBatch(db: Kysely<Database>, events: readonly Rec
 }
 
 /**
- * The payment.failed events whose invoice is already paid (stored, or by a payment.succeeded
- * earlier in the batch), with why they change nothing. Such a failure is late news: recording it
+ * The failures (events of a trigger that `carriesPayment`) whose invoice is already paid (stored,
+ * or by a payment.succeeded earlier in the batch), with why they change nothing. Such a failure is late news: recording it
  * would mark a paid subscription past due and start a recovery for money already recovered.
  */
 async function failuresOfPaidInvoices(db: Kysely<Database>, events: readonly RecoupEvent[]): Promise<Map<string, string>> {
   const stale = new Map<string, string>()
   // At most one id per event of the batch (MAX_EVENTS_PER_APPLY): one statement.
-  const asked = [...new Set(events.flatMap((e) => (e.type === 'payment.failed' && e.payment.invoice_id ? [e.payment.invoice_id] : [])))]
+  const asked = [...new Set(events.flatMap((e) => (carriesPayment(e) && e.payment.invoice_id ? [e.payment.invoice_id] : [])))]
   if (asked.length === 0) return stale
   const paid = new Set((await paidInvoices(db, asked)).keys())
   for (const e of events) {
-    if (e.type !== 'payment.succeeded' && e.type !== 'payment.failed') continue
-    const invoice = e.payment.invoice_id
-    if (!invoice) continue
-    if (e.type === 'payment.succeeded') paid.add(invoice)
-    else if (paid.has(invoice)) stale.set(e.id, 'invoice already paid')
+    if (e.type === 'payment.succeeded' && e.payment.invoice_id) paid.add(e.payment.invoice_id)
+    else if (carriesPayment(e) && e.payment.invoice_id && paid.has(e.payment.invoice_id)) stale.set(e.id, 'invoice already paid')
   }
   return stale
 }
@@ -295,51 +290,18 @@ function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
 }
 
-/** Payments (every attempt), subscriptions (their last payment decides) and canceled plans. */
+/**
+ * Brings records in line with the events, in event order: a trigger's events through the trigger's
+ * own `records` (src/triggers/<name>.ts), the others through `collectRecords` (src/ingest/records.ts);
+ * then the collected rows are written for the whole batch, one statement per table.
+ */
 async function applyRecords(db: Kysely<Database>, events: readonly RecoupEvent[], occurred: (e: RecoupEvent) => string, now: string): Promise<void> {
-  const payments: PaymentRow[] = []
-  const subscriptions = new Map<string, PaidSubscription>()
-  const plans = new Map<string, CanceledPlan>()
-  const endedSubscriptions = new Map<string, EndedSubscription>()
+  const batch = newRecordBatch()
   for (const e of events) {
-    if (e.type === 'payment.failed' || e.type === 'payment.succeeded') {
-      const p = e.payment
-      const failed = e.type === 'payment.failed'
-      payments.push({
-        id: e.id, event_id: e.id, payment_id: p.id, customer_id: e.customer.id, subscription_id: p.subscription_id ?? null,
-        invoice_id: p.invoice_id ?? null, product_ids: JSON.stringify(e.product_ids), status: failed ? 'failed' : 'succeeded',
-        amount: p.amount, currency: p.currency, failure_code: failed ? (p.failure_code ?? null) : null,
-        failure_message: failed ? (p.failure_message ?? null) : null, attempt: p.attempt ?? null, occurred_at: occurred(e), created_at: now,
-        decline_code: failed ? (p.decline_code ?? null) : null, advice_code: failed ? (p.advice_code ?? null) : null,
-        network_advice_code: failed ? (p.network_advice_code ?? null) : null, network_decline_code: failed ? (p.network_decline_code ?? null) : null,
-        card_brand: p.card_brand ?? null, payment_method_id: p.payment_method_id ?? null, card_fingerprint: p.card_fingerprint ?? null,
-        payment_intent_id: p.payment_intent_id ?? null, reason_status: !failed ? null : p.reason_pending === true ? 'pending' : 'known',
-        next_attempt_at: failed && p.next_attempt_at ? new Date(p.next_attempt_at).toISOString() : null,
-        source: typeof e.metadata?.source === 'string' ? e.metadata.source.slice(0, 40) : null,
-      })
-      if (p.subscription_id) {
-        subscriptions.set(p.subscription_id, {
-          id: p.subscription_id, customer_id: e.customer.id, product_ids: JSON.stringify(e.product_ids), status: failed ? 'past_due' : 'active',
-          amount: p.amount, currency: p.currency, created_at: now, updated_at: now,
-        })
-      }
-    } else if (e.type === 'subscription.ended') {
-      const known = subscriptions.get(e.subscription_id)
-      if (known) known.status = e.status
-      else endedSubscriptions.set(e.subscription_id, { id: e.subscription_id, customer_id: e.customer.id, product_ids: JSON.stringify(e.product_ids), status: e.status, created_at: now, updated_at: now })
-    } else if (e.type !== 'installment_plan.canceled') {
-      await applyToRecords(db, e, occurred(e), now)
-    } else {
-      const p = e.installment_plan
-      plans.set(p.id, {
-        id: p.id, customer_id: e.customer.id, product_ids: JSON.stringify(e.product_ids), status: 'canceled',
-        installments_total: p.installments_total, installments_paid: p.installments_paid, installment_amount: p.installment_amount,
-        currency: p.currency, balance_due: p.balance_due, reason: p.reason ?? null, created_at: now, updated_at: now,
-      })
-    }
+    const at = { occurredAt: occurred(e), now }
+    const trigger = triggerOf(e.type)
+    if (trigger) trigger.records(e, batch, at)
+    else await collectRecords(db, e, batch, at)
   }
-  await insertPayments(db, payments)
-  await upsertPaidSubscriptions(db, [...subscriptions.values()])
-  await upsertEndedSubscriptions(db, [...endedSubscriptions.values()])
-  await upsertCanceledPlans(db, [...plans.values()])
+  await writeRecordBatch(db, batch)
 }

@@ -10,6 +10,7 @@ import {
   deleteReasons, failuresAwaitingReason, keepReason, recentExplainedFailures, setPaymentReason, storedReasons,
 } from '../store/sql/decline-reasons.js'
 import { setAttemptRequest, setRunContext } from '../store/sql/run-updates.js'
+import { carriesPayment } from '../triggers/trigger.js'
 
 /** How long a failure waits for its reason before the run goes on without it. */
 export const REASON_WAIT_MS = 60_000
@@ -46,7 +47,7 @@ function fits(reason: DeclineReason['decline'], payment: { invoice_id?: string |
  * `decline_reasons`, or earlier in this batch). Returns the events with reasons merged in.
  */
 export async function mergeEarlierReasons(db: Kysely<Database>, events: readonly RecoupEvent[], nowMs: number): Promise<RecoupEvent[]> {
-  const waiting = events.filter((e): e is PaymentFailed => e.type === 'payment.failed' && e.payment.reason_pending === true)
+  const waiting = events.filter((e): e is PaymentFailed => carriesPayment(e) && e.payment.reason_pending === true)
   if (waiting.length === 0) return [...events]
   const since = new Date(nowMs - MATCH_WINDOW_MS).toISOString()
   const stored = await storedReasons(db, [...new Set(waiting.map((e) => e.customer.id))], since)
@@ -59,7 +60,7 @@ export async function mergeEarlierReasons(db: Kysely<Database>, events: readonly
   const out: RecoupEvent[] = []
   for (const e of events) {
     if (e.type === 'payment.decline_reason') pool.push({ id: undefined, customer: e.customer.id, reason: e.decline })
-    if (e.type !== 'payment.failed' || e.payment.reason_pending !== true) {
+    if (!carriesPayment(e) || e.payment.reason_pending !== true) {
       out.push(e)
       continue
     }
@@ -163,7 +164,7 @@ export function cancelsRun(run: RunRow, event: RecoupEvent): string | undefined 
  * a second recovery starting. Returns the updated snapshot, or undefined when the run is another's.
  */
 export function laterFailure(run: RunRow, event: RecoupEvent): string | undefined {
-  if (event.type !== 'payment.failed' || !event.payment.invoice_id) return undefined
+  if (!carriesPayment(event) || !event.payment.invoice_id) return undefined
   if (run.customer_id !== event.customer.id || invoiceOfRun(run) !== event.payment.invoice_id) return undefined
   const context = JSON.parse(run.context) as { payment?: Record<string, unknown> }
   const { next_attempt_at: _gone, ...before } = context.payment ?? {}

@@ -19,6 +19,17 @@ export const installmentCanceled: TriggerSpec = {
   type: 'installment_plan.canceled',
   title: 'Installment plan canceled',
   event: planEventSchema,
+  carriesPayment: false,
+  // The plan is recorded canceled with what is still owed (the balance a win-back offer spreads).
+  records(event, batch, at) {
+    if (event.type !== 'installment_plan.canceled') return
+    const p = event.installment_plan
+    batch.canceledPlans.set(p.id, {
+      id: p.id, customer_id: event.customer.id, product_ids: JSON.stringify(event.product_ids), status: 'canceled',
+      installments_total: p.installments_total, installments_paid: p.installments_paid, installment_amount: p.installment_amount,
+      currency: p.currency, balance_due: p.balance_due, reason: p.reason ?? null, created_at: at.now, updated_at: at.now,
+    })
+  },
   context(event) {
     if (event.type !== 'installment_plan.canceled') return {}
     const p = event.installment_plan

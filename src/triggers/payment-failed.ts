@@ -1,4 +1,5 @@
 import { paymentEventSchema, subscriptionIdOf, type RecoupEvent } from '../domain/events.js'
+import { paymentRow, setSubscriptionOfPayment } from './record-batch.js'
 import type { TriggerSpec } from './trigger.js'
 import { COMMON_SUGGESTED, PAYMENT_VARIABLES } from './variables.js'
 
@@ -19,6 +20,20 @@ export const paymentFailed: TriggerSpec = {
   type: 'payment.failed',
   title: 'Payment failed',
   event: paymentEventSchema,
+  carriesPayment: true,
+  // The attempt is recorded as failed, with why (or `pending` while Stripe's reason is on its way),
+  // and its subscription is past due until a payment succeeds.
+  records(event, batch, at) {
+    if (event.type !== 'payment.failed') return
+    const p = event.payment
+    batch.payments.push(paymentRow(event, {
+      status: 'failed', failure_code: p.failure_code ?? null, failure_message: p.failure_message ?? null,
+      decline_code: p.decline_code ?? null, advice_code: p.advice_code ?? null, network_advice_code: p.network_advice_code ?? null,
+      network_decline_code: p.network_decline_code ?? null, reason_status: p.reason_pending === true ? 'pending' : 'known',
+      next_attempt_at: p.next_attempt_at ? new Date(p.next_attempt_at).toISOString() : null,
+    }, at))
+    setSubscriptionOfPayment(batch, event, 'past_due', at)
+  },
   context(event) {
     if (!('payment' in event)) return {}
     const subscriptionId = subscriptionIdOf(event)
