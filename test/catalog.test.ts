@@ -18,6 +18,7 @@ interface TriggerType {
   variables: Record<string, unknown>
   suggested_variables: string[]
   sample_event: Record<string, unknown>
+  carries_payment: boolean
 }
 
 describe('GET /v1/catalog', () => {
@@ -60,6 +61,8 @@ describe('GET /v1/catalog', () => {
       expect(t.suggested_variables.length).toBeGreaterThan(0)
     }
     const plan = catalog.trigger_types.find((t) => t.type === 'installment_plan.canceled')!
+    // The builder's preview asks for an amount and a decline only where the trigger has a payment.
+    expect(catalog.trigger_types.map((t) => [t.type, t.carries_payment])).toEqual([['payment.failed', true], ['installment_plan.canceled', false]])
     expect(plan.variables).not.toHaveProperty('payment')
     expect(plan.suggested_variables.some((v) => v.startsWith('payment.'))).toBe(false)
   })

@@ -41,6 +41,7 @@ export function workflowCatalog(): Record<string, unknown> {
     trigger_types: Object.values(TRIGGERS).map((t) => ({
       type: t.type,
       title: t.title,
+      carries_payment: t.carriesPayment,
       variables: t.variables,
       suggested_variables: t.suggestedVariables,
       sample_event: t.sampleEvent,

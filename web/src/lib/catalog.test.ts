@@ -5,12 +5,12 @@ import { sampleEvent, stepTitle, traitsOf, triggerTitle, variablesFor, type Cata
 const CATALOG: Catalog = {
   trigger_types: [
     {
-      type: 'payment.failed', title: 'Payment failed', variables: { payment: { amount: true } },
+      type: 'payment.failed', title: 'Payment failed', carries_payment: true, variables: { payment: { amount: true } },
       suggested_variables: ['customer.name', 'payment.amount | money: payment.currency'],
       sample_event: { id: 'evt_sample', type: 'payment.failed', customer: { id: 'cus_sample' }, product_ids: [], payment: { amount: 4900 } },
     },
     {
-      type: 'installment_plan.canceled', title: 'Installment plan canceled', variables: {},
+      type: 'installment_plan.canceled', title: 'Installment plan canceled', carries_payment: false, variables: {},
       suggested_variables: ['customer.name', 'installment_plan.reason'],
       sample_event: { id: 'evt_plan', type: 'installment_plan.canceled', customer: { id: 'cus_sample' }, product_ids: [] },
     },

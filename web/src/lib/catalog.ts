@@ -7,6 +7,8 @@ import { api } from './api'
 export interface TriggerInfo {
   type: string
   title: string
+  /** Its events carry the payment that failed (else a plan's balance due). */
+  carries_payment: boolean
   /** The template variables a run has: a tree, `*` under a key for free-form data. */
   variables: Record<string, unknown>
   /** Variables the picker offers first, as written in a template. */

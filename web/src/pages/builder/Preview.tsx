@@ -40,11 +40,13 @@ function buildEvent(catalog: Catalog | null, draft: WorkflowDraft, o: { sampleCa
  */
 export function Preview({ draft, products }: Props) {
   const { catalog } = useBuilder()
+  // A payment trigger's sample has an amount and a decline; a plan trigger's, a balance due.
+  const carriesPayment = catalog?.trigger_types.find((t) => t.type === draft.triggerType)?.carries_payment ?? true
   const [sampleCase, setSampleCase] = useState(SAMPLE_CASES[0]!.id)
   const [locale, setLocale] = useState('')
   // The sample events are in US dollars.
   const currency = 'USD'
-  const [amountText, setAmountText] = useState(() => minorToInput(draft.triggerType === 'payment.failed' ? 4900 : 40000, currency))
+  const [amountText, setAmountText] = useState(() => minorToInput(carriesPayment ? 4900 : 40000, currency))
   const [product, setProduct] = useState('')
   const [phone, setPhone] = useState(true)
   const [customJson, setCustomJson] = useState<string | null>(null)
@@ -120,11 +122,11 @@ export function Preview({ draft, products }: Props) {
       <p className="hint">What a run of this workflow, as you edit it, would do for a sample customer: each message rendered, without sending or saving anything.</p>
       <div className="preview-cases">
         <label>
-          Sample {draft.triggerType === 'payment.failed' ? 'amount' : 'balance due'} (USD)
+          Sample {carriesPayment ? 'amount' : 'balance due'} (USD)
           <input type="text" inputMode="decimal" value={amountText} onChange={(e) => { setAmountText(e.target.value); setCustomJson(null) }} aria-invalid={amount === null ? true : undefined} />
           {'error' in parsedAmount ? <span className="field-error">{parsedAmount.error}</span> : null}
         </label>
-        {draft.triggerType === 'payment.failed' ? (
+        {carriesPayment ? (
           <label>
             Sample case (decline)
             <select value={sampleCase} onChange={(e) => { setSampleCase(e.target.value); setCustomJson(null) }}>
