@@ -2,6 +2,7 @@ import { Logger as GraphileLogger, run, runMigrations, type Runner, type WorkerE
 import { EventEmitter } from 'node:events'
 import pg from 'pg'
 import { ADVANCE_RUN_TASK, DELIVER_WEBHOOK_TASK, type Scheduler, type TaskHandlers } from '../job-queue.js'
+import { watchHandBack } from './local-queue-hand-back.js'
 
 /** Advisory-lock class for "this graphile-worker id is alive" (the second key is hashtext(id)). */
 const ALIVE_LOCK_CLASS = 0x5245_4350 // 'RECP'
@@ -104,6 +105,11 @@ export class GraphileScheduler implements Scheduler {
       this.#ours.add(poolId)
       this.#onLifeline((c) => holdAlive(c, workerPool.id))
     })
+    // A local queue's hand-back of prefetched jobs, when its pool stops, escapes every handler in
+    // graphile-worker 0.17 (see watchHandBack); it would end the process when the database is gone.
+    events.on('localQueue:init', ({ localQueue }) => {
+      if (!watchHandBack(localQueue)) this.#o.log('warn', "graphile-worker's local queue has an unknown shape: its hand-back of prefetched jobs is not watched")
+    })
     const installed = await this.#schemaRevision()
     events.on('pool:listen:success', ({ client }) => this.#screenMigrationNotices(client, installed))
     events.on('pool:listen:release', ({ client }) => this.#unscreen(client))
@@ -126,9 +132,12 @@ export class GraphileScheduler implements Scheduler {
     }
     // A pool that could not write a batch of completions or failures (the database went away)
     // shuts down, but its runner's promise may never settle (the batcher waits for a success
-    // that cannot come): watch the pool's own shutdown too.
+    // that cannot come): watch the pool's own shutdown too. A graceful shutdown that fails (a
+    // local queue could not hand its prefetched jobs back) goes on to a forceful one, whose own
+    // failure is the last word graphile-worker says about that pool.
     events.on('pool:gracefulShutdown:complete', ended)
     events.on('pool:forcefulShutdown:complete', ended)
+    events.on('pool:forcefulShutdown:error', ended)
     runner = await run({
       pgPool: this.#o.pool,
       schema: this.#o.schema,
@@ -140,8 +149,8 @@ export class GraphileScheduler implements Scheduler {
       // that lives on (graphile-worker's unbatched failJob gives up with an unhandled rejection).
       // The stopped pool's ids lose their alive locks, so its jobs are freed and run again.
       // A local queue (RECOUP_PG_LOCAL_QUEUE) fetches due jobs in batches for all our workers: one
-      // round trip per batch instead of one per job (see the gracefulShutdown guard above for its
-      // failed hand-back).
+      // round trip per batch instead of one per job (see watchHandBack and the gracefulShutdown
+      // guard above for its failed hand-back).
       preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0, ...(this.#o.localQueue ? { localQueue: { size: this.#o.localQueue } } : {}) } },
       logger: new GraphileLogger((scope) => (level, message, meta) => {
         // A pool smaller than the concurrency is our choice (RECOUP_PG_POOL_SIZE): steps wait for a connection.
