@@ -1,8 +1,10 @@
 import { CompiledQuery, type Kysely } from 'kysely'
 import type { Database, JobRow } from '../../store/schema.js'
+import { insertRows } from '../../store/sql/statement.js'
 import { deliveryJobKey, type JobQueue } from '../job-queue.js'
 
-const UPSERT = 'insert into jobs (run_id, run_at) values (?, ?) on conflict (run_id) do update set run_at = excluded.run_at, locked_until = null, locked_by = null'
+const UPSERT_TAIL = 'on conflict (run_id) do update set run_at = excluded.run_at, locked_until = null, locked_by = null'
+const UPSERT = `insert into jobs (run_id, run_at) values (?, ?) ${UPSERT_TAIL}`
 const REMOVE = 'delete from jobs where run_id = ?'
 
 /**
@@ -16,11 +18,8 @@ export function tableJobQueue(): JobQueue {
   return {
     schedule: (db, runId, runAt) => upsert(db, runId, runAt),
     async scheduleMany(db, jobs) {
-      // 4 columns a row; SQLite caps bound parameters per statement (32766).
-      for (let i = 0; i < jobs.length; i += 7500) {
-        const part = jobs.slice(i, i + 7500)
-        await db.insertInto('jobs').values(part.map((j) => ({ run_id: j.runId, run_at: j.runAt, locked_until: null, locked_by: null }))).execute()
-      }
+      // Sized by its column list (store/sql), and an upsert like `schedule`: a run's one job moves.
+      await insertRows(db, { table: 'jobs', columns: ['run_id', 'run_at'], tail: UPSERT_TAIL }, jobs.map((j) => ({ run_id: j.runId, run_at: j.runAt })))
     },
     cancel: (db, runId) => remove(db, runId),
     async wake(db, runIds, now) {
