@@ -80,7 +80,7 @@ export interface Config {
   readonly workerSchema: string | undefined
   /** PostgreSQL only: most connections one process opens, shared by the API, the engine and graphile-worker. */
   readonly pgPoolSize: number
-  /** PostgreSQL only: jobs a worker process fetches at once for all its workers (graphile-worker's local queue; default 0: off, since a lost connection can still end in an unhandled rejection inside graphile-worker). */
+  /** PostgreSQL only: jobs a worker process fetches at once for all its workers (graphile-worker's local queue; default: the concurrency; 0: off). */
   readonly pgLocalQueue: number
   /** A bearer token that may read /metrics besides API keys (for a Prometheus scraper). */
   readonly metricsToken: string | undefined
@@ -133,7 +133,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     engineThread: e.RECOUP_ENGINE_THREAD,
     workerSchema: e.RECOUP_WORKER_SCHEMA,
     pgPoolSize: e.RECOUP_PG_POOL_SIZE,
-    pgLocalQueue: e.RECOUP_PG_LOCAL_QUEUE ?? 0,
+    pgLocalQueue: e.RECOUP_PG_LOCAL_QUEUE ?? e.RECOUP_CONCURRENCY,
     metricsToken: e.RECOUP_METRICS_TOKEN,
     business: Object.freeze({
       // Unset: the display name of RECOUP_EMAIL_FROM when one was set ("Acme Billing <billing@acme.com>").
