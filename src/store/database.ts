@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely'
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type DatabaseIntrospector, type DatabaseMetadata, type SchemaMetadata, type TableMetadata } from 'kysely'
 import pg from 'pg'
 import { ResourceBusyError, RecoupError } from '../domain/errors.js'
 import { migrationProvider } from './migrations/index.js'
@@ -194,7 +194,7 @@ async function openPostgres(options: OpenStoreOptions): Promise<Store> {
   const onError = (err: Error) => options.onConnectionError?.(err)
   pool.on('error', onError)
   pool.on('connect', (client) => client.on('error', onError))
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  const db = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }) })
   return {
     db,
     dialect: 'postgres',
@@ -204,6 +204,33 @@ async function openPostgres(options: OpenStoreOptions): Promise<Store> {
     async close() {
       await db.destroy()
     },
+  }
+}
+
+/**
+ * PostgreSQL with introspection that looks only at our schema. Kysely's own reads every column of
+ * every table in the database (its migrator asks it whether the migration table exists), which is
+ * slow on a shared server and fails outright when another tenant drops a table mid-query
+ * ("relation … does not exist"). The migrator needs table and schema names only.
+ */
+class OwnSchemaPostgresDialect extends PostgresDialect {
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return {
+      async getSchemas(): Promise<SchemaMetadata[]> {
+        const r = await sql<{ name: string }>`select nspname as name from pg_catalog.pg_namespace`.execute(db)
+        return r.rows
+      },
+      async getTables(): Promise<TableMetadata[]> {
+        const r = await sql<{ name: string; schema: string; kind: string }>`
+          select c.relname as name, n.nspname as schema, c.relkind as kind
+          from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+          where n.nspname = current_schema() and c.relkind in ('r', 'v', 'p')`.execute(db)
+        return r.rows.map((t) => ({ name: t.name, schema: t.schema, isView: t.kind === 'v', columns: [] }))
+      },
+      async getMetadata(): Promise<DatabaseMetadata> {
+        return { tables: await this.getTables() }
+      },
+    }
   }
 }
 
