@@ -355,11 +355,27 @@ export async function startSmtpPeer(timeoutMs = 30_000): Promise<SmtpPeer> {
 export interface CpuMark {
   readonly at: number
   readonly ticks: number
+  /** CPU ticks per thread id of the process (the main thread's id is the pid). */
+  readonly threads: ReadonlyMap<number, number>
 }
 
-function readTicks(pid: number): number | null {
+/** CPU ticks of each thread of `pid`. */
+function readThreadTicks(pid: number): Map<number, number> {
+  const out = new Map<number, number>()
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const t = readTicks(pid, Number(tid))
+      if (t !== null) out.set(Number(tid), t)
+    }
+  } catch {
+    // the process is gone
+  }
+  return out
+}
+
+function readTicks(pid: number, tid?: number): number | null {
+  try {
+    const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8')
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
     return Number(fields[11]) + Number(fields[12]) // utime + stime (fields 14 and 15)
   } catch {
@@ -416,7 +432,19 @@ export class ProcSampler {
   }
 
   mark(): CpuMark {
-    return { at: performance.now(), ticks: readTicks(this.pid) ?? 0 }
+    return { at: performance.now(), ticks: readTicks(this.pid) ?? 0, threads: readThreadTicks(this.pid) }
+  }
+
+  /**
+   * CPU use since `m` of the main thread (HTTP, ingest) and of the busiest other thread (the engine
+   * thread when there is one; else a libuv or V8 helper), as % of one core.
+   */
+  threadsSince(m: CpuMark, end: CpuMark = this.mark()): { main: number; other: number } {
+    const secs = (end.at - m.at) / 1000
+    const pct = (tid: number) => (secs > 0 ? (((end.threads.get(tid) ?? 0) - (m.threads.get(tid) ?? 0)) / CLK_TCK / secs) * 100 : 0)
+    let other = 0
+    for (const tid of end.threads.keys()) if (tid !== this.pid) other = Math.max(other, pct(tid))
+    return { main: pct(this.pid), other }
   }
 
   /** CPU use since `m` as % of one core (100 = one core busy the whole time). */

@@ -207,6 +207,8 @@ function rawSqliteReference(): Promise<number> {
 /** CPU use of one phase: the server, our load generator, this process, and everything else on the machine. */
 interface CpuWindow {
   readonly server: number
+  /** The server's main thread (HTTP, ingest, group commit) and its busiest other thread (the engine thread). */
+  readonly threads: { readonly main: number; readonly other: number }
   readonly loader?: number
   readonly self: number
   readonly machine: number
@@ -226,14 +228,16 @@ function cpuWindow(sampler: ProcSampler, loaderPid?: number): { end(loaderPct?: 
   return {
     end(loaderPct) {
       if (ended) return ended
-      const server = sampler.cpuSince(s0)
+      const end = sampler.mark()
+      const server = sampler.cpuSince(s0, end)
+      const threads = sampler.threadsSince(s0, end)
       const lp = loaderPct ?? (loader && l0 ? loader.cpuSince(l0) : undefined)
       loader?.stop()
       const used = process.cpuUsage(self0)
       const self = ((used.user + used.system) / 1e6 / ((performance.now() - t0) / 1000)) * 100
       const m = machine.since()
       const others = Math.max(0, (m / 100) * cpus().length * 100 - server - (lp ?? 0) - self)
-      ended = { server, loader: lp, self, machine: m, others }
+      ended = { server, threads, loader: lp, self, machine: m, others }
       return ended
     },
   }
@@ -241,11 +245,13 @@ function cpuWindow(sampler: ProcSampler, loaderPid?: number): { end(loaderPct?: 
 
 /** A sentence on what bounds a phase, from CPU use of the server, the load generator and the machine. */
 function diagnose(w: CpuWindow): string {
-  const parts = [`server CPU ${fmtNum(w.server, 0)}% of one core`]
+  const parts = [`server CPU ${fmtNum(w.server, 0)}% of one core (main thread ${fmtNum(w.threads.main, 0)}%, busiest other thread ${fmtNum(w.threads.other, 0)}%)`]
   if (w.loader !== undefined) parts.push(`load generator ${fmtNum(w.loader, 0)}%`)
   parts.push(`bench driver ${fmtNum(w.self, 0)}%`, `other processes ${fmtNum(w.others, 0)}%`, `machine ${fmtNum(w.machine, 0)}% of ${cpus().length} cores`)
   let verdict: string
-  if (w.server >= 85) verdict = "the server's single JS thread is saturated (Node runs HTTP, SQLite and the engine on one thread): server-bound"
+  if (w.threads.main >= 85) verdict = "the server's main thread is saturated (HTTP, ingest and its SQLite writes; also the engine when RECOUP_ENGINE_THREAD=false): server-bound"
+  else if (w.threads.other >= 85) verdict = 'the engine thread is saturated (steps and their SQLite writes): engine-bound'
+  else if (w.server >= 85 && w.machine >= 90) verdict = 'the server uses more than a core across its threads and the machine is out of CPU: server-bound'
   else if (w.machine >= 90) verdict = `the machine is out of CPU${w.others >= 30 ? ' — other work on the machine took ' + fmtNum(w.others, 0) + '% of a core, so the server got only ' + fmtNum(w.server, 0) + '%; this figure is depressed by the shared machine' : ''}`
   else if (w.loader !== undefined && w.loader >= 90) verdict = 'the load generator is saturated: client-bound'
   else verdict = 'no CPU saturated: bounded by latency / concurrency (fsync, timers or round trips)'

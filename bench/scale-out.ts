@@ -107,7 +107,7 @@ function postgresCpu(): () => number {
     for (const pid of postgresPids()) {
       const known = marks.get(pid)
       const s = known?.s ?? new ProcSampler(pid, 60_000)
-      total += s.cpuSince(known?.m ?? { at, ticks: 0 })
+      total += s.cpuSince(known?.m ?? { at, ticks: 0, threads: new Map() })
       s.stop()
     }
     return total
