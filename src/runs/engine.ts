@@ -18,7 +18,7 @@ import { attemptNow } from './attempt-now.js'
 import { DEFAULT_RETRY_BUDGET, type RetryBudget } from '../domain/retry-rules.js'
 import type { JobQueue } from '../queue/job-queue.js'
 import type { Database, RunRow, StepResultRow } from '../store/schema.js'
-import { rawQuery } from '../store/raw.js'
+import { commitRunSteps, type StepWrite } from '../store/sql/commit-steps.js'
 import { getWorkflowVersion } from '../store/repos/workflows.js'
 import { readRunState } from '../store/repos/run-state.js'
 import type { TemplateRenderer } from '../templates/render.js'
@@ -400,22 +400,13 @@ export class Engine {
       // A last step that records an event (a paid retry) must leave the run open until the event
       // is recorded: the event ends it as goal met, which a completed run could no longer be.
       const endsWithEvent = !!last.outcome.events?.length && updated.status === 'completed'
-      const u = endsWithEvent ? { ...updated, status: 'running', finished_at: null, outcome: null } : updated
-      const res = await trx.executeQuery(
-        rawQuery(
-          dialect,
-          `update runs set status = ?, cursor = ?, seq = ?, updated_at = ?, finished_at = ?, wait_until = ?, wait_reason = ?, error = ?, outcome = ?
-           where id = ? and seq = ? and status in ('running', 'waiting')`,
-          [u.status, u.cursor, u.seq, u.updated_at, u.finished_at, u.wait_until, u.wait_reason, u.error, u.outcome, base.id, base.seq],
-        ),
-      )
-      if (Number(res.numAffectedRows ?? 0) === 0) return false
-      const results: StepWrite[] = []
+      const u: RunRow = endsWithEvent ? { ...updated, status: 'running', finished_at: null, outcome: null } : updated
+      const steps: StepWrite[] = []
       for (const { node, outcome } of executed) {
-        if (node) results.push({ node, s: outcome.step })
-        for (const skipped of outcome.skip ?? []) results.push({ node: skipped, s: { status: 'skipped', finished_at: u.updated_at } })
+        if (node) steps.push({ stepId: node.step.id, type: node.step.type, s: outcome.step })
+        for (const skipped of outcome.skip ?? []) steps.push({ stepId: skipped.step.id, type: skipped.step.type, s: { status: 'skipped', finished_at: u.updated_at } })
       }
-      await upsertSteps(trx, dialect, base.id, results)
+      if (!(await commitRunSteps(trx, dialect, { runId: base.id, baseSeq: base.seq, run: u, steps }))) return false
       for (const { outcome } of executed) if (outcome.apply) await outcome.apply(trx)
       if (last.outcome.events?.length) {
         for (const event of last.outcome.events) await this.#o.recordEvent(trx, event)
@@ -507,31 +498,4 @@ function watchProviders(channels: Channels, payments: PaymentRetryProvider, touc
 
 function emptyStep(runId: string, node: ProgramNode): StepResultRow {
   return { run_id: runId, step_id: node.step.id, type: node.step.type, status: 'pending', attempts: 0, started_at: null, finished_at: null, output: null, error: null }
-}
-
-interface StepWrite {
-  readonly node: Pick<ProgramNode, 'step'>
-  readonly s: Partial<StepResultRow> & { status: StepResultRow['status'] }
-}
-
-/** Writes step results, one statement for all of them (a step met twice in one commit keeps its last result). */
-async function upsertSteps(trx: Kysely<Database>, dialect: Store['dialect'], runId: string, writes: readonly StepWrite[]): Promise<void> {
-  const last = new Map<string, StepWrite>()
-  for (const w of writes) last.set(w.node.step.id, w)
-  if (last.size === 0) return
-  const values: unknown[] = []
-  for (const { node, s } of last.values()) {
-    values.push(runId, node.step.id, node.step.type, s.status, s.attempts ?? 0, s.started_at ?? null, s.finished_at ?? null, s.output ?? null, s.error ?? null)
-  }
-  const rows = Array.from({ length: last.size }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')
-  await trx.executeQuery(
-    rawQuery(
-      dialect,
-      `insert into step_results (run_id, step_id, type, status, attempts, started_at, finished_at, output, error)
-       values ${rows}
-       on conflict (run_id, step_id) do update set type = excluded.type, status = excluded.status, attempts = excluded.attempts,
-         started_at = excluded.started_at, finished_at = excluded.finished_at, output = excluded.output, error = excluded.error`,
-      values,
-    ),
-  )
 }
