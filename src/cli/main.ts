@@ -5,6 +5,7 @@ import { loadConfig, VERSION } from '../config.js'
 import { RecoupError } from '../domain/errors.js'
 import { formatMoney } from '../domain/money.js'
 import { ApiClient } from './client.js'
+import { keepHeapsSmall } from './heap.js'
 
 // Commands that only talk to the API stay quick: the app and the store load only when needed.
 const loadApp = () => import('../app.js')
@@ -87,6 +88,7 @@ function stopOnSignals(ready: Promise<Closable>): void {
 
 async function runServer(opts: { worker: boolean; demo?: boolean }): Promise<void> {
   const config = loadConfig({ ...process.env, RECOUP_WORKER: opts.worker ? 'true' : 'false' })
+  keepHeapsSmall()
   const { buildApp } = await loadApp()
   const ready = buildApp(config, {
     onFirstKey: (key) => {
@@ -121,6 +123,7 @@ program
   .option('--concurrency <n>', 'most runs advanced at once by this process (env RECOUP_CONCURRENCY)')
   .action(async (o: { concurrency?: string }) => {
     const config = loadConfig({ ...process.env, RECOUP_WORKER: 'true', ...(o.concurrency ? { RECOUP_CONCURRENCY: o.concurrency } : {}) })
+    keepHeapsSmall()
     const { buildApp } = await loadApp()
     const ready = buildApp(config)
     stopOnSignals(ready)
