@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads'
 import type { Logger } from 'pino'
 import type { Config } from '../config.js'
 import type { Scheduler } from '../queue/job-queue.js'
+import { WriteGate } from '../store/write-gate.js'
 
 /** What the engine thread starts from (structured-cloned). */
 export interface EngineThreadData {
@@ -68,8 +69,13 @@ export class EngineThread implements Scheduler {
         if (!ready) reject(err)
         else this.#o.logger.error({ err }, 'the engine thread failed; it is started again')
       })
+      const id = worker.threadId
       worker.on('exit', (code) => {
         if (this.#worker === worker) this.#worker = undefined
+        // A thread that died inside a write would leave the gate shut for the HTTP thread.
+        if (this.#o.data.writeGate && WriteGate.releaseIfHeldBy(this.#o.data.writeGate, id)) {
+          this.#o.logger.warn('the engine thread ended inside a write; its transaction was rolled back and the write gate freed')
+        }
         this.#stopped?.()
         if (!ready) return reject(new Error(`the engine thread exited (code ${code}) before it started`))
         if (this.#stopping) return

@@ -31,7 +31,7 @@ describe('WriteGate', () => {
   })
 
   it('gives up after its timeout with a busy error rather than blocking forever', () => {
-    const held = new WriteGate(new SharedArrayBuffer(4), 5000)
+    const held = new WriteGate(new SharedArrayBuffer(8), 5000)
     held.lock()
     const waiter = new WriteGate(held.buffer, 30)
     expect(() => waiter.lock()).toThrow(ResourceBusyError)

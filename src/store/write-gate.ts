@@ -1,3 +1,4 @@
+import { threadId } from 'node:worker_threads'
 import type SqliteDatabase from 'better-sqlite3'
 import { ResourceBusyError } from '../domain/errors.js'
 
@@ -6,21 +7,39 @@ import { ResourceBusyError } from '../domain/errors.js'
  * and the engine thread), handed over at once. SQLite itself would make the second writer sleep and
  * poll (1, 2, 5, 10 … ms), so a write could wait several times longer than the other's transaction
  * took. The gate is a mutex in shared memory: a waiting thread blocks in `Atomics.wait` and is
- * woken by the unlock. States: 0 free, 1 held, 2 held with waiters.
+ * woken by the unlock. Slot 0 is the state (0 free, 1 held, 2 held with waiters), slot 1 the
+ * holder's thread id, so a thread that dies holding the gate can have it taken back.
  */
 export class WriteGate {
   readonly buffer: SharedArrayBuffer
   readonly #state: Int32Array
   readonly #timeoutMs: number
 
-  constructor(buffer: SharedArrayBuffer = new SharedArrayBuffer(4), timeoutMs = 5000) {
+  constructor(buffer: SharedArrayBuffer = new SharedArrayBuffer(8), timeoutMs = 5000) {
     this.buffer = buffer
     this.#state = new Int32Array(buffer)
     this.#timeoutMs = timeoutMs
   }
 
+  /**
+   * Frees the gate if the thread `threadId` holds it: that thread ended (crashed or was
+   * terminated) inside a write, and SQLite rolled its transaction back when its connection closed.
+   */
+  static releaseIfHeldBy(buffer: SharedArrayBuffer, threadId: number): boolean {
+    const s = new Int32Array(buffer)
+    if (Atomics.load(s, 0) === 0 || Atomics.compareExchange(s, 1, threadId, 0) !== threadId) return false
+    Atomics.store(s, 0, 0)
+    Atomics.notify(s, 0, 1)
+    return true
+  }
+
   /** Takes the gate, blocking this thread until it is free (at most the timeout: then throws). */
   lock(): void {
+    this.#acquire()
+    Atomics.store(this.#state, 1, threadId)
+  }
+
+  #acquire(): void {
     const s = this.#state
     let c = Atomics.compareExchange(s, 0, 0, 1)
     if (c === 0) return
@@ -36,6 +55,7 @@ export class WriteGate {
   }
 
   unlock(): void {
+    Atomics.store(this.#state, 1, 0)
     if (Atomics.sub(this.#state, 0, 1) !== 1) {
       Atomics.store(this.#state, 0, 0)
       Atomics.notify(this.#state, 0, 1)
