@@ -9,5 +9,5 @@ import { setFlagsFromString } from 'node:v8'
  * so it applies to the running heap and to the engine thread started after it.
  */
 export function keepHeapsSmall(): void {
-  setFlagsFromString('--heap-growing-percent=10')
+  setFlagsFromString('--heap-growing-percent=5')
 }
