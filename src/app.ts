@@ -118,6 +118,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   let channels: Channels | undefined
   let engineThread: EngineThread | undefined
   if (threaded) {
+    // The engine thread checkpoints the write-ahead log, so ingest's commits never wait for it.
+    store.checkpointBy?.('others')
     engineThread = new EngineThread({ data: { config, secret, publicUrl, logLevel: logger.level, writeGate: store.writeGate }, logger, onStep })
     scheduler = engineThread
   } else {

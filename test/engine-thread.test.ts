@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { Writable } from 'node:stream'
 import SqliteDatabase from 'better-sqlite3'
+import { sql } from 'kysely'
 import { pino } from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ResourceBusyError } from '../src/domain/errors.js'
@@ -107,6 +108,25 @@ describe('the engine thread (SQLite file)', () => {
     const done = await eventually(async () => (await runOf(app!, runId)).status === 'completed', 30_000, 'the run to complete after the restart')
     expect(done).toBe(true)
     expect(lines.filter((l) => l.msg === 'the engine thread is running')).toHaveLength(2)
+  })
+
+  it("checkpoints the write-ahead log on the engine thread, never in the HTTP thread's commits", async () => {
+    app = await testApp(sqlite)
+    const file = app.store.location
+    // ~20,000 events of distinct customers: far more than the 1,000 pages (4 MB) after which a
+    // committing connection would checkpoint by itself. The HTTP thread's connection never does.
+    for (let b = 0; b < 20; b++) {
+      const events = Array.from({ length: 1000 }, (_, i) => paymentFailed(`evt_wal_${b}_${i}`, { customer: `cus_${b}_${i}`, subscription: `sub_${b}_${i}` }))
+      expect((await app.inject('POST', '/v1/events', { events })).status).toBe(202)
+    }
+    // This thread's connection never checkpoints by itself.
+    const auto = await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(app.store.db)
+    expect(auto.rows[0]!.wal_autocheckpoint).toBe(0)
+    // Yet data reached the database file itself, which only a checkpoint does, and the log was
+    // started again from its beginning (past 16 MB the engine thread finishes the checkpoint at the
+    // write gate) instead of holding everything written (~40 MB).
+    await eventually(async () => statSync(file).size > 8 * 1024 * 1024, 20_000, 'a checkpoint by the engine thread')
+    expect(statSync(`${file}-wal`).size).toBeLessThan(32 * 1024 * 1024)
   })
 
   it('stays on the HTTP thread when RECOUP_ENGINE_THREAD=false', async () => {

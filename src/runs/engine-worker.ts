@@ -15,6 +15,7 @@ import { EventPublisher } from '../outbound/publisher.js'
 import { openQueue } from '../queue/open-queue.js'
 import { TransactionBatcher } from '../store/batcher.js'
 import { openStore } from '../store/database.js'
+import { WriteGate } from '../store/write-gate.js'
 import { TemplateRenderer } from '../templates/render.js'
 import type { FromEngine, ToEngine, EngineThreadData } from './engine-thread.js'
 import { configuredPayments, wireEngine } from './wiring.js'
@@ -49,6 +50,21 @@ function flushTimings() {
 
 const now = Date.now
 const store = await openStore({ url: config.databaseUrl, sqliteRole: 'joined', writeGate })
+// This thread copies the write-ahead log into the file (the HTTP thread's commits never do: see
+// Store.checkpointBy). A passive checkpoint waits for nobody, but under a steady stream of writes
+// it never catches up, and the log only starts again from its beginning once it has: past 4,000
+// pages (16 MB) the checkpoint is finished at the write gate, between two writers' transactions.
+const gate = writeGate ? new WriteGate(writeGate) : undefined
+const checkpoints = setInterval(() => {
+  const done = store.checkpoint?.()
+  if (!done || !gate || done.log - done.checkpointed < 4000) return
+  gate.lock()
+  try {
+    store.checkpoint?.()
+  } finally {
+    gate.unlock()
+  }
+}, 250)
 const queue = openQueue(store, { databaseUrl: config.databaseUrl, workerSchema: config.workerSchema, clockOffset: () => 0 })
 // Shorter group commits than the HTTP thread's: while this thread holds the write lock, ingest waits.
 const batcher = new TransactionBatcher({ db: store.db, maxBatch: 64 })
@@ -77,6 +93,7 @@ async function stop(deadlineMs: number) {
   try {
     await scheduler!.stop(deadlineMs)
     await batcher.drain()
+    clearInterval(checkpoints)
     flushTimings()
     await closeChannels(channels)
     await store.close()

@@ -24,6 +24,19 @@ export interface Store {
   readonly commitLanes: number
   /** SQLite files: the memory behind the write gate its connections share (see WriteGate). */
   readonly writeGate?: SharedArrayBuffer
+  /**
+   * SQLite files: who copies the write-ahead log back into the file. `self` (default): whichever
+   * connection commits past 1,000 pages, inside its commit. `others`: never this connection (the
+   * HTTP thread, whose commits must not wait for a checkpoint's fsync); `checkpoint()` on another
+   * connection (the engine thread's) does it.
+   */
+  checkpointBy?(who: 'self' | 'others'): void
+  /**
+   * SQLite files: copies what it can of the write-ahead log into the file without waiting for
+   * anyone; returns the log's frames and how many are copied (undefined while a transaction is
+   * open on this connection).
+   */
+  checkpoint?(): { readonly log: number; readonly checkpointed: number } | undefined
   /** PostgreSQL only: the connection pool behind `db`, for graphile-worker to share. */
   readonly pool?: pg.Pool
   close(): Promise<void>
@@ -106,6 +119,18 @@ function openSqlite(url: string, role: 'owner' | 'joined', gateBuffer: SharedArr
     location: path,
     commitLanes: 1,
     writeGate: gate?.buffer,
+    ...(memory
+      ? {}
+      : {
+          checkpointBy(who: 'self' | 'others') {
+            raw.pragma(`wal_autocheckpoint = ${who === 'self' ? 1000 : 0}`)
+          },
+          checkpoint() {
+            if (raw.inTransaction) return undefined
+            const [row] = raw.pragma('wal_checkpoint(PASSIVE)') as { log: number; checkpointed: number }[]
+            return row
+          },
+        }),
     async close() {
       await db.destroy()
       owner?.close()
