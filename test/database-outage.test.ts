@@ -37,14 +37,28 @@ function relay(target: URL, port: number) {
   }
 }
 
+type TestAppT = Awaited<ReturnType<typeof testApp>>
+
 describe.skipIf(!postgres)('when PostgreSQL is out of reach', () => {
-  let app: Awaited<ReturnType<typeof testApp>> | undefined
+  let app: TestAppT | undefined
   let link: ReturnType<typeof relay> | undefined
   afterEach(async () => {
     await link?.up().catch(() => {})
     await app?.close()
     await link?.down()
   })
+
+  /** Waits until all `n` runs of the webhook workflow have completed once the outage is over. */
+  async function allCompleted(app: TestAppT, n: number) {
+    await eventually(
+      async () => {
+        const page = await app.inject('GET', '/v1/runs?workflow_id=wf_hook&status=completed&limit=200')
+        return page.status === 200 && page.body.data.length === n
+      },
+      60_000,
+      'every run to complete after the outage',
+    )
+  }
 
   /** An app on a fresh schema whose every connection goes through a relay the test controls. */
   async function appBehindRelay(env: Record<string, string>, options: { logger?: BuildOptions['logger'] } = {}) {
@@ -113,14 +127,7 @@ describe.skipIf(!postgres)('when PostgreSQL is out of reach', () => {
       await new Promise((r) => setTimeout(r, 1500))
       await link.up()
 
-      await eventually(
-        async () => {
-          const page = await app.inject('GET', '/v1/runs?workflow_id=wf_hook&status=completed&limit=200')
-          return page.status === 200 && page.body.data.length === n
-        },
-        60_000,
-        'every run to complete after the outage',
-      )
+      await allCompleted(app, n)
       const repeats = calls.length - new Set(calls).size
       console.log(`[database outage] ${n} runs completed; ${calls.length} webhook calls for ${new Set(calls).size} steps → ${repeats} repeated`)
       expect(new Set(calls).size).toBe(n)
@@ -179,14 +186,7 @@ describe.skipIf(!postgres)('when PostgreSQL is out of reach', () => {
       await eventually(async () => logged('Releasing local queue failed'), 30_000, 'the local queue hand-back to fail')
       await link.up()
 
-      await eventually(
-        async () => {
-          const page = await app.inject('GET', '/v1/runs?workflow_id=wf_hook&status=completed&limit=200')
-          return page.status === 200 && page.body.data.length === n
-        },
-        60_000,
-        'every run to complete after the outage',
-      )
+      await allCompleted(app, n)
       expect(logged('the graphile-worker pool stopped; starting a new one')).toBe(true)
       expect(new Set(calls).size).toBe(n)
       // Only the steps in flight when the connection went away may run twice.

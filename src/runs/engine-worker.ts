@@ -55,7 +55,7 @@ const store = await openStore({ url: config.databaseUrl, sqliteRole: 'joined', w
 // it never catches up, and the log only starts again from its beginning once it has: past 4,000
 // pages (16 MB) the checkpoint is finished at the write gate, between two writers' transactions.
 const gate = writeGate ? new WriteGate(writeGate) : undefined
-const checkpoints = setInterval(() => {
+function checkpoint() {
   const done = store.checkpoint?.()
   if (!done || !gate || done.log - done.checkpointed < 4000) return
   gate.lock()
@@ -63,6 +63,14 @@ const checkpoints = setInterval(() => {
     store.checkpoint?.()
   } finally {
     gate.unlock()
+  }
+}
+const checkpoints = setInterval(() => {
+  try {
+    checkpoint()
+  } catch (err) {
+    // The gate stayed shut (a long write) or the disk refused: the next tick tries again.
+    logger.warn({ err }, 'checkpoint of the write-ahead log failed; trying again shortly')
   }
 }, 250)
 const queue = openQueue(store, { databaseUrl: config.databaseUrl, workerSchema: config.workerSchema, clockOffset: () => 0 })
