@@ -5,6 +5,7 @@ import { CompiledQuery, type Kysely } from 'kysely'
 import type { DialectName } from '../database.js'
 import { rawQuery } from '../raw.js'
 import type { Database, RunRow, StepResultRow } from '../schema.js'
+import { insertRows, type RowsInsert } from './statement.js'
 
 /** A step result to write (columns left out are written as 0 / null). */
 export interface StepWrite {
@@ -19,9 +20,13 @@ export type RunUpdate = Pick<RunRow, 'status' | 'cursor' | 'seq' | 'updated_at' 
 const UPDATE_RUN = `update runs set status = ?, cursor = ?, seq = ?, updated_at = ?, finished_at = ?, wait_until = ?, wait_reason = ?, error = ?, outcome = ?
   where id = ? and seq = ? and status in ('running', 'waiting')`
 
-const STEP_COLUMNS = 'run_id, step_id, type, status, attempts, started_at, finished_at, output, error'
-const ON_CONFLICT = `on conflict (run_id, step_id) do update set type = excluded.type, status = excluded.status, attempts = excluded.attempts,
-  started_at = excluded.started_at, finished_at = excluded.finished_at, output = excluded.output, error = excluded.error`
+const STEP_ROWS: RowsInsert<keyof StepResultRow> = {
+  table: 'step_results',
+  columns: ['run_id', 'step_id', 'type', 'status', 'attempts', 'started_at', 'finished_at', 'output', 'error'],
+  tail: `on conflict (run_id, step_id) do update set type = excluded.type, status = excluded.status, attempts = excluded.attempts,
+    started_at = excluded.started_at, finished_at = excluded.finished_at, output = excluded.output, error = excluded.error`,
+}
+const STEP_COLUMNS = STEP_ROWS.columns.join(', ')
 
 // PostgreSQL: the step results as arrays (one text for any number of steps), inserted only for a
 // run the update matched (`from r`).
@@ -33,7 +38,7 @@ const COMMIT_PG = `with r as (
     select r.id, v.step_id, v.type, v.status, v.attempts, v.started_at, v.finished_at, v.output, v.error
     from r, unnest($12::text[], $13::text[], $14::text[], $15::int[], $16::text[], $17::text[], $18::text[], $19::text[])
       as v(step_id, type, status, attempts, started_at, finished_at, output, error)
-    ${ON_CONFLICT}
+    ${STEP_ROWS.tail}
   )
   select count(*)::int as n from r`
 
@@ -62,12 +67,9 @@ export async function commitRunSteps(
   }
   const res = await db.executeQuery(rawQuery(dialect, UPDATE_RUN, runParams))
   if (Number(res.numAffectedRows ?? 0) === 0) return false
-  if (last.size === 0) return true
-  const values: unknown[] = []
-  for (const { stepId, type, s } of last.values()) {
-    values.push(runId, stepId, type, s.status, s.attempts ?? 0, s.started_at ?? null, s.finished_at ?? null, s.output ?? null, s.error ?? null)
-  }
-  const rows = Array.from({ length: last.size }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')
-  await db.executeQuery(rawQuery(dialect, `insert into step_results (${STEP_COLUMNS}) values ${rows} ${ON_CONFLICT}`, values))
+  await insertRows(db, STEP_ROWS, [...last.values()].map(({ stepId, type, s }) => ({
+    run_id: runId, step_id: stepId, type, status: s.status, attempts: s.attempts ?? 0, started_at: s.started_at ?? null,
+    finished_at: s.finished_at ?? null, output: s.output ?? null, error: s.error ?? null,
+  })))
   return true
 }
