@@ -100,7 +100,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const links = new LinkSigner({ secret, publicUrl })
   const batcher = new TransactionBatcher({ db, maxBatch: 1000 })
   const jobs = queue.jobs
-  const catalog = new CatalogCache()
+  // Every change seen here (workflows, products) reaches the engine thread's copy too.
+  let engineThread: EngineThread | undefined
+  const catalog = new CatalogCache({ onInvalidate: () => engineThread?.invalidateCatalog() })
   const templates = new TemplateRenderer()
   const metrics = new Metrics(db)
   const publisher = new EventPublisher({ now, jobs })
@@ -116,7 +118,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   let engine: Engine | undefined
   let scheduler: Scheduler | undefined
   let channels: Channels | undefined
-  let engineThread: EngineThread | undefined
   if (threaded) {
     // The engine thread checkpoints the write-ahead log, so ingest's commits never wait for it.
     store.checkpointBy?.('others')
@@ -129,10 +130,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     }))
   }
   if (scheduler) signal.listen(() => scheduler.wake())
-  const workflows = new WorkflowService({ db, templates, allowPrivateUrls: config.webhookAllowPrivate, preview: { publicUrl, business: config.business }, onChange: () => {
-    catalog.invalidate()
-    engineThread?.invalidateCatalog()
-  } })
+  const workflows = new WorkflowService({ db, templates, allowPrivateUrls: config.webhookAllowPrivate, preview: { publicUrl, business: config.business }, onChange: () => catalog.invalidate() })
   const runs = new RunsService({ db, batcher, publisher, jobs, now, onChange: wake })
   const webRoot = join(ROOT, 'dist', 'web')
   const http = buildHttp({

@@ -11,18 +11,22 @@ import type { ProductInfo } from '../triggers/trigger.js'
  */
 export class CatalogCache {
   readonly #ttlMs: number
+  readonly #onInvalidate: (() => void) | undefined
   #workflows = new Map<string, { at: number; list: StoredWorkflow[] }>()
   #products = new Map<string, ProductInfo>()
   #productsAt = 0
 
-  constructor(options: { ttlMs?: number } = {}) {
+  /** `onInvalidate`: told of every invalidation (the engine thread keeps a cache of its own). */
+  constructor(options: { ttlMs?: number; onInvalidate?: () => void } = {}) {
     this.#ttlMs = options.ttlMs ?? 1000
+    this.#onInvalidate = options.onInvalidate
   }
 
   /** Forget everything (a workflow or product changed). */
   invalidate(): void {
     this.#workflows.clear()
     this.#products.clear()
+    this.#onInvalidate?.()
   }
 
   /** Active workflows whose trigger is `type`. */
