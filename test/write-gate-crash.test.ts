@@ -1,18 +1,10 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import { Worker } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
+import { typeScriptWorker } from '../src/runs/engine-thread.js'
 import { migrate, openStore } from '../src/store/database.js'
 import { WriteGate } from '../src/store/write-gate.js'
-
-/** Starts a TypeScript worker file through tsx, as the engine thread is started from the sources. */
-function tsWorker(file: string, workerData: unknown): Worker {
-  const tsx = import.meta.resolve('tsx/esm/api')
-  const boot = `const { register } = await import(${JSON.stringify(tsx)}); register(); await import(${JSON.stringify(pathToFileURL(file).href)})`
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData })
-}
 
 describe('a thread that dies inside a write', () => {
   it('leaves the file writable: its transaction is rolled back and the gate is taken back', async () => {
@@ -20,7 +12,7 @@ describe('a thread that dies inside a write', () => {
     const store = await openStore({ url })
     try {
       await migrate(store)
-      const holder = tsWorker(join(import.meta.dirname, 'helpers', 'gate-holder.ts'), { url, gate: store.writeGate })
+      const holder = typeScriptWorker(join(import.meta.dirname, 'helpers', 'gate-holder.ts'), { workerData: { url, gate: store.writeGate } })
       await new Promise((resolve, reject) => {
         holder.once('message', resolve)
         holder.once('error', reject)

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import { Worker, type WorkerOptions } from 'node:worker_threads'
 import type { Logger } from 'pino'
 import type { Config } from '../config.js'
 import type { Scheduler } from '../queue/job-queue.js'
@@ -24,7 +24,6 @@ export type ToEngine = { t: 'wake' } | { t: 'invalidate' } | { t: 'stop'; deadli
 /** Engine thread → HTTP thread. */
 export type FromEngine =
   | { t: 'ready' }
-  | { t: 'stopped' }
   | { t: 'log'; line: string }
   | { t: 'steps'; timings: [type: string, ms: number, status: string][] }
 
@@ -168,9 +167,14 @@ const LIMITS = { maxYoungGenerationSizeMb: 16 }
  */
 function spawn(data: EngineThreadData): Worker {
   const here = fileURLToPath(import.meta.url)
-  if (here.endsWith('.mjs')) return new Worker(join(dirname(here), 'engine-worker.mjs'), { workerData: data, resourceLimits: LIMITS })
-  const entry = pathToFileURL(join(dirname(here), 'engine-worker.ts')).href
+  const options: WorkerOptions = { workerData: data, resourceLimits: LIMITS }
+  if (here.endsWith('.mjs')) return new Worker(join(dirname(here), 'engine-worker.mjs'), options)
+  return typeScriptWorker(join(dirname(here), 'engine-worker.ts'), options)
+}
+
+/** A worker thread running a TypeScript module: it registers tsx's loader first, then imports it. */
+export function typeScriptWorker(file: string, options: WorkerOptions): Worker {
   const tsx = import.meta.resolve('tsx/esm/api')
-  const boot = `const { register } = await import(${JSON.stringify(tsx)}); register(); await import(${JSON.stringify(entry)})`
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData: data, resourceLimits: LIMITS })
+  const boot = `const { register } = await import(${JSON.stringify(tsx)}); register(); await import(${JSON.stringify(pathToFileURL(file).href)})`
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), options)
 }

@@ -106,7 +106,7 @@ async function stop(deadlineMs: number) {
     await closeChannels(channels)
     await store.close()
   } finally {
-    post({ t: 'stopped' })
+    // With its port closed the thread has nothing left to run and exits; EngineThread waits for that.
     port!.close()
   }
 }
