@@ -72,6 +72,15 @@ async function eventually<T>(probe: () => Promise<T | false | undefined>, what: 
   throw new Error(`never happened: ${what}`)
 }
 
+/** A run that made a schema and died without cleaning up (kill -9): its lock went with its connections. */
+async function killedRunWithSchema(): Promise<string> {
+  const run = await startChildRun()
+  const schema = (await run.send({ do: 'schema' })).schema as string
+  run.process.kill('SIGKILL')
+  await eventually(async () => (await lockHolder(run.run)) === undefined, 'the killed run lets go of its lock')
+  return schema
+}
+
 describe.skipIf(!url)('two suite runs side by side on one PostgreSQL database', () => {
   afterAll(async () => {
     for (const c of children) if (c.process.exitCode === null) c.process.kill('SIGKILL')
@@ -85,11 +94,7 @@ describe.skipIf(!url)('two suite runs side by side on one PostgreSQL database', 
   })
 
   it("drops a dead run's schemas and keeps a live run's, even after its lock connection was cut", async () => {
-    // A run that dies without cleaning up (kill -9): its lock goes with its connections.
-    const dead = await startChildRun()
-    const deadSchema = (await dead.send({ do: 'schema' })).schema as string
-    dead.process.kill('SIGKILL')
-    await eventually(async () => (await lockHolder(dead.run)) === undefined, 'the dead run lets go of its lock')
+    const deadSchema = await killedRunWithSchema()
 
     const live = await startChildRun()
     const liveOwn = await live.send({ do: 'schema' })
@@ -131,10 +136,7 @@ describe.skipIf(!url)('two suite runs side by side on one PostgreSQL database', 
   })
 
   it('keeps the schemas of a run without its lock while they are recent', async () => {
-    const gone = await startChildRun()
-    const schema = (await gone.send({ do: 'schema' })).schema as string
-    gone.process.kill('SIGKILL')
-    await eventually(async () => (await lockHolder(gone.run)) === undefined, 'the killed run lets go of its lock')
+    const schema = await killedRunWithSchema()
     // Nothing proves the run is over yet (it may be taking a cut lock back): its schema stays.
     const cleaner = await startChildRun()
     expect((await cleaner.send({ do: 'cleanup' })).dropped).not.toContain(schema)

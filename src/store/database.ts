@@ -182,8 +182,8 @@ function cachingSqlite(raw: SqliteDatabase.Database, gate: WriteGate | undefined
         // Kysely begins with a plain (deferred) `begin`. With a second writer on the file (the engine
         // thread), a deferred transaction that reads first and then writes can fail at once with
         // SQLITE_BUSY instead of waiting; `begin immediate` takes the write lock up front, so it waits.
-        const sql = text === 'begin' ? 'begin immediate' : text
-        stmt = gate ? gatedStatement(raw, raw.prepare(sql), sql, gate) : raw.prepare(sql)
+        const statement = text === 'begin' ? 'begin immediate' : text
+        stmt = gate ? gatedStatement(raw, raw.prepare(statement), statement, gate) : raw.prepare(statement)
         if (cache.size >= 2000) cache.clear()
         cache.set(text, stmt)
       }

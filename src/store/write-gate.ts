@@ -67,15 +67,14 @@ type Params = unknown[]
 
 /**
  * A statement that takes the gate around its write: a `begin` takes it until its `commit` or
- * `rollback`; a write outside a transaction takes it for itself. Reads never wait (WAL).
+ * `rollback`; a write outside a transaction takes it for itself. Reads never wait (WAL). Which of
+ * these a statement is, is known from its text once, when it is prepared.
  */
 export function gatedStatement(raw: SqliteDatabase.Database, stmt: SqliteDatabase.Statement, text: string, gate: WriteGate): SqliteDatabase.Statement {
   const command = text.trim().toLowerCase()
-  // SQLite counts transaction control as read-only, so those are named here.
-  const control = command === 'begin immediate' || command === 'commit' || command === 'rollback'
-  if (stmt.readonly && !control) return stmt
-  const run = <T>(f: () => T): T => {
-    if (command === 'begin immediate') {
+  let run: <T>(f: () => T) => T
+  if (command === 'begin immediate') {
+    run = (f) => {
       gate.lock()
       try {
         return f()
@@ -84,7 +83,8 @@ export function gatedStatement(raw: SqliteDatabase.Database, stmt: SqliteDatabas
         throw err
       }
     }
-    if (command === 'commit' || command === 'rollback') {
+  } else if (command === 'commit' || command === 'rollback') {
+    run = (f) => {
       try {
         return f()
       } finally {
@@ -92,12 +92,18 @@ export function gatedStatement(raw: SqliteDatabase.Database, stmt: SqliteDatabas
         if (!raw.inTransaction) gate.unlock()
       }
     }
-    if (raw.inTransaction) return f()
-    gate.lock()
-    try {
-      return f()
-    } finally {
-      gate.unlock()
+  } else if (stmt.readonly) {
+    // SQLite counts transaction control as read-only too, hence the cases above come first.
+    return stmt
+  } else {
+    run = (f) => {
+      if (raw.inTransaction) return f()
+      gate.lock()
+      try {
+        return f()
+      } finally {
+        gate.unlock()
+      }
     }
   }
   return {
